@@ -1,0 +1,62 @@
+# qemu-ibm-cc build driver.
+#
+#   make            install dependencies, build QEMU + core, fetch guests,
+#                   boot the demo guest
+#   make check      the whole test suite (core unit tests, qtests, boot tests)
+#   make bench      comparison benchmarks (prints ratios)
+#
+# Everything is incremental and idempotent; the QEMU source, the guest
+# packages and built kernels are cached outside the repo
+# (~/.cache/qemu-ibm-cc, override with QEMU_IBM_CC_CACHE).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.PHONY: all deps qemu core fixtures demo check check-core check-qtest \
+	check-boot bench kernels clean distclean help
+
+all: deps qemu core fixtures
+	@tests/boot/demo.py
+
+help:
+	@sed -n '3,9p' Makefile
+
+deps:
+	@scripts/deps.sh
+
+qemu: deps
+	@scripts/build-qemu.sh
+
+core: deps
+	@scripts/build-core.sh
+
+fixtures: deps
+	@scripts/fixtures.sh
+
+demo: qemu fixtures
+	@tests/boot/demo.py
+
+check: deps qemu core fixtures
+	@tests/run-all.sh
+
+check-core: core
+	@tests/run-all.sh core
+
+check-qtest: qemu
+	@tests/run-all.sh qtest
+
+check-boot: qemu fixtures
+	@tests/run-all.sh boot
+
+bench: qemu fixtures
+	@scripts/deps.sh bench
+	@tests/bench/boot-to-init.py
+
+kernels: deps fixtures
+	@scripts/deps.sh kernel
+	@for f in tests/fixtures/kernel/*.config; do scripts/build-kernel.sh $$f; done
+
+clean:
+	rm -rf build
+
+help-cache:
+	@. scripts/common.sh; echo "$$CACHE"
