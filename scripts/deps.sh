@@ -36,6 +36,14 @@ for a in "$@"; do
     esac
 done
 
+# Fast path: nothing to do if this exact check passed before and neither
+# dpkg's database nor apt's sources changed since.
+stamp=$BUILD/.deps-ok-$(cat "$0" | sha256sum | cut -c1-12)-${want_bench}${want_kernel}
+if [ -f "$stamp" ] && [ "$stamp" -nt /var/lib/dpkg/status ] &&
+    [ -z "$(find /etc/apt/sources.list /etc/apt/sources.list.d -newer "$stamp" 2>/dev/null)" ]; then
+    exit 0
+fi
+
 missing=()
 pkg_missing() {
     # $1: package name, optionally with =version
@@ -50,9 +58,12 @@ meson_ok() {
 }
 
 apt_knows_backports() {
-    apt-cache policy 2>/dev/null | grep -q 'bookworm-backports/main' &&
-        apt-cache showsrc "$QEMU_SRC_PKG=$QEMU_SRC_VERSION" 2>/dev/null |
-            grep -q "$QEMU_SRC_FILE"
+    # No `grep -q` on a pipe here: under pipefail, the writer's SIGPIPE
+    # would turn a match into a failure.
+    local policy src
+    policy=$(apt-cache policy 2>/dev/null || true)
+    src=$(apt-get source --print-uris "$QEMU_SRC_PKG=$QEMU_SRC_VERSION" 2>/dev/null || true)
+    [[ $policy == *bookworm-backports/main* ]] && [[ $src == *"$QEMU_SRC_FILE"* ]]
 }
 
 need_update=0
@@ -74,15 +85,20 @@ EOF
     fi
     local a
     for a in "${FOREIGN_ARCHS[@]}"; do
-        if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+        if ! [[ " $(dpkg --print-foreign-architectures | tr '\n' ' ') " == *" $a "* ]]; then
             msg "enabling dpkg architecture $a (guest packages are downloaded, not installed)"
             as_root dpkg --add-architecture "$a"
             need_update=1
         fi
     done
-    if [ $need_update = 1 ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
+    if [ $need_update = 1 ] || ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
         msg "apt-get update"
-        as_root apt-get update -qq || die "apt-get update failed: no access to the Debian archive?"
+        # A partial failure (say, a mirror without some foreign-architecture
+        # index we never use) is only a warning: what we need is checked
+        # below and by the fetch scripts, with errors that name it.
+        local log
+        log=$(as_root apt-get update 2>&1) ||
+            msg "warning: apt-get update reported errors: $(printf '%s\n' "$log" | grep -E '^(E|Err|W):' | head -n 3 | tr '\n' ' ')"
     fi
     apt_knows_backports ||
         die "apt still has no bookworm-backports index with source package $QEMU_SRC_PKG $QEMU_SRC_VERSION; check /etc/apt/sources.list.d and network access to the Debian archive"
@@ -104,8 +120,9 @@ fi
 
 setup_sources
 
+ok() { mkdir -p "$BUILD" && touch "$stamp"; exit 0; }
 if [ ${#missing[@]} = 0 ] && [ ${#bp_missing[@]} = 0 ]; then
-    exit 0
+    ok
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -120,3 +137,4 @@ if [ ${#bp_missing[@]} != 0 ]; then
         die "apt-get install -t bookworm-backports failed for: ${bp_missing[*]}"
 fi
 meson_ok || die "meson >= 1.5 is required, found $(meson --version 2>/dev/null || echo none)"
+ok
