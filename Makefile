@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .PHONY: all deps qemu core fixtures demo check check-core check-qtest \
-	check-boot bench kernels clean distclean help
+	check-boot bench kernels clean help help-cache
 
 all: deps qemu core fixtures
 	@tests/boot/demo.py
@@ -35,7 +35,7 @@ fixtures: deps
 demo: qemu fixtures
 	@tests/boot/demo.py
 
-check: deps qemu core fixtures
+check: deps qemu core fixtures kernels
 	@tests/run-all.sh
 
 check-core: core
@@ -44,7 +44,7 @@ check-core: core
 check-qtest: qemu
 	@tests/run-all.sh qtest
 
-check-boot: qemu fixtures
+check-boot: qemu fixtures kernels
 	@tests/run-all.sh boot
 
 bench: qemu fixtures

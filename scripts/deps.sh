@@ -17,7 +17,7 @@ BASE_PKGS=(
     libglib2.0-dev libfdt-dev libpixman-1-dev zlib1g-dev libslirp-dev
     nettle-dev swtpm swtpm-tools libtpms-dev
     gcc-powerpc64le-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
-    flex bison cpio xz-utils dpkg-dev
+    flex bison cpio xz-utils dpkg-dev libgmp-dev openssl python3-cryptography
 )
 # meson >= 1.5 is required by QEMU 10.0; bookworm has 1.0, backports 1.7.
 BACKPORTS_PKGS=(meson)

@@ -76,7 +76,7 @@ run_boot() {
     local log=$LOGS/boot.log
     /usr/bin/python3 "$TOP/tests/boot/run.py" 2>&1 | tee "$log"
     local last p f
-    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1)
+    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n1)
     if [ -z "$last" ]; then
         report boot 0 1
         return

@@ -151,6 +151,18 @@ class Guest:
         return time.monotonic() - self.start_time
 
 
+class Skip(Exception):
+    """A test that cannot run here; the reason says what is missing."""
+
+
+def custom_kernel(name):
+    """The vmlinux that scripts/build-kernel.sh built from FRAGMENT name."""
+    p = os.path.join(CACHE, "kernels", name, "vmlinux")
+    if not os.path.exists(p):
+        raise Skip("kernel %s not built (make kernels)" % name)
+    return p
+
+
 def new_token():
     return secrets.token_hex(8)
 
@@ -201,6 +213,13 @@ def s390x_ccw(qemu, name="s390x-ccw-virtio"):
                 kernel=fixture("s390x", "vmlinuz"),
                 initrd=initramfs("s390x"),
                 append="console=ttysclp0 panic=-1")
+
+
+def pseries(qemu, kernel, name):
+    return dict(name=name, qemu=qemu,
+                machine_args=["-machine", "pseries", "-m", "2G"],
+                kernel=kernel, initrd=initramfs("ppc64el"),
+                append="console=hvc0 panic=-1")
 
 
 def powernv(qemu, machine, name=None):
