@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .PHONY: all deps qemu core fixtures demo check check-core check-qtest \
-	check-boot bench kernels clean help help-cache
+	check-boot check-fuzz bench kernels clean help help-cache
 
 all: deps qemu core fixtures
 	@tests/boot/demo.py
@@ -46,6 +46,9 @@ check-qtest: qemu
 
 check-boot: qemu fixtures kernels
 	@tests/run-all.sh boot
+
+check-fuzz: core
+	@tests/run-all.sh fuzz
 
 bench: qemu fixtures
 	@scripts/deps.sh bench

@@ -3,7 +3,9 @@
 # '<layer>: N passed, N failed'; the run ends with 'N passed, N failed'
 # over all layers and exits non-zero if anything failed.
 #
-#   tests/run-all.sh [core|qtest|boot ...]      default: all layers
+#   tests/run-all.sh [core|qtest|boot|fuzz ...]      default: all layers
+#
+# FUZZ_SECONDS (default 60) bounds each fuzz target's run.
 #
 # Expects the build (make qemu core) and the fixtures (make fixtures); the
 # Makefile's `check` target sees to both.
@@ -18,7 +20,7 @@ UPSTREAM_QTESTS_S390X=(boot-serial-test virtio-ccw-test device-plug-test
                        cpu-plug-test machine-none-test)
 
 layers=("$@")
-[ ${#layers[@]} = 0 ] && layers=(core qtest boot)
+[ ${#layers[@]} = 0 ] && layers=(core qtest boot fuzz)
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
 
@@ -72,19 +74,34 @@ run_qtest() {
     report qtest "$p" "$f"
 }
 
+# Run a TAP-printing script; count ok / not ok / skips into $tap_p $tap_f $tap_s.
+run_tap() { # log script...
+    local log=$1
+    shift
+    "$@" 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    tap_p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP' || true)
+    tap_s=$(grep -cE '^ok .*# SKIP' "$log" || true)
+    tap_f=$(grep -cE '^not ok ' "$log" || true)
+    # a script that died without saying why still fails
+    if [ "$rc" != 0 ] && [ "$tap_f" = 0 ]; then tap_f=1; fi
+    if [ "$tap_p" = 0 ] && [ "$tap_f" = 0 ] && [ "$tap_s" = 0 ]; then tap_f=1; fi
+}
+
 run_boot() {
-    local log=$LOGS/boot.log
-    /usr/bin/python3 "$TOP/tests/boot/run.py" 2>&1 | tee "$log"
-    local last p f
-    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n1)
-    if [ -z "$last" ]; then
-        report boot 0 1
-        return
-    fi
-    p=${last%% passed*}
-    f=${last#*passed, }
-    f=${f%% failed*}
+    local p=0 f=0 s=0
+    run_tap "$LOGS/boot.log" /usr/bin/python3 "$TOP/tests/boot/run.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    # Our SE boot loaders, exercised without an ultravisor (plain images).
+    run_tap "$LOGS/se-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_plain_stage3b.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
     report boot "$p" "$f"
+    [ "$s" = 0 ] || echo "(boot: $s skipped)"
+}
+
+run_fuzz() {
+    run_tap "$LOGS/fuzz.log" "$TOP/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}"
+    report fuzz "$tap_p" "$tap_f"
 }
 
 for layer in "${layers[@]}"; do
@@ -94,7 +111,8 @@ for layer in "${layers[@]}"; do
     core) run_core ;;
     qtest) run_qtest ;;
     boot) run_boot ;;
-    *) die "unknown test layer '$layer' (core, qtest, boot)" ;;
+    fuzz) run_fuzz ;;
+    *) die "unknown test layer '$layer' (core, qtest, boot, fuzz)" ;;
     esac
     echo "($layer took $(( $(date +%s) - start )) s)"
 done
