@@ -8,7 +8,7 @@ set -uo pipefail
 cp=$QEMU_SRC/scripts/checkpatch.pl
 if [ ! -f "$cp" ]; then
     echo "1..0 # SKIP $cp not found (run make qemu)"
-    exit 77
+    exit 0
 fi
 cd "$TOP"
 mapfile -t files < <(git ls-files --cached --others --exclude-standard \
