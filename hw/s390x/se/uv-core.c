@@ -1,0 +1,747 @@
+/*
+ * The emulated IBM Z ultravisor: secure-configuration state machine,
+ * secure CPUs, shared-page tracking and guest UVC control blocks
+ * (see include/hw/s390x/se/uv-core.h).
+ *
+ * Facts (command codes, installed-call bits, control-block offsets, the
+ * generic rc values) come from the project's SE reference
+ * (shared/reference/s390x-secure-execution.md, section 3).  What the
+ * reference does not say is our choice: every such choice is marked [I]
+ * and the return/reason codes are all in the one table below.
+ *
+ * Part of the qemu-ibm-cc pure core (GLib + nettle only).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-buf.h"
+#include "qemu/cc-ecc.h"
+#include "hw/s390x/se/se-unpack.h"
+#include "hw/s390x/se/uv-core.h"
+
+/* ---- return / reason codes -------------------------------------------- */
+
+/*
+ * Every way a call can end, other than the SE header checks (whose rc/rrc
+ * come from se-hdr.c) and the VERIFY_IMG mismatch (rc 0x0102 and the rrc
+ * from se-unpack.c).
+ */
+typedef enum SeUvErr {
+    SE_UV_OK,
+    SE_UV_E_CONF_HANDLE,        /* no configuration with that handle */
+    SE_UV_E_CPU_HANDLE,         /* no secure CPU with that handle */
+    SE_UV_E_STATE,              /* command not valid in this conf state */
+    SE_UV_E_BROKEN,             /* VERIFY_IMG failed: only destroy left */
+    SE_UV_E_NOT_SECURE,         /* share/unshare from a non-secure guest */
+    SE_UV_E_CONF_EXISTS,        /* CREATE_SEC_CONF with one existing */
+    SE_UV_E_UNALIGNED,          /* address not on a page boundary */
+    SE_UV_E_ADDRESS,            /* address outside guest storage */
+    SE_UV_E_CPU_ID,             /* CPU number >= max CPUs */
+    SE_UV_E_CPU_EXISTS,         /* CPU number already has a secure CPU */
+    SE_UV_E_CPU_STATE,          /* CPU_SET_STATE value not 1, 2, 3 or 5 */
+    SE_UV_E_CMD,                /* unknown command code */
+    SE_UV_E_LEN,                /* bad control-block length */
+    SE_UV_E_MORE_DATA,          /* QUI block shorter than what we report */
+    SE_UV_E__MAX,
+} SeUvErr;
+
+typedef struct SeUvRc {
+    uint16_t rc;
+    uint16_t rrc;
+    const char *what;
+} SeUvRc;
+
+/*
+ * The rc values 0x0001, 0x0002, 0x0003, 0x0005, 0x0100 and 0x8000 and
+ * their meanings are [V] (reference, section 3, "rc values").  Which of
+ * them a given situation gets, every reason code, and rc 0x0101 are [I]:
+ * the reference documents none of them.  rc 0x0101 follows the pattern
+ * of command-specific codes from 0x0100 up and matches se-unpack's
+ * "unaligned address" (SE_UNPACK_RC_ADDR, also [I]).
+ */
+#define SE_UV_RC_INV_PARAM      0x0101
+
+static const SeUvRc se_uv_rcs[SE_UV_E__MAX] = {
+    [SE_UV_OK] = { UVC_RC_EXECUTED, 0x0000, "executed" },
+    /* [I] no documented "bad handle" code: an invalid-state variant */
+    [SE_UV_E_CONF_HANDLE] = {
+        UVC_RC_INV_STATE, 0x0001, "invalid configuration handle" },
+    [SE_UV_E_CPU_HANDLE] = {
+        UVC_RC_INV_STATE, 0x0002, "invalid secure CPU handle" },
+    [SE_UV_E_STATE] = {
+        UVC_RC_INV_STATE, 0x0000, "invalid configuration state" },
+    [SE_UV_E_BROKEN] = {
+        UVC_RC_INV_STATE, 0x0004, "image verification failed" },
+    [SE_UV_E_NOT_SECURE] = {
+        UVC_RC_INV_STATE, 0x0003, "caller is not a secure guest" },
+    /* [I] one configuration at most: destroy the existing one first */
+    [SE_UV_E_CONF_EXISTS] = {
+        UVC_RC_NEED_DESTROY, 0x0000, "secure configuration exists" },
+    [SE_UV_E_UNALIGNED] = {
+        SE_UV_RC_INV_PARAM, 0x0001, "address not page aligned" },
+    [SE_UV_E_ADDRESS] = {
+        SE_UV_RC_INV_PARAM, 0x0002, "address outside guest storage" },
+    [SE_UV_E_CPU_ID] = {
+        SE_UV_RC_INV_PARAM, 0x0003, "CPU number out of range" },
+    [SE_UV_E_CPU_EXISTS] = {
+        SE_UV_RC_INV_PARAM, 0x0004, "secure CPU exists" },
+    [SE_UV_E_CPU_STATE] = {
+        SE_UV_RC_INV_PARAM, 0x0005, "invalid CPU state" },
+    [SE_UV_E_CMD] = { UVC_RC_INV_CMD, 0x0000, "invalid command" },
+    [SE_UV_E_LEN] = { UVC_RC_INV_LEN, 0x0000, "invalid length" },
+    /* [I] reference: Linux accepts 0x0100 from QUI; we give it with cc 1 */
+    [SE_UV_E_MORE_DATA] = { UVC_RC_MORE_DATA, 0x0000, "more data" },
+};
+
+static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
+{
+    if (rrc) {
+        *rrc = se_uv_rcs[e].rrc;
+    }
+    return se_uv_rcs[e].rc;
+}
+
+/* ---- QUI contents ------------------------------------------------------ */
+
+#define QUI_MIN_LEN             0x100   /* older kernels' block */
+#define QUI_LEN                 0x120
+#define QUI_OFF_CALLS           0x10    /* 4 x u64, MSB0 bit per command */
+#define QUI_OFF_BASE_STOR_LEN   0x40
+#define QUI_OFF_CONF_BASE_PHYS  0x50
+#define QUI_OFF_CONF_BASE_VIRT  0x58
+#define QUI_OFF_CONF_VIRT_VAR   0x60
+#define QUI_OFF_CPU_STOR_LEN    0x68
+#define QUI_OFF_MAX_CONF        0x7c
+#define QUI_OFF_MAX_STOR_ADDR   0x80
+#define QUI_OFF_MAX_CPU_ID      0x9e
+#define QUI_OFF_FEATURES        0xa0
+#define QUI_OFF_HDR_VERSIONS    0xb0
+#define QUI_OFF_HDR_PCF         0xb8
+
+#define SHARE_LEN               0x30
+#define SHARE_OFF_PADDR         0x20
+
+/* Installed-call bit of each command (reference table, [V]). */
+#define CALL_QUI                0
+#define CALL_CREATE_SEC_CONF    2
+#define CALL_DESTROY_SEC_CONF   3
+#define CALL_CREATE_SEC_CPU     4
+#define CALL_DESTROY_SEC_CPU    5
+#define CALL_SET_SHARED         8
+#define CALL_REMOVE_SHARED      9
+#define CALL_SET_SEC_PARAMS     11
+#define CALL_UNPACK             13
+#define CALL_VERIFY             14
+#define CALL_CPU_RESET          15
+#define CALL_CPU_RESET_INITIAL  16
+#define CALL_CPU_SET_STATE      17
+#define CALL_PREPARE_RESET      18
+#define CALL_CPU_RESET_CLEAR    19
+#define CALL_SET_UNSHARE_ALL    20
+
+/*
+ * [I] The host-level commands this UV implements are listed although a
+ * guest cannot issue them: QUI is also what a host would see.  Not
+ * listed: INIT_UV (nothing to initialise), CONV_TO/FROM_SEC_STOR and
+ * PIN/UNPIN (all storage of a configuration is secure, see below),
+ * DESTROY_SEC_CONF_FAST, dump, QUERY_KEYS, attestation and secrets.
+ */
+static const uint8_t qui_host_calls[] = {
+    CALL_QUI, CALL_CREATE_SEC_CONF, CALL_DESTROY_SEC_CONF,
+    CALL_CREATE_SEC_CPU, CALL_DESTROY_SEC_CPU, CALL_SET_SEC_PARAMS,
+    CALL_UNPACK, CALL_VERIFY, CALL_CPU_RESET, CALL_CPU_RESET_INITIAL,
+    CALL_CPU_SET_STATE, CALL_PREPARE_RESET, CALL_CPU_RESET_CLEAR,
+    CALL_SET_UNSHARE_ALL,
+};
+
+/*
+ * [I] SE header versions: "bit0 = 0x100" read as MSB0 bit 0 standing for
+ * version 0x100 (v1), the only version se-hdr parses.
+ */
+#define QUI_HDR_VERSIONS        (1ULL << 63)
+/* [I] 0: the UV needs no donated storage, so every length is zero. */
+#define QUI_STOR_LEN            0
+/* [I] No AIV/AP features are emulated. */
+#define QUI_FEATURES            0
+/* One secure configuration per machine (the machine's guest). */
+#define QUI_MAX_CONF            1
+
+/* ---- the ultravisor ---------------------------------------------------- */
+
+typedef struct SeUvCpu {
+    bool exists;
+    uint8_t state;
+    uint64_t handle;
+} SeUvCpu;
+
+struct SeUv {
+    uint64_t mem_size;
+    uint64_t npages;
+    unsigned max_cpus;
+    SeHostKey primary;
+    SeHostKey backup;
+    bool has_backup;
+    uint64_t handle_ctr;
+
+    SeUvConfState state;
+    bool broken;                /* verify failed */
+    uint64_t conf_handle;
+    SeUnpackCtx *unpack;        /* HDR_SET only */
+    SeHdrSecrets secrets;       /* HDR_SET and VERIFIED */
+    uint64_t pcf;
+    SeUvCpu *cpus;              /* max_cpus entries, by CPU number */
+
+    /*
+     * Shared pages, one bit per page of guest storage.  [I] Real hardware
+     * makes a page secure when it is imported (converted); we treat all
+     * guest storage of a configuration as secure from CREATE_SEC_CONF on,
+     * unless the guest shared it: the safe direction for the host.
+     */
+    uint64_t *shared;
+    uint64_t nshared;
+};
+
+#define BITMAP_WORDS(n)         (((n) + 63) / 64)
+
+static bool shared_test(const SeUv *uv, uint64_t pfn)
+{
+    return uv->shared[pfn / 64] & (1ULL << (pfn % 64));
+}
+
+static void shared_set(SeUv *uv, uint64_t pfn, bool on)
+{
+    uint64_t bit = 1ULL << (pfn % 64);
+
+    if (on == shared_test(uv, pfn)) {
+        return;
+    }
+    uv->shared[pfn / 64] ^= bit;
+    if (on) {
+        uv->nshared++;
+    } else {
+        uv->nshared--;
+    }
+}
+
+static void shared_clear(SeUv *uv)
+{
+    memset(uv->shared, 0, BITMAP_WORDS(uv->npages) * sizeof(uint64_t));
+    uv->nshared = 0;
+}
+
+/*
+ * Handles: a counter through the SplitMix64 finaliser (a bijection, so
+ * handles never repeat within one SeUv), salted; zero is never handed
+ * out.  They only need to look arbitrary, not be secret: every call
+ * checks them against the live objects.
+ */
+#define SE_UV_HANDLE_SALT       0x5345c0de55564321ULL
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t new_handle(SeUv *uv)
+{
+    uint64_t h;
+
+    do {
+        h = mix64(++uv->handle_ctr ^ SE_UV_HANDLE_SALT);
+    } while (!h);
+    return h;
+}
+
+SeUv *se_uv_new(uint64_t mem_size, unsigned max_cpus,
+                const SeHostKey *primary, const SeHostKey *backup)
+{
+    SeUv *uv = g_new0(SeUv, 1);
+
+    g_assert(mem_size > 0 && primary);
+    g_assert(max_cpus >= 1 && max_cpus <= 0x10000);
+    uv->mem_size = mem_size;
+    uv->npages = mem_size / SE_UV_PAGE_SIZE +
+                 !!(mem_size % SE_UV_PAGE_SIZE);
+    uv->max_cpus = max_cpus;
+    uv->primary = *primary;
+    if (backup) {
+        uv->backup = *backup;
+        uv->has_backup = true;
+    }
+    uv->cpus = g_new0(SeUvCpu, max_cpus);
+    uv->shared = g_new0(uint64_t, BITMAP_WORDS(uv->npages));
+    return uv;
+}
+
+/* Back to NONE: forget and wipe everything about the configuration. */
+static void conf_clear(SeUv *uv)
+{
+    se_unpack_free(uv->unpack);
+    uv->unpack = NULL;
+    se_hdr_secrets_wipe(&uv->secrets);
+    uv->pcf = 0;
+    memset(uv->cpus, 0, uv->max_cpus * sizeof(SeUvCpu));
+    shared_clear(uv);
+    uv->conf_handle = 0;
+    uv->broken = false;
+    uv->state = SE_UV_CONF_NONE;
+}
+
+void se_uv_free(SeUv *uv)
+{
+    if (!uv) {
+        return;
+    }
+    conf_clear(uv);
+    g_free(uv->cpus);
+    g_free(uv->shared);
+    cc_wipe(uv, sizeof(*uv));
+    g_free(uv);
+}
+
+SeUvConfState se_uv_conf_state(const SeUv *uv)
+{
+    return uv->state;
+}
+
+bool se_uv_protected(const SeUv *uv)
+{
+    return uv->state != SE_UV_CONF_NONE;
+}
+
+/* ---- host-level commands ----------------------------------------------- */
+
+static SeUvErr check_conf(const SeUv *uv, uint64_t handle)
+{
+    if (uv->state == SE_UV_CONF_NONE || handle != uv->conf_handle) {
+        return SE_UV_E_CONF_HANDLE;
+    }
+    return SE_UV_OK;
+}
+
+/* Handle, then verify failure, then the state the command needs. */
+static SeUvErr check_conf_state(const SeUv *uv, uint64_t handle,
+                                SeUvConfState want)
+{
+    if (check_conf(uv, handle) != SE_UV_OK) {
+        return SE_UV_E_CONF_HANDLE;
+    }
+    if (uv->broken) {
+        return SE_UV_E_BROKEN;
+    }
+    return uv->state == want ? SE_UV_OK : SE_UV_E_STATE;
+}
+
+/* Index of the secure CPU with @handle, or -1. */
+static int find_cpu_idx(const SeUv *uv, uint64_t handle)
+{
+    unsigned i;
+
+    if (uv->state == SE_UV_CONF_NONE || !handle) {
+        return -1;
+    }
+    for (i = 0; i < uv->max_cpus; i++) {
+        if (uv->cpus[i].exists && uv->cpus[i].handle == handle) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static SeUvCpu *find_cpu(SeUv *uv, uint64_t handle)
+{
+    int i = find_cpu_idx(uv, handle);
+
+    return i < 0 ? NULL : &uv->cpus[i];
+}
+
+uint16_t se_uv_create_conf(SeUv *uv, uint64_t *handle, uint16_t *rrc)
+{
+    *handle = 0;
+    if (uv->state != SE_UV_CONF_NONE) {
+        return uv_ret(rrc, SE_UV_E_CONF_EXISTS);
+    }
+    conf_clear(uv);
+    uv->conf_handle = new_handle(uv);
+    uv->state = SE_UV_CONF_CREATED;
+    *handle = uv->conf_handle;
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+uint16_t se_uv_destroy_conf(SeUv *uv, uint64_t handle, uint16_t *rrc)
+{
+    SeUvErr e = check_conf(uv, handle);
+
+    if (e == SE_UV_OK) {
+        conf_clear(uv);
+    }
+    return uv_ret(rrc, e);
+}
+
+/* [I] CPUs may be created in any state of the configuration (hotplug). */
+uint16_t se_uv_create_cpu(SeUv *uv, uint64_t conf, unsigned cpu_id,
+                          uint64_t *cpu_handle, uint16_t *rrc)
+{
+    SeUvErr e = check_conf(uv, conf);
+    SeUvCpu *cpu;
+
+    *cpu_handle = 0;
+    if (e != SE_UV_OK) {
+        return uv_ret(rrc, e);
+    }
+    if (cpu_id >= uv->max_cpus) {
+        return uv_ret(rrc, SE_UV_E_CPU_ID);
+    }
+    cpu = &uv->cpus[cpu_id];
+    if (cpu->exists) {
+        return uv_ret(rrc, SE_UV_E_CPU_EXISTS);
+    }
+    cpu->exists = true;
+    cpu->state = SE_UV_CPU_STATE_STP;
+    cpu->handle = new_handle(uv);
+    *cpu_handle = cpu->handle;
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+uint16_t se_uv_destroy_cpu(SeUv *uv, uint64_t cpu_handle, uint16_t *rrc)
+{
+    SeUvCpu *cpu = find_cpu(uv, cpu_handle);
+
+    if (!cpu) {
+        return uv_ret(rrc, SE_UV_E_CPU_HANDLE);
+    }
+    memset(cpu, 0, sizeof(*cpu));
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+uint16_t se_uv_cpu_set_state(SeUv *uv, uint64_t cpu_handle, uint8_t state,
+                             uint16_t *rrc)
+{
+    SeUvCpu *cpu = find_cpu(uv, cpu_handle);
+
+    if (!cpu) {
+        return uv_ret(rrc, SE_UV_E_CPU_HANDLE);
+    }
+    switch (state) {
+    case SE_UV_CPU_STATE_OPR:
+    case SE_UV_CPU_STATE_STP:
+    case SE_UV_CPU_STATE_CHKSTP:
+    case SE_UV_CPU_STATE_OPR_LOAD:
+        cpu->state = state;
+        return uv_ret(rrc, SE_UV_OK);
+    default:
+        return uv_ret(rrc, SE_UV_E_CPU_STATE);
+    }
+}
+
+int se_uv_cpu_state(const SeUv *uv, uint64_t cpu_handle)
+{
+    int i = find_cpu_idx(uv, cpu_handle);
+
+    return i < 0 ? -1 : uv->cpus[i].state;
+}
+
+/*
+ * [I] The command code is checked before the handle.  A reset only
+ * validates: the CPU's run state is the host's to set with
+ * CPU_SET_STATE (as KVM does after its resets).
+ */
+uint16_t se_uv_cpu_reset(SeUv *uv, uint64_t cpu_handle, uint16_t cmd,
+                         uint16_t *rrc)
+{
+    if (cmd != UVC_CMD_CPU_RESET && cmd != UVC_CMD_CPU_RESET_INITIAL &&
+        cmd != UVC_CMD_CPU_RESET_CLEAR) {
+        return uv_ret(rrc, SE_UV_E_CMD);
+    }
+    if (!find_cpu(uv, cpu_handle)) {
+        return uv_ret(rrc, SE_UV_E_CPU_HANDLE);
+    }
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+/* For a failure that is not an SE header check: id SE_CHECK__MAX. */
+static uint16_t params_fail(SeError *err, uint16_t *rrc, SeUvErr e)
+{
+    if (err) {
+        err->id = SE_CHECK__MAX;
+        err->rc = se_uv_rcs[e].rc;
+        err->rrc = se_uv_rcs[e].rrc;
+        err->check = se_uv_rcs[e].what;
+    }
+    return uv_ret(rrc, e);
+}
+
+uint16_t se_uv_set_params(SeUv *uv, uint64_t conf, const uint8_t *hdr,
+                          size_t len, uint16_t *rrc, SeError *err)
+{
+    SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_CREATED);
+    g_autoptr(SeHdr) h = NULL;
+    SeHdrSecrets s;
+    SeError se;
+
+    if (e != SE_UV_OK) {
+        return params_fail(err, rrc, e);
+    }
+    h = se_hdr_parse(hdr, hdr ? len : 0, &se);
+    if (h && se_hdr_unwrap(h, &uv->primary,
+                           uv->has_backup ? &uv->backup : NULL,
+                           &s, NULL, NULL, &se)) {
+        uv->unpack = se_unpack_new(h, &s);
+        uv->secrets = s;
+        uv->pcf = h->pcf;
+        uv->state = SE_UV_CONF_HDR_SET;
+    }
+    se_hdr_secrets_wipe(&s);
+    /* on failure the state stays CREATED: another header may follow */
+    if (err) {
+        *err = se;
+    }
+    if (rrc) {
+        *rrc = se.rrc;
+    }
+    return se.rc;
+}
+
+uint16_t se_uv_unpack(SeUv *uv, uint64_t conf, uint64_t gaddr,
+                      uint64_t tweak0, uint64_t tweak1, uint8_t *page,
+                      uint16_t *rrc)
+{
+    SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_HDR_SET);
+
+    if (e != SE_UV_OK) {
+        return uv_ret(rrc, e);
+    }
+    if (gaddr % SE_UV_PAGE_SIZE) {
+        return uv_ret(rrc, SE_UV_E_UNALIGNED);
+    }
+    if (gaddr >= uv->mem_size || uv->mem_size - gaddr < SE_UV_PAGE_SIZE) {
+        return uv_ret(rrc, SE_UV_E_ADDRESS);
+    }
+    if (rrc) {
+        *rrc = 0;
+    }
+    return se_unpack_page(uv->unpack, gaddr, tweak0, tweak1, page);
+}
+
+/*
+ * [I] A failed verification leaves the configuration unusable (HDR_SET,
+ * keys wiped) until it is destroyed: QEMU tears it down anyway.
+ */
+uint16_t se_uv_verify(SeUv *uv, uint64_t conf, uint16_t *rrc)
+{
+    SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_HDR_SET);
+    uint16_t rc, r = 0;
+
+    if (e != SE_UV_OK) {
+        return uv_ret(rrc, e);
+    }
+    rc = se_unpack_verify(uv->unpack, &r);
+    se_unpack_free(uv->unpack);
+    uv->unpack = NULL;
+    /* the image keys are not needed any more */
+    cc_wipe(uv->secrets.xts_key, sizeof(uv->secrets.xts_key));
+    if (rc == SE_UNPACK_RC_OK) {
+        uv->state = SE_UV_CONF_VERIFIED;
+    } else {
+        uv->broken = true;
+        se_hdr_secrets_wipe(&uv->secrets);
+        uv->pcf = 0;
+    }
+    if (rrc) {
+        *rrc = r;
+    }
+    return rc;
+}
+
+/*
+ * [I] PREPARE_RESET keeps the configuration VERIFIED: on a reboot while
+ * protected the image is re-run from its start PSW, as KVM's
+ * UNSHARE_ALL + PREP_RESET do.  Sharing is left to SET_UNSHARE_ALL.
+ */
+uint16_t se_uv_prepare_reset(SeUv *uv, uint64_t conf, uint16_t *rrc)
+{
+    return uv_ret(rrc, check_conf_state(uv, conf, SE_UV_CONF_VERIFIED));
+}
+
+uint16_t se_uv_unshare_all(SeUv *uv, uint64_t conf, uint16_t *rrc)
+{
+    SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_VERIFIED);
+
+    if (e == SE_UV_OK) {
+        shared_clear(uv);
+    }
+    return uv_ret(rrc, e);
+}
+
+bool se_uv_start_psw(const SeUv *uv, uint64_t *mask, uint64_t *addr)
+{
+    if (uv->state != SE_UV_CONF_VERIFIED) {
+        *mask = 0;
+        *addr = 0;
+        return false;
+    }
+    *mask = uv->secrets.psw_mask;
+    *addr = uv->secrets.psw_addr;
+    return true;
+}
+
+uint64_t se_uv_pcf(const SeUv *uv)
+{
+    return uv->state == SE_UV_CONF_VERIFIED ? uv->pcf : 0;
+}
+
+/* ---- secure storage ---------------------------------------------------- */
+
+bool se_uv_host_access_ok(const SeUv *uv, uint64_t abs)
+{
+    if (uv->state == SE_UV_CONF_NONE || abs >= uv->mem_size) {
+        return true;
+    }
+    return shared_test(uv, abs / SE_UV_PAGE_SIZE);
+}
+
+uint64_t se_uv_shared_pages(const SeUv *uv)
+{
+    return uv->nshared;
+}
+
+/* ---- guest calls ------------------------------------------------------- */
+
+static void put_be(uint8_t *cb, size_t fill, size_t off, uint64_t v,
+                   size_t size)
+{
+    size_t i;
+
+    if (off + size > fill) {
+        return;
+    }
+    for (i = size; i > 0; i--, v >>= 8) {
+        cb[off + i - 1] = v;
+    }
+}
+
+static void set_call_bit(uint8_t *cb, size_t fill, unsigned bit)
+{
+    size_t off = QUI_OFF_CALLS + bit / 8;
+
+    if (off < fill) {
+        cb[off] |= 0x80 >> (bit % 8);
+    }
+}
+
+/*
+ * [I] A block of 0x100..0x11f bytes (older kernels) gets the fields that
+ * fit and rc 0x0100 "more data"; a longer one gets 0x120 bytes and the
+ * rest is left as it was.  Everything from offset 8 to the end of what
+ * is filled is output: input bytes there are ignored and overwritten.
+ */
+static SeUvErr guest_qui(SeUv *uv, bool secure, uint8_t *cb, size_t len)
+{
+    size_t fill = MIN(len, QUI_LEN);
+    size_t i;
+
+    if (len < QUI_MIN_LEN) {
+        return SE_UV_E_LEN;
+    }
+    memset(cb + UVC_HDR_SIZE, 0, fill - UVC_HDR_SIZE);
+    for (i = 0; i < G_N_ELEMENTS(qui_host_calls); i++) {
+        set_call_bit(cb, fill, qui_host_calls[i]);
+    }
+    /* a Linux guest calls itself protected iff bits 8 and 9 are set */
+    if (secure) {
+        set_call_bit(cb, fill, CALL_SET_SHARED);
+        set_call_bit(cb, fill, CALL_REMOVE_SHARED);
+    }
+    put_be(cb, fill, QUI_OFF_BASE_STOR_LEN, QUI_STOR_LEN, 8);
+    put_be(cb, fill, QUI_OFF_CONF_BASE_PHYS, QUI_STOR_LEN, 8);
+    put_be(cb, fill, QUI_OFF_CONF_BASE_VIRT, QUI_STOR_LEN, 8);
+    put_be(cb, fill, QUI_OFF_CONF_VIRT_VAR, QUI_STOR_LEN, 8);
+    put_be(cb, fill, QUI_OFF_CPU_STOR_LEN, QUI_STOR_LEN, 8);
+    put_be(cb, fill, QUI_OFF_MAX_CONF, QUI_MAX_CONF, 4);
+    /* [I] the last valid absolute address, as the field name says */
+    put_be(cb, fill, QUI_OFF_MAX_STOR_ADDR, uv->mem_size - 1, 8);
+    put_be(cb, fill, QUI_OFF_MAX_CPU_ID, uv->max_cpus - 1, 2);
+    put_be(cb, fill, QUI_OFF_FEATURES, QUI_FEATURES, 8);
+    put_be(cb, fill, QUI_OFF_HDR_VERSIONS, QUI_HDR_VERSIONS, 8);
+    put_be(cb, fill, QUI_OFF_HDR_PCF, se_hdr_supported_pcf(), 8);
+    /*
+     * dump, attestation and secret fields (0xc8 on) stay zero: not
+     * implemented yet.
+     */
+    return len < QUI_LEN ? SE_UV_E_MORE_DATA : SE_UV_OK;
+}
+
+/* SET_SHARED_ACCESS / REMOVE_SHARED_ACCESS of one page. */
+static SeUvErr guest_share(SeUv *uv, bool secure, const uint8_t *cb,
+                           size_t len, const SeUvGuestOps *ops, bool share)
+{
+    uint64_t paddr, abs;
+    CCBuf b;
+
+    if (len < SHARE_LEN) {
+        return SE_UV_E_LEN;
+    }
+    if (!secure) {
+        return SE_UV_E_NOT_SECURE;
+    }
+    if (uv->state != SE_UV_CONF_VERIFIED) {
+        return SE_UV_E_STATE;
+    }
+    cc_buf_init(&b, cb, len);
+    cc_buf_seek(&b, SHARE_OFF_PADDR);
+    paddr = cc_buf_be64(&b);
+    g_assert(cc_buf_ok(&b));
+    if (paddr % SE_UV_PAGE_SIZE) {
+        return SE_UV_E_UNALIGNED;
+    }
+    abs = paddr;
+    if (ops && ops->real_to_abs &&
+        !ops->real_to_abs(ops->opaque, paddr, &abs)) {
+        return SE_UV_E_ADDRESS;
+    }
+    if (abs >= uv->mem_size || abs % SE_UV_PAGE_SIZE) {
+        return SE_UV_E_ADDRESS;
+    }
+    shared_set(uv, abs / SE_UV_PAGE_SIZE, share);
+    return SE_UV_OK;
+}
+
+/*
+ * Order of checks: the generic length checks, then the command code,
+ * then the command's own minimum length, then its state and fields.
+ */
+int se_uv_guest_call(SeUv *uv, bool secure_guest, uint8_t *cb, size_t avail,
+                     const SeUvGuestOps *ops)
+{
+    uint16_t len, cmd;
+    SeUvErr e;
+    CCBuf b;
+
+    if (avail < UVC_HDR_SIZE) {
+        /* not even a header to report in: the block is left untouched */
+        return UVC_CC_ERROR;
+    }
+    avail = MIN(avail, UVC_CB_MAX_SIZE);
+    cc_buf_init(&b, cb, avail);
+    len = cc_buf_be16(&b);
+    cmd = cc_buf_be16(&b);
+    if (len < UVC_HDR_SIZE || len > UVC_CB_MAX_SIZE || len > avail) {
+        e = SE_UV_E_LEN;
+    } else if (cmd == UVC_CMD_QUI) {
+        e = guest_qui(uv, secure_guest, cb, len);
+    } else if (cmd == UVC_CMD_SET_SHARED_ACCESS) {
+        e = guest_share(uv, secure_guest, cb, len, ops, true);
+    } else if (cmd == UVC_CMD_REMOVE_SHARED_ACCESS) {
+        e = guest_share(uv, secure_guest, cb, len, ops, false);
+    } else {
+        e = SE_UV_E_CMD;
+    }
+    put_be(cb, UVC_HDR_SIZE, 4, se_uv_rcs[e].rc, 2);
+    put_be(cb, UVC_HDR_SIZE, 6, se_uv_rcs[e].rrc, 2);
+    return e == SE_UV_OK ? UVC_CC_OK : UVC_CC_ERROR;
+}

@@ -1,0 +1,389 @@
+/*
+ * libFuzzer target for the emulated ultravisor (hw/s390x/se/uv-core.h).
+ *
+ * The first input byte picks a mode:
+ *   0  the rest is a guest UVC control block, on a UV without a secure
+ *      configuration;
+ *   1  the same on a UV whose configuration is VERIFIED (built once from
+ *      a fixed seed with se_hdr_build/se_pack);
+ *   2  the rest is a sequence of host-level commands and guest calls on a
+ *      fresh UV, with handles picked from those handed out (or made up).
+ * Control blocks are issued by both kinds of caller (secure_guest false
+ * and true).  Besides the sanitizers, every answer is checked: cc 0 iff
+ * rc 1, only documented rc values, nothing but rc/rrc written on errors,
+ * and the shared-page count stays within guest storage.
+ *
+ * Build (not wired into meson):
+ *   clang -fsanitize=fuzzer,address,undefined -Itests/core/shim -Iinclude \
+ *       tests/fuzz/fuzz-uvc.c hw/s390x/se/uv-core.c hw/s390x/se/se-hdr.c \
+ *       hw/s390x/se/se-unpack.c util/cc-ecc.c util/cc-buf.c \
+ *       $(pkg-config --cflags --libs glib-2.0 nettle hogweed) -lgmp \
+ *       -o fuzz-uvc
+ *   ./fuzz-uvc -max_total_time=60 CORPUS_DIR
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-ecc.h"
+#include "hw/s390x/se/se-hdr.h"
+#include "hw/s390x/se/se-unpack.h"
+#include "hw/s390x/se/uv-core.h"
+
+#define MEM_SIZE        (64 * SE_UV_PAGE_SIZE)
+#define MAX_CPUS        4
+#define NPAGES          2
+#define PREFIX          0x4000
+#define PSW_ADDR        0x11000ULL
+#define MAX_HANDLES     16
+
+/* rc values uv-core.c may give, besides se-hdr's and se-unpack's */
+#define RC_INV_PARAM    0x0101
+
+typedef struct Image {
+    SeHostKey key;
+    uint8_t *hdr;
+    size_t hdr_len;
+    uint64_t addr[NPAGES];
+    uint8_t enc[NPAGES][SE_UV_PAGE_SIZE];
+} Image;
+
+static Image img;
+static SeUv *uv_plain;
+static SeUv *uv_verified;
+
+static void check(bool ok)
+{
+    if (!ok) {
+        abort();
+    }
+}
+
+static bool real_to_abs(void *opaque, uint64_t real, uint64_t *abs)
+{
+    if (real < 0x2000) {
+        *abs = real + PREFIX;
+    } else if (real >= PREFIX && real < PREFIX + 0x2000) {
+        *abs = real - PREFIX;
+    } else {
+        *abs = real;
+    }
+    return *abs < MEM_SIZE;
+}
+
+static const SeUvGuestOps ops = { real_to_abs, NULL };
+
+/* The fixed image: two pages, one host key, everything from a seed. */
+static void make_image(void)
+{
+    SeHdrBuildParams p;
+    SePackCtx *pc;
+    uint8_t d[CC_P521_LEN];
+    size_t i, j;
+
+    memset(&p, 0, sizeof(p));
+    for (i = 0; i < CC_P521_LEN; i++) {
+        d[i] = 0x35 + i * 11;
+        p.cust_priv[i] = 0x49 + i * 7;
+    }
+    d[0] = p.cust_priv[0] = 0;
+    check(se_host_key_init(&img.key, d));
+    for (i = 0; i < SE_HDR_XTS_KEY_SIZE; i++) {
+        p.secrets.xts_key[i] = i * 5 + 1;
+    }
+    for (i = 0; i < SE_HDR_KEY_SIZE; i++) {
+        p.hdr_key[i] = i * 9 + 2;
+    }
+    p.secrets.psw_mask = 0x0000000180000000ULL;
+    p.secrets.psw_addr = PSW_ADDR;
+    pc = se_pack_new(p.secrets.xts_key, false);
+    for (i = 0; i < NPAGES; i++) {
+        img.addr[i] = PSW_ADDR + i * SE_UV_PAGE_SIZE;
+        for (j = 0; j < SE_UV_PAGE_SIZE; j++) {
+            img.enc[i][j] = i + j * 3;
+        }
+        check(se_pack_page(pc, img.addr[i], 0x1234, i * SE_UV_PAGE_SIZE,
+                           img.enc[i]));
+    }
+    se_pack_result(pc, p.pld, p.ald, p.tld, &p.nep);
+    se_pack_free(pc);
+    p.host_pub = &img.key.pub;
+    p.n_host_keys = 1;
+    img.hdr = se_hdr_build(&p, &img.hdr_len, NULL);
+    check(img.hdr != NULL);
+}
+
+static uint16_t unpack_page(SeUv *uv, uint64_t conf, size_t i,
+                            uint64_t gaddr, uint16_t *rrc)
+{
+    uint8_t page[SE_UV_PAGE_SIZE];
+
+    memcpy(page, img.enc[i], sizeof(page));
+    return se_uv_unpack(uv, conf, gaddr, 0x1234, i * SE_UV_PAGE_SIZE, page,
+                        rrc);
+}
+
+static void setup(void)
+{
+    uint64_t conf;
+    uint16_t rrc;
+    size_t i;
+
+    make_image();
+    uv_plain = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
+    uv_verified = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
+    check(se_uv_create_conf(uv_verified, &conf, &rrc) == UVC_RC_EXECUTED);
+    check(se_uv_set_params(uv_verified, conf, img.hdr, img.hdr_len, &rrc,
+                           NULL) == UVC_RC_EXECUTED);
+    for (i = 0; i < NPAGES; i++) {
+        check(unpack_page(uv_verified, conf, i, img.addr[i], &rrc) ==
+              UVC_RC_EXECUTED);
+    }
+    check(se_uv_verify(uv_verified, conf, &rrc) == UVC_RC_EXECUTED);
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (p[0] << 8) | p[1];
+}
+
+static bool rc_documented(uint16_t rc)
+{
+    switch (rc) {
+    case UVC_RC_EXECUTED:
+    case UVC_RC_INV_CMD:
+    case UVC_RC_INV_STATE:
+    case UVC_RC_INV_LEN:
+    case UVC_RC_MORE_DATA:
+    case RC_INV_PARAM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* One guest UVC on an exactly sized heap copy (ASan sees overreads). */
+static void guest_call(SeUv *uv, bool secure, const uint8_t *data,
+                       size_t size)
+{
+    size_t avail = MIN(size, UVC_CB_MAX_SIZE);
+    uint8_t *cb = NULL;
+    uint16_t rc;
+    int cc;
+
+    if (avail) {
+        cb = g_malloc(avail);
+        memcpy(cb, data, avail);
+    }
+    cc = se_uv_guest_call(uv, secure, cb, avail, &ops);
+    check(cc == UVC_CC_OK || cc == UVC_CC_ERROR);
+    if (avail < UVC_HDR_SIZE) {
+        check(cc == UVC_CC_ERROR && (!avail || !memcmp(cb, data, avail)));
+    } else {
+        rc = rd16(cb + 4);
+        check(rc_documented(rc));
+        check((cc == UVC_CC_OK) == (rc == UVC_RC_EXECUTED));
+        check(!memcmp(cb, data, 4));
+        if (rc != UVC_RC_EXECUTED && rc != UVC_RC_MORE_DATA) {
+            check(!memcmp(cb + 8, data + 8, avail - 8));
+        }
+    }
+    g_free(cb);
+    check(se_uv_shared_pages(uv) <= MEM_SIZE / SE_UV_PAGE_SIZE);
+}
+
+/* ---- host command sequences -------------------------------------------- */
+
+typedef struct Seq {
+    const uint8_t *p;
+    size_t n;
+    uint64_t handles[MAX_HANDLES];
+    size_t nh;
+} Seq;
+
+static uint8_t next(Seq *s)
+{
+    if (!s->n) {
+        return 0;
+    }
+    s->n--;
+    return *s->p++;
+}
+
+static void remember(Seq *s, uint64_t h)
+{
+    if (h) {
+        s->handles[s->nh++ % MAX_HANDLES] = h;
+    }
+}
+
+/* A handle handed out earlier, or 0, or one made up of input bytes. */
+static uint64_t pick(Seq *s)
+{
+    uint8_t b = next(s);
+    uint64_t h = 0;
+    int i;
+
+    if (b < 0xf0 && s->nh) {
+        return s->handles[b % MIN(s->nh, MAX_HANDLES)];
+    }
+    if (b == 0xff) {
+        for (i = 0; i < 8; i++) {
+            h = h << 8 | next(s);
+        }
+    }
+    return h;
+}
+
+static void run_sequence(const uint8_t *data, size_t size)
+{
+    static const uint16_t resets[] = {
+        UVC_CMD_CPU_RESET, UVC_CMD_CPU_RESET_INITIAL,
+        UVC_CMD_CPU_RESET_CLEAR, UVC_CMD_QUI,
+    };
+    SeUv *uv = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
+    Seq s = { .p = data, .n = size };
+    uint64_t h, mask, addr;
+    uint16_t rc, rrc;
+    uint8_t cb[0x120], arg;
+    g_autofree uint8_t *hdr = NULL;
+
+    while (s.n) {
+        SeUvConfState before = se_uv_conf_state(uv);
+
+        switch (next(&s) % 12) {
+        case 0:
+            rc = se_uv_create_conf(uv, &h, &rrc);
+            check(rc == UVC_RC_EXECUTED ? h != 0 :
+                  rc == UVC_RC_NEED_DESTROY && h == 0);
+            remember(&s, h);
+            break;
+        case 1:
+            rc = se_uv_destroy_conf(uv, pick(&s), &rrc);
+            check(rc == UVC_RC_EXECUTED ?
+                  se_uv_conf_state(uv) == SE_UV_CONF_NONE :
+                  rc == UVC_RC_INV_STATE);
+            break;
+        case 2:
+            h = pick(&s);
+            rc = se_uv_create_cpu(uv, h, next(&s) % (MAX_CPUS + 2), &h,
+                                  &rrc);
+            check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
+                  rc == RC_INV_PARAM);
+            remember(&s, h);
+            break;
+        case 3:
+            rc = se_uv_destroy_cpu(uv, pick(&s), &rrc);
+            check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE);
+            break;
+        case 4:
+            h = pick(&s);
+            arg = next(&s) % 8;
+            rc = se_uv_cpu_set_state(uv, h, arg, &rrc);
+            check(rc == UVC_RC_EXECUTED ? se_uv_cpu_state(uv, h) == arg :
+                  rc == UVC_RC_INV_STATE || rc == RC_INV_PARAM);
+            break;
+        case 5:
+            h = pick(&s);
+            rc = se_uv_cpu_reset(uv, h, resets[next(&s) % 4], &rrc);
+            check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
+                  rc == UVC_RC_INV_CMD);
+            break;
+        case 6:
+            /* the good header, maybe truncated or with one byte changed */
+            h = pick(&s);
+            g_free(hdr);
+            hdr = g_malloc(img.hdr_len);
+            memcpy(hdr, img.hdr, img.hdr_len);
+            arg = next(&s);
+            if (arg & 1) {
+                hdr[(arg * 37 + next(&s) * 7) % img.hdr_len] ^= next(&s);
+            }
+            rc = se_uv_set_params(uv, h, hdr,
+                                  arg & 2 ? img.hdr_len - arg : img.hdr_len,
+                                  &rrc, NULL);
+            check(rc == UVC_RC_EXECUTED ?
+                  se_uv_conf_state(uv) == SE_UV_CONF_HDR_SET :
+                  se_uv_conf_state(uv) == before);
+            break;
+        case 7:
+            h = pick(&s);
+            arg = next(&s);
+            rc = unpack_page(uv, h, arg % NPAGES,
+                             arg & 0x80 ? img.addr[arg % NPAGES] :
+                             (uint64_t)next(&s) << (arg % 64), &rrc);
+            check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
+                  rc == RC_INV_PARAM);
+            check(se_uv_conf_state(uv) == before);
+            break;
+        case 8:
+            rc = se_uv_verify(uv, pick(&s), &rrc);
+            check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
+                  rc == SE_VERIFY_RC_MISMATCH);
+            if (rc == UVC_RC_EXECUTED) {
+                check(se_uv_start_psw(uv, &mask, &addr) &&
+                      addr == PSW_ADDR);
+            }
+            break;
+        case 9:
+            rc = se_uv_prepare_reset(uv, pick(&s), &rrc);
+            check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE);
+            check(se_uv_conf_state(uv) == before);
+            break;
+        case 10:
+            rc = se_uv_unshare_all(uv, pick(&s), &rrc);
+            check(rc == UVC_RC_INV_STATE ||
+                  (rc == UVC_RC_EXECUTED && !se_uv_shared_pages(uv)));
+            break;
+        default:
+            /* a guest call of the kinds that do something */
+            arg = next(&s);
+            memset(cb, 0, sizeof(cb));
+            cb[0] = arg & 1 ? 0x01 : 0x00;
+            cb[1] = arg & 1 ? 0x20 : 0x30;
+            cb[2] = arg & 1 ? 0x00 : 0x10;
+            cb[3] = arg & 1 ? 0x01 : (arg >> 1) & 1;
+            cb[0x25] = next(&s);
+            cb[0x26] = next(&s) & 0xf0;
+            guest_call(uv, arg & 4, cb, sizeof(cb));
+            break;
+        }
+        check(se_uv_protected(uv) ==
+              (se_uv_conf_state(uv) != SE_UV_CONF_NONE));
+        check(se_uv_host_access_ok(uv, MEM_SIZE));
+        if (!se_uv_protected(uv)) {
+            check(se_uv_host_access_ok(uv, 0) && !se_uv_shared_pages(uv));
+        }
+    }
+    se_uv_free(uv);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static bool ready;
+    SeUv *uv;
+
+    if (!ready) {
+        setup();
+        ready = true;
+    }
+    if (size < 1) {
+        return 0;
+    }
+    switch (data[0] % 3) {
+    case 0:
+    case 1:
+        uv = data[0] % 3 ? uv_verified : uv_plain;
+        guest_call(uv, false, data + 1, size - 1);
+        guest_call(uv, true, data + 1, size - 1);
+        check(se_uv_conf_state(uv) ==
+              (uv == uv_plain ? SE_UV_CONF_NONE : SE_UV_CONF_VERIFIED));
+        if (uv == uv_plain) {
+            check(!se_uv_shared_pages(uv));
+        }
+        break;
+    default:
+        run_sequence(data + 1, size - 1);
+        break;
+    }
+    return 0;
+}
