@@ -50,9 +50,10 @@ check-boot: qemu fixtures kernels
 check-fuzz: core
 	@tests/run-all.sh fuzz
 
-bench: qemu fixtures
+bench: qemu fixtures core
 	@scripts/deps.sh bench
 	@tests/bench/boot-to-init.py
+	@tests/bench/se-unpack.sh
 
 kernels: deps fixtures
 	@scripts/deps.sh kernel
