@@ -1,0 +1,192 @@
+/*
+ * qemu-ibm-cc: keep the host side of QEMU away from the secure storage of
+ * a protected guest under TCG.
+ *
+ * The TCG CPU and its helpers (lowcore, SCLP, diag, I/O instructions)
+ * act for the guest and may touch its secure pages.  Everything else must
+ * not see them:
+ *  - devices (virtio rings and buffers, channel programs, indicators) use
+ *    a device-only address space whose IOMMU region refuses every page the
+ *    guest has not shared;
+ *  - the debug paths (gdbstub, monitor, QMP memsave/pmemsave) are refused
+ *    secure pages (s390_pv_debug_access_ok and the debug_access_ok hook
+ *    of ConfidentialGuestSupportClass);
+ *  - dump-guest-memory is refused while the guest is protected.
+ * Migration is blocked by s390_machine_protect() for every accelerator.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "target/s390x/kvm/pv.h"
+#include "hw/s390x/se/se-hdr.h"
+#include "hw/s390x/se/uv-core.h"
+#include "s390-pv-tcg.h"
+#include "trace.h"
+
+static bool s390_pv_tcg_page_ok(S390PvTcgGuest *pv, uint64_t abs)
+{
+    bool ok;
+
+    qemu_mutex_lock(&pv->lock);
+    ok = se_uv_host_access_ok(pv->uv, abs);
+    qemu_mutex_unlock(&pv->lock);
+    return ok;
+}
+
+/*
+ * One 4 KiB page per translation, so that sharing and unsharing take
+ * effect at once: accesses through an IOMMU region are translated every
+ * time (address_space_cache_init() keeps no direct pointer for them).
+ */
+static IOMMUTLBEntry s390_pv_iommu_translate(IOMMUMemoryRegion *iommu,
+                                             hwaddr addr,
+                                             IOMMUAccessFlags flag,
+                                             int iommu_idx)
+{
+    S390PvTcgGuest *pv = container_of(iommu, S390PvTcgGuest, iommu);
+    hwaddr page = addr & ~(hwaddr)(SE_UV_PAGE_SIZE - 1);
+    IOMMUTLBEntry entry = {
+        .target_as = &address_space_memory,
+        .iova = page,
+        .translated_addr = page,
+        .addr_mask = SE_UV_PAGE_SIZE - 1,
+        .perm = IOMMU_RW,
+    };
+
+    if (!s390_pv_tcg_page_ok(pv, page)) {
+        /* an unassigned access: reads give 0, writes are dropped */
+        entry.perm = IOMMU_NONE;
+        trace_s390_pv_dma_denied(page, flag);
+    }
+    return entry;
+}
+
+void s390_pv_tcg_access_init(S390PvTcgGuest *pv)
+{
+    memory_region_init(&pv->dma_root, OBJECT(pv), "s390-pv-dma-root",
+                       UINT64_MAX);
+    memory_region_init_iommu(&pv->iommu, sizeof(pv->iommu),
+                             TYPE_S390_PV_IOMMU_MEMORY_REGION, OBJECT(pv),
+                             "s390-pv-dma", UINT64_MAX);
+    memory_region_add_subregion(&pv->dma_root, 0, MEMORY_REGION(&pv->iommu));
+    address_space_init(&pv->dma_as, &pv->dma_root, "s390-pv-dma");
+}
+
+AddressSpace *s390_pv_io_as(void)
+{
+    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    bool prot;
+
+    if (!pv) {
+        return &address_space_memory;
+    }
+    qemu_mutex_lock(&pv->lock);
+    prot = se_uv_protected(pv->uv);
+    qemu_mutex_unlock(&pv->lock);
+    return prot ? &pv->dma_as : &address_space_memory;
+}
+
+/*
+ * Chosen when a virtio device is plugged, before any guest is protected,
+ * so every virtio-ccw device of a machine with an ultravisor goes through
+ * the filter (it lets everything through until protection starts).  Only
+ * consulted for devices with iommu_platform=on, which confidential guest
+ * support makes the default.
+ */
+AddressSpace *s390_pv_virtio_dma_as(DeviceState *d)
+{
+    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+
+    return pv ? &pv->dma_as : &address_space_memory;
+}
+
+bool s390_pv_debug_access_ok(uint64_t abs)
+{
+    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+
+    if (!pv || s390_pv_tcg_page_ok(pv, abs)) {
+        return true;
+    }
+    trace_s390_pv_debug_denied(abs, 1);
+    return false;
+}
+
+/* ConfidentialGuestSupportClass::debug_access_ok: physical debug reads */
+bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
+                                uint64_t len)
+{
+    S390PvTcgGuest *pv = S390_PV_GUEST(cgs);
+    uint64_t page = addr & ~(uint64_t)(SE_UV_PAGE_SIZE - 1);
+    uint64_t last = addr + len - 1;
+
+    if (!len || s390_pv_tcg_guest() != pv) {
+        return true;
+    }
+    if (last < addr) {
+        last = UINT64_MAX;
+    }
+    for (;;) {
+        if (!s390_pv_tcg_page_ok(pv, page)) {
+            trace_s390_pv_debug_denied(addr, len);
+            return false;
+        }
+        if (last - page < SE_UV_PAGE_SIZE) {
+            return true;
+        }
+        page += SE_UV_PAGE_SIZE;
+    }
+}
+
+/*
+ * A dump writes guest storage from the host's mapping of it, so it would
+ * contain the plaintext of every secure page.  Real hardware dumps a
+ * protected guest only if its SE header allows it (PCF bit 34) and then
+ * only encrypted, through dump UVCs that are not emulated: refuse.
+ */
+bool s390_pv_dump_denied(void)
+{
+    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    bool prot;
+    uint64_t pcf;
+
+    if (!pv) {
+        return false;
+    }
+    qemu_mutex_lock(&pv->lock);
+    prot = se_uv_protected(pv->uv);
+    pcf = se_uv_pcf(pv->uv);
+    qemu_mutex_unlock(&pv->lock);
+    if (!prot) {
+        return false;
+    }
+    trace_s390_pv_dump_denied(pcf);
+    error_report("s390-pv-guest: the guest is protected: %s",
+                 (pcf & SE_PCF_ALLOW_DUMP) ?
+                 "its SE header allows a dump, but the encrypted dump of "
+                 "the ultravisor is not emulated" :
+                 "its SE header does not allow a dump");
+    return true;
+}
+
+static void s390_pv_iommu_class_init(ObjectClass *klass, void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+
+    imrc->translate = s390_pv_iommu_translate;
+}
+
+static const TypeInfo s390_pv_iommu_info = {
+    .parent = TYPE_IOMMU_MEMORY_REGION,
+    .name = TYPE_S390_PV_IOMMU_MEMORY_REGION,
+    .class_init = s390_pv_iommu_class_init,
+};
+
+static void s390_pv_access_register_types(void)
+{
+    type_register_static(&s390_pv_iommu_info);
+}
+
+type_init(s390_pv_access_register_types)

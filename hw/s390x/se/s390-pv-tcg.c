@@ -1,0 +1,259 @@
+/*
+ * qemu-ibm-cc: the s390-pv-guest confidential-guest-support object for
+ * IBM Z Secure Execution under TCG, with an emulated ultravisor.
+ *
+ *   -object s390-pv-guest,id=pv0,host-key=FILE[,backup-host-key=FILE]
+ *   -machine s390-ccw-virtio,confidential-guest-support=pv0
+ *
+ * The host keys are EC P-521 private keys: SE images are built for the
+ * matching public keys (the host-key documents).  Setting the object up
+ * offers the unpack facility (161) and the ultravisor-call facility (158)
+ * to the CPUs and creates the ultravisor; the rest of the glue is in
+ * pv-tcg.c (protected boot, UVC) and pv-tcg-access.c (host access).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qom/object_interfaces.h"
+#include "hw/boards.h"
+#include "hw/s390x/sclp.h"
+#include "system/system.h"
+#include "cpu.h"
+#include "qemu/cc-ecc.h"
+#include "qemu/cc-eckey.h"
+#include "hw/s390x/se/se-hdr.h"
+#include "hw/s390x/se/uv-core.h"
+#include "s390-pv-tcg.h"
+
+typedef struct S390PvTcgGuestClass {
+    ConfidentialGuestSupportClass parent_class;
+} S390PvTcgGuestClass;
+
+/* Only one machine, so at most one object that is set up */
+static S390PvTcgGuest *s390_pv_tcg;
+
+S390PvTcgGuest *s390_pv_tcg_guest(void)
+{
+    return s390_pv_tcg;
+}
+
+/*
+ * Read SCP Info of a protected guest must fit in one page, which bounds
+ * the number of CPUs (the same limit the hardware ultravisor has).
+ */
+static bool s390_pv_tcg_check_cpus(MachineState *ms, Error **errp)
+{
+    size_t offset = s390_has_feat(S390_FEAT_EXTENDED_LENGTH_SCCB) ?
+                    offsetof(ReadInfo, entries) :
+                    SCLP_READ_SCP_INFO_FIXED_CPU_OFFSET;
+    unsigned limit = (TARGET_PAGE_SIZE - offset) / sizeof(CPUEntry);
+
+    if (ms->smp.max_cpus > limit) {
+        error_setg(errp, "s390-pv-guest: protected guests support at most "
+                   "%u CPUs, maxcpus is %u", limit, ms->smp.max_cpus);
+        return false;
+    }
+    return true;
+}
+
+/* Load the private host key of property @prop from @path into @out. */
+static bool s390_pv_tcg_load_key(const char *prop, const char *path,
+                                 SeHostKey *out, Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    CCEcKey key;
+    bool ok = false;
+
+    if (!cc_eckey_load_file(path, true, &key, &gerr)) {
+        error_setg(errp, "s390-pv-guest: %s: %s", prop, gerr->message);
+        return false;
+    }
+    if (!se_host_key_init(out, key.d)) {
+        error_setg(errp, "s390-pv-guest: %s: %s: the private key is not a "
+                   "valid P-521 (secp521r1) scalar", prop, path);
+        goto out;
+    }
+    if (key.has_public &&
+        (memcmp(key.x, out->pub.x, sizeof(key.x)) ||
+         memcmp(key.y, out->pub.y, sizeof(key.y)))) {
+        error_setg(errp, "s390-pv-guest: %s: %s: the public key in the file "
+                   "does not belong to its private key", prop, path);
+        goto out;
+    }
+    ok = true;
+out:
+    cc_wipe(&key, sizeof(key));
+    if (!ok) {
+        cc_wipe(out, sizeof(*out));
+    }
+    return ok;
+}
+
+/*
+ * ConfidentialGuestSupportClass::kvm_init, which ccw_init() calls for
+ * every accelerator once the CPUs exist and before any guest instruction
+ * runs or any device is created.
+ */
+static int s390_pv_tcg_init(ConfidentialGuestSupport *cgs, Error **errp)
+{
+    S390PvTcgGuest *pv = (S390PvTcgGuest *)
+        object_dynamic_cast(OBJECT(cgs), TYPE_S390_PV_GUEST);
+    MachineState *ms = MACHINE(qdev_get_machine());
+    SeHostKey primary, backup;
+    CPUState *cs;
+
+    if (!pv) {
+        return 0;
+    }
+    if (!pv->host_key) {
+        error_setg(errp, "s390-pv-guest: property 'host-key' is required: "
+                   "a file with the EC P-521 private host key of the "
+                   "emulated ultravisor");
+        return -1;
+    }
+    if (only_migratable) {
+        error_setg(errp, "s390-pv-guest: protected guests cannot be "
+                   "migrated: remove either the object or the "
+                   "--only-migratable option");
+        return -1;
+    }
+    if (!s390_pv_tcg_check_cpus(ms, errp)) {
+        return -1;
+    }
+    if (!s390_pv_tcg_load_key("host-key", pv->host_key, &primary, errp)) {
+        return -1;
+    }
+    if (pv->backup_host_key &&
+        !s390_pv_tcg_load_key("backup-host-key", pv->backup_host_key,
+                              &backup, errp)) {
+        cc_wipe(&primary, sizeof(primary));
+        return -1;
+    }
+
+    /*
+     * The CPU model was checked before this point, so these bits are not
+     * subject to the model's compatibility checks: they exist exactly
+     * when the machine has an ultravisor.  STFLE, SCLP and s390_has_feat()
+     * all use the first CPU; every CPU gets them for consistency.
+     */
+    CPU_FOREACH(cs) {
+        S390CPU *cpu = S390_CPU(cs);
+
+        if (cpu->model) {
+            set_bit(S390_FEAT_UNPACK, cpu->model->features);
+            set_bit(S390_FEAT_UV_CALL, cpu->model->features);
+        }
+    }
+
+    pv->max_cpus = ms->smp.max_cpus;
+    pv->cpu_handles = g_new0(uint64_t, pv->max_cpus);
+    pv->uv = se_uv_new(ms->ram_size, pv->max_cpus, &primary,
+                       pv->backup_host_key ? &backup : NULL);
+    cc_wipe(&primary, sizeof(primary));
+    cc_wipe(&backup, sizeof(backup));
+
+    s390_pv_tcg_access_init(pv);
+    s390_pv_tcg = pv;
+    cgs->ready = true;
+    return 0;
+}
+
+static char *s390_pv_tcg_get_host_key(Object *obj, Error **errp)
+{
+    return g_strdup(S390_PV_GUEST(obj)->host_key);
+}
+
+static char *s390_pv_tcg_get_backup_host_key(Object *obj, Error **errp)
+{
+    return g_strdup(S390_PV_GUEST(obj)->backup_host_key);
+}
+
+static bool s390_pv_tcg_settable(Object *obj, const char *prop, Error **errp)
+{
+    if (s390_pv_tcg == S390_PV_GUEST(obj)) {
+        error_setg(errp, "s390-pv-guest: %s cannot be changed once the "
+                   "machine is set up", prop);
+        return false;
+    }
+    return true;
+}
+
+static void s390_pv_tcg_set_host_key(Object *obj, const char *value,
+                                     Error **errp)
+{
+    S390PvTcgGuest *pv = S390_PV_GUEST(obj);
+
+    if (s390_pv_tcg_settable(obj, "host-key", errp)) {
+        g_free(pv->host_key);
+        pv->host_key = g_strdup(value);
+    }
+}
+
+static void s390_pv_tcg_set_backup_host_key(Object *obj, const char *value,
+                                            Error **errp)
+{
+    S390PvTcgGuest *pv = S390_PV_GUEST(obj);
+
+    if (s390_pv_tcg_settable(obj, "backup-host-key", errp)) {
+        g_free(pv->backup_host_key);
+        pv->backup_host_key = g_strdup(value);
+    }
+}
+
+/* The machine keeps using the object (and its address space) once set up */
+static bool s390_pv_tcg_can_be_deleted(UserCreatable *uc)
+{
+    return s390_pv_tcg != S390_PV_GUEST(uc);
+}
+
+OBJECT_DEFINE_TYPE_WITH_INTERFACES(S390PvTcgGuest,
+                                   s390_pv_tcg_guest,
+                                   S390_PV_GUEST,
+                                   CONFIDENTIAL_GUEST_SUPPORT,
+                                   { TYPE_USER_CREATABLE },
+                                   { NULL })
+
+static void s390_pv_tcg_guest_class_init(ObjectClass *oc, void *data)
+{
+    ConfidentialGuestSupportClass *klass = CONFIDENTIAL_GUEST_SUPPORT_CLASS(oc);
+    UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
+
+    klass->kvm_init = s390_pv_tcg_init;
+    klass->debug_access_ok = s390_pv_tcg_debug_range_ok;
+    ucc->can_be_deleted = s390_pv_tcg_can_be_deleted;
+
+    object_class_property_add_str(oc, "host-key", s390_pv_tcg_get_host_key,
+                                  s390_pv_tcg_set_host_key);
+    object_class_property_set_description(oc, "host-key",
+        "File with the EC P-521 (secp521r1) private host key of the "
+        "emulated ultravisor, PEM or DER (SEC1 or PKCS#8).  Secure "
+        "Execution images must carry a key slot for its public key");
+    object_class_property_add_str(oc, "backup-host-key",
+                                  s390_pv_tcg_get_backup_host_key,
+                                  s390_pv_tcg_set_backup_host_key);
+    object_class_property_set_description(oc, "backup-host-key",
+        "Optional second EC P-521 private host key: images with a key "
+        "slot for either key are accepted");
+}
+
+static void s390_pv_tcg_guest_init(Object *obj)
+{
+    S390PvTcgGuest *pv = S390_PV_GUEST(obj);
+
+    qemu_mutex_init(&pv->lock);
+    pv->unpacked = g_array_new(false, false, sizeof(S390PvRange));
+}
+
+static void s390_pv_tcg_guest_finalize(Object *obj)
+{
+    S390PvTcgGuest *pv = S390_PV_GUEST(obj);
+
+    g_free(pv->host_key);
+    g_free(pv->backup_host_key);
+    g_array_free(pv->unpacked, true);
+    g_free(pv->fail.what);
+    g_free(pv->cpu_handles);
+    se_uv_free(pv->uv);
+    qemu_mutex_destroy(&pv->lock);
+}

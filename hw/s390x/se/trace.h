@@ -1,0 +1,1 @@
+#include "trace/trace-hw_s390x_se.h"
