@@ -95,6 +95,9 @@ run_boot() {
     # Our SE boot loaders, exercised without an ultravisor (plain images).
     run_tap "$LOGS/se-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_plain_stage3b.py"
     p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    # Protected guests on the emulated ultravisor (SE images, s390-pv-guest).
+    run_tap "$LOGS/se-pv-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_boot.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
     report boot "$p" "$f"
     [ "$s" = 0 ] || echo "(boot: $s skipped)"
 }

@@ -14,8 +14,12 @@ ultravisor.  Prints TAP; exits non-zero if a test fails.
     stops in STAGE3A_ERR_NO_UNPACK after patching the IPIB.  With the
     STFLE result patched through the gdbstub, plain QEMU refuses diag
     0x308 subcode 8 with a specification exception: STAGE3A_ERR_PGM.
-    Once QEMU offers unpack to TCG, an invalid IPIB must make subcode 8
-    return rc 0x0402 (STAGE3A_ERR_SET_PV); skipped until then.
+    With an emulated ultravisor (-object s390-pv-guest, which offers
+    unpack), an invalid IPIB must make subcode 8 return rc 0x0402
+    (STAGE3A_ERR_SET_PV).
+ 5. With a valid IPIB but the image's fake SE header, subcode 10 fails
+    in the ultravisor: stage3a continues after the diag and stops in
+    STAGE3A_ERR_UNPACK with 0x0a02 and the failed step in R1+1.
 
   tests/se-boot/test_plain_stage3b.py [-v]
 """
@@ -39,6 +43,10 @@ HEADER = os.path.join(BOOTDIR, "stage3-args.h")
 OUT = os.path.join(guest.BUILD, "se-boot")
 QEMU = os.path.join(guest.BUILD, "qemu-system-s390x")
 MKIMG = os.path.join(HERE, "mk-plain-image.py")
+# A P-521 private key for the emulated ultravisor (any key will do here)
+HOST_KEY = os.path.join(guest.TOP, "tests", "core", "data", "p521-sec1.pem")
+PV_ARGS = ["-object", "s390-pv-guest,id=pv0,host-key=" + HOST_KEY,
+           "-machine", "confidential-guest-support=pv0"]
 VERBOSE = "-v" in sys.argv[1:]
 
 CONSTS = {}
@@ -181,12 +189,12 @@ class Qmp:
                 self.proc.wait()
 
 
-def run_to_wait(image, cpu=None, timeout=60):
+def run_to_wait(image, cpu=None, timeout=60, extra=()):
     """Boot image, expect a disabled wait; return (psw, status block)."""
     argv = [QEMU, "-machine", "s390-ccw-virtio", "-m", "1G",
             "-display", "none", "-nodefaults", "-no-reboot",
             "-action", "panic=pause", "-qmp", "stdio", "-S",
-            "-kernel", image]
+            "-kernel", image] + list(extra)
     if cpu:
         argv += ["-cpu", cpu]
     q = Qmp(argv)
@@ -203,8 +211,9 @@ def run_to_wait(image, cpu=None, timeout=60):
         raise
 
 
-def check_wait(image, want_code, want_detail, status_addr, cpu=None):
-    q, mask, addr = run_to_wait(image, cpu)
+def check_wait(image, want_code, want_detail, status_addr, cpu=None,
+               extra=()):
+    q, mask, addr = run_to_wait(image, cpu, extra=extra)
     try:
         log("wait PSW %#018x %#018x" % (mask, addr))
         code = addr >> C("STAGE3_WAIT_CODE_SHIFT")
@@ -473,14 +482,56 @@ def unpack_available():
     return b"not available" not in r.stdout
 
 
+def pv_object_available():
+    """Does QEMU start with an emulated ultravisor (s390-pv-guest)?"""
+    r = subprocess.run([QEMU, "-machine", "s390-ccw-virtio", "-display",
+                        "none", "-nodefaults", "-S", "-qmp", "stdio"] +
+                       PV_ARGS, timeout=60,
+                       input=b'{"execute": "qmp_capabilities"}\n'
+                             b'{"execute": "quit"}\n',
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return r.returncode == 0, r.stdout.decode(errors="replace")
+
+
 def t_stage3a_set_pv_refused():
-    if not unpack_available():
-        raise SkipTest("QEMU offers no unpack facility (facility 161) to "
-                       "TCG guests yet")
+    ok, out = pv_object_available()
+    if not ok:
+        if "invalid object type" in out:
+            raise SkipTest("QEMU has no s390-pv-guest for TCG")
+        raise AssertionError("QEMU with s390-pv-guest: %s" % out.strip())
     img, lay = make_image("s3a-badipib", entry="stage3a", cmdline="x",
                           extra=["--bad-ipib"])
     check_wait(img, C("STAGE3A_ERR_SET_PV"), 0x0402,
-               C("STAGE3A_STATUS_ADDR"), cpu="max,unpack=on")
+               C("STAGE3A_STATUS_ADDR"), extra=PV_ARGS)
+
+
+def t_stage3a_unpack_refused():
+    ok, out = pv_object_available()
+    if not ok:
+        if "invalid object type" in out:
+            raise SkipTest("QEMU has no s390-pv-guest for TCG")
+        raise AssertionError("QEMU with s390-pv-guest: %s" % out.strip())
+    img, lay = make_image("s3a-fakehdr", entry="stage3a", cmdline="x")
+    q, mask, addr = run_to_wait(img, extra=PV_ARGS)
+    try:
+        log("wait PSW %#018x %#018x" % (mask, addr))
+        code = addr >> C("STAGE3_WAIT_CODE_SHIFT")
+        if code != C("STAGE3A_ERR_UNPACK"):
+            raise AssertionError("expected STAGE3A_ERR_UNPACK, got wait PSW "
+                                 "address %#x" % addr)
+        st = q.xp64(C("STAGE3A_STATUS_ADDR"), 2)
+        r = st[1]
+        log("R1+1 after diag 308 subcode 10: %#018x" % r)
+        # {u16 cmd, u16 rrc, u16 rc, u16 0x0a02}: SET_SEC_PARMS (2) refused
+        # the header with a "header" rc (0x1xx)
+        if r & 0xffff != 0x0a02 or r >> 48 != 2 or (r >> 24) & 0xff != 1:
+            raise AssertionError("R1+1 %#x is not a SET_SEC_PARMS failure "
+                                 "with 0x0a02" % r)
+        # the unprotected loader survived (nothing was unpacked to wipe)
+        if q.xp64(C("STAGE3A_LOAD_ADDR"), 1)[0] >> 48 != 0xc0f4:
+            raise AssertionError("stage3a at 0x10000 was overwritten")
+    finally:
+        q.close()
 
 
 TESTS = [
@@ -499,6 +550,8 @@ TESTS = [
      "STAGE3A_ERR_PGM", t_stage3a_diag_pgm_check),
     ("stage3a: invalid IPIB -> diag 308 subcode 8 rc 0x0402",
      t_stage3a_set_pv_refused),
+    ("stage3a: fake SE header -> diag 308 subcode 10 returns 0x0a02 with "
+     "the failed step, guest continues", t_stage3a_unpack_refused),
 ]
 
 
