@@ -32,7 +32,7 @@ core: deps
 fixtures: deps
 	@scripts/fixtures.sh
 
-demo: qemu fixtures
+demo: qemu core fixtures
 	@tests/boot/demo.py
 
 check: deps qemu core fixtures kernels

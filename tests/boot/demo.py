@@ -1,42 +1,83 @@
 #!/usr/bin/python3
 """The demo: boot a Debian guest on our QEMU and show its console live.
 
-  tests/boot/demo.py [s390x|powernv9|powernv]     default: s390x
+  tests/boot/demo.py [s390x-se|s390x|powernv9|powernv]  default: s390x-se
 
-Prints the command line it runs, streams the guest console, and ends with a
-summary of what init reported.  Exit status 0 only if init was reached.
+s390x-se: IBM Z Secure Execution under TCG.  Makes a test host key
+(scripts/mk-test-host-key.sh), packs the Debian s390x kernel, a busybox
+initramfs and a command line into an SE image with build/tools/mk-se-image,
+and boots it as a protected guest on the emulated ultravisor; /init reads
+/sys/firmware/uv/prot_virt_guest.
+
+Prints the commands it runs, streams the guest console, and ends with a
+summary of what init reported.  Exit status 0 only if init was reached
+(and, for s390x-se, the guest is protected).
 """
 
 import os
 import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guest  # noqa: E402
 
 
-def main():
-    which = sys.argv[1] if len(sys.argv) > 1 else "s390x"
-    if which == "s390x":
-        cfg = guest.s390x_ccw(os.path.join(guest.BUILD, "qemu-system-s390x"),
-                              name="demo-s390x")
-        title = "Debian s390x Linux on s390-ccw-virtio (TCG)"
-    elif which in ("powernv9", "powernv", "powernv10"):
-        cfg = guest.powernv(os.path.join(guest.BUILD, "qemu-system-ppc64"),
-                            which, name="demo-" + which)
-        title = "skiboot + Debian ppc64el Linux on %s (TCG)" % which
-    else:
-        sys.exit("demo.py: unknown guest '%s' (s390x, powernv9, powernv)"
-                 % which)
+def se_demo_argv(token):
+    """Key, SE image and QEMU command line of the protected s390x demo."""
+    out = os.path.join(guest.BUILD, "demo")
+    keydir = os.path.join(out, "keys")
+    mkkey = os.path.join(guest.TOP, "scripts", "mk-test-host-key.sh")
+    mkse = os.path.join(guest.BUILD, "tools", "mk-se-image")
+    os.makedirs(out, exist_ok=True)
+    cmd = [mkkey, keydir, "demo-host"]
+    print("=== %s" % " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    parm = os.path.join(out, "parmfile")
+    with open(parm, "w") as f:
+        f.write("console=ttysclp0 panic=-1 qemu_ibm_cc.token=%s\n" % token)
+    img = os.path.join(out, "debian-s390x-se.img")
+    cmd = [mkse, "--no-verify", "-k", os.path.join(keydir, "demo-host.crt"),
+           "-i", guest.fixture("s390x", "vmlinuz"),
+           "-r", guest.initramfs("s390x"), "-p", parm, "-o", img]
+    print("=== %s" % " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+    return [os.path.join(guest.BUILD, "qemu-system-s390x"),
+            "-machine", "s390-ccw-virtio,confidential-guest-support=pv0",
+            "-object", "s390-pv-guest,id=pv0,host-key=%s"
+            % os.path.join(keydir, "demo-host.key"),
+            "-m", "1G", "-nographic", "-no-reboot", "-kernel", img]
 
+
+def main():
+    which = sys.argv[1] if len(sys.argv) > 1 else "s390x-se"
     token = guest.new_token()
-    argv = ([cfg["qemu"]] + cfg["machine_args"] +
-            ["-nographic", "-no-reboot", "-kernel", cfg["kernel"],
-             "-initrd", cfg["initrd"], "-append",
-             "%s qemu_ibm_cc.token=%s" % (cfg["append"], token)])
+    if which == "s390x-se":
+        title = ("Debian s390x Linux as an IBM Z Secure Execution guest "
+                 "(TCG, emulated ultravisor)")
+        argv = se_demo_argv(token)
+        name = "demo-s390x-se"
+    else:
+        if which == "s390x":
+            cfg = guest.s390x_ccw(os.path.join(guest.BUILD,
+                                               "qemu-system-s390x"),
+                                  name="demo-s390x")
+            title = "Debian s390x Linux on s390-ccw-virtio (TCG)"
+        elif which in ("powernv9", "powernv", "powernv10"):
+            cfg = guest.powernv(os.path.join(guest.BUILD, "qemu-system-ppc64"),
+                                which, name="demo-" + which)
+            title = "skiboot + Debian ppc64el Linux on %s (TCG)" % which
+        else:
+            sys.exit("demo.py: unknown guest '%s' (s390x-se, s390x, powernv9, "
+                     "powernv)" % which)
+        argv = ([cfg["qemu"]] + cfg["machine_args"] +
+                ["-nographic", "-no-reboot", "-kernel", cfg["kernel"],
+                 "-initrd", cfg["initrd"], "-append",
+                 "%s qemu_ibm_cc.token=%s" % (cfg["append"], token)])
+        name = cfg["name"]
     print("=== demo: %s" % title)
     print("=== %s" % " ".join(argv), flush=True)
-    g = guest.Guest(cfg["name"], argv).start()
+    g = guest.Guest(name, argv).start()
     shown = 0
     try:
         # Stream the console while waiting for init to finish.
@@ -62,11 +103,13 @@ def main():
     for line in re.findall(re.escape(guest.MARKER) + r"(.*)", text):
         fields.update(re.findall(r"(\w+)=(\S+)", line))
     ok = fields.get("token") == token
+    if which == "s390x-se" and fields.get("prot_virt_guest") != "1":
+        ok = False
     print()
     print("=== summary")
     if ok:
         print("    %s reached init in %.1f s: %s"
-              % (os.path.basename(cfg["qemu"]), secs,
+              % (os.path.basename(argv[0]), secs,
                  " ".join("%s=%s" % kv for kv in fields.items()
                           if kv[0] != "token")))
         print("    console kept in %s" % g.console_path)
