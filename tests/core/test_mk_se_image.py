@@ -59,20 +59,8 @@ LAYOUTS = {
               ['kernel', 'initrd', 'cmdline', 'stage3b']),
 }
 
-CONSTS = {}
-
-
-def load_consts():
-    rx = re.compile(r'^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b')
-    with open(HEADER) as f:
-        for line in f:
-            m = rx.match(line.strip())
-            if m:
-                CONSTS[m.group(1)] = int(m.group(2), 0)
-
-
-def C(name):
-    return CONSTS[name]
+sys.path.insert(0, os.path.join(TOP, 'tests', 'se-boot'))
+from stage3_args import C, CONSTS, load_consts  # noqa: E402,F401
 
 
 def rd(path):

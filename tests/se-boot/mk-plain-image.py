@@ -27,20 +27,7 @@ PAGE = 0x1000
 
 # --- constants of tools/mk-se-image/boot/stage3-args.h ------------------
 # (parsed from the header so that the test follows it; see load_consts)
-CONSTS = {}
-
-
-def load_consts(path):
-    rx = re.compile(r"^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)\s*(/\*.*)?$")
-    with open(path) as f:
-        for line in f:
-            m = rx.match(line.strip())
-            if m:
-                CONSTS[m.group(1)] = int(m.group(2), 0)
-
-
-def C(name):
-    return CONSTS[name]
+from stage3_args import C, CONSTS, load_consts  # noqa: E402,F401
 
 
 def read(path):

@@ -49,20 +49,7 @@ PV_ARGS = ["-object", "s390-pv-guest,id=pv0,host-key=" + HOST_KEY,
            "-machine", "confidential-guest-support=pv0"]
 VERBOSE = "-v" in sys.argv[1:]
 
-CONSTS = {}
-
-
-def load_consts():
-    rx = re.compile(r"^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b")
-    with open(HEADER) as f:
-        for line in f:
-            m = rx.match(line.strip())
-            if m:
-                CONSTS[m.group(1)] = int(m.group(2), 0)
-
-
-def C(name):
-    return CONSTS[name]
+from stage3_args import C, CONSTS, load_consts  # noqa: E402,F401
 
 
 class SkipTest(Exception):
