@@ -54,6 +54,7 @@ bench: qemu fixtures core
 	@scripts/deps.sh bench
 	@tests/bench/boot-to-init.py
 	@tests/bench/se-unpack.sh
+	@tests/bench/se-boot.py
 
 kernels: deps fixtures
 	@scripts/deps.sh kernel
