@@ -18,7 +18,7 @@ BASE_PKGS=(
     nettle-dev swtpm swtpm-tools libtpms-dev
     gcc-powerpc64le-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
     flex bison cpio xz-utils dpkg-dev libgmp-dev openssl python3-cryptography
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev xorriso
 )
 # meson >= 1.5 is required by QEMU 10.0; bookworm has 1.0, backports 1.7.
 BACKPORTS_PKGS=(meson)

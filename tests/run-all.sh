@@ -98,6 +98,9 @@ run_boot() {
     # Protected guests on the emulated ultravisor (SE images, s390-pv-guest).
     run_tap "$LOGS/se-pv-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_boot.py"
     p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    # SE images booted through the stock s390-ccw BIOS from an El Torito ISO.
+    run_tap "$LOGS/se-bios-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_bios_boot.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
     report boot "$p" "$f"
     [ "$s" = 0 ] || echo "(boot: $s skipped)"
 }

@@ -1,0 +1,283 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end test: an IBM Z Secure Execution image, wrapped in an El
+Torito ISO 9660 medium by scripts/mk-se-iso.sh, boots as a protected guest
+through the STOCK s390-ccw BIOS (Debian's qemu-system-data build, given
+with -bios) from a boot device, not with -kernel.  Prints TAP; exits
+non-zero if a test fails.
+
+ 1. The medium is what the BIOS needs, checked by parsing the ISO here
+    (not with xorriso): boot record "EL TORITO SPECIFICATION", boot
+    catalog with a valid validation entry (platform 0, 55 AA, checksum)
+    and a bootable (0x88) default entry with load segment 0 whose image
+    is the SE image with the Linux IPL record at bytes 8..31 and nothing
+    else changed; the input image is left unchanged; building it again
+    from a copy with another mtime gives the same bytes.
+ 2. It boots from a CD-ROM (scsi-cd on virtio-scsi-ccw) to the busybox
+    /init with prot_virt_guest=1 and the cmdline token; the BIOS's own
+    messages on the console show that it, not -kernel, loaded the image.
+ 3. The same from a virtio-blk-ccw disk.
+ 4. Control: an ISO of the unmodified image (no IPL record at 8..31)
+    is refused by the BIOS ("No suitable boot entry"), so the IPL record
+    that mk-se-iso.sh adds is what makes test 2 work.
+
+  tests/se-boot/test_pv_bios_boot.py [-v]
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_pv_boot as pv  # noqa: E402
+from test_pv_boot import guest  # noqa: E402
+
+OUT = os.path.join(guest.BUILD, "se-boot", "bios")
+MKISO = os.path.join(guest.TOP, "scripts", "mk-se-iso.sh")
+SECTOR = 2048
+# Linux s390 image IPL record the s390-ccw BIOS looks for at offset 8 of an
+# El Torito boot image: two read CCWs and eight EBCDIC blanks.
+IPL_REC = bytes.fromhex("0200001860000050" "0200006860000050") + b"\x40" * 8
+
+DEVICES = {
+    "scsi-cd": ["-device", "virtio-scsi-ccw,id=scsi0",
+                "-drive", "if=none,id=cd0,media=cdrom,format=raw,"
+                "readonly=on,file=%s",
+                "-device", "scsi-cd,drive=cd0,bootindex=1"],
+    "virtio-blk": ["-drive", "if=none,id=cd0,media=cdrom,format=raw,"
+                   "readonly=on,file=%s",
+                   "-device", "virtio-blk-ccw,drive=cd0,bootindex=1"],
+}
+# what the BIOS prints on its way through the El Torito path
+BIOS_MSGS = {
+    "scsi-cd": [r"Using virtio-scsi\.", r"SCSI CD-ROM detected\.",
+                r"ISO boot image size verified"],
+    "virtio-blk": [r"Using virtio-blk\.", r"ISO boot image size verified"],
+}
+
+_state = {}
+
+
+def stock_bios():
+    return guest.fixture("firmware", "s390-ccw.img")
+
+
+def mk_iso(img, iso):
+    subprocess.run([MKISO, img, iso], check=True, stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT)
+    return iso
+
+
+def prepared():
+    """(key, token, SE image, ISO), built once."""
+    if not _state:
+        if not shutil.which("xorriso"):
+            raise pv.SkipTest("no xorriso (scripts/deps.sh)")
+        os.makedirs(pv.OUT, exist_ok=True)
+        os.makedirs(OUT, exist_ok=True)
+        key, hkd = pv.host_key("host")
+        token = guest.new_token()
+        img, _ = pv.se_image("bios", hkd, "console=ttysclp0 panic=-1 "
+                             "qemu_ibm_cc.token=%s" % token,
+                             guest.initramfs("s390x"))
+        iso = mk_iso(img, os.path.join(OUT, "se.iso"))
+        _state.update(key=key, token=token, img=img, iso=iso)
+    return _state["key"], _state["token"], _state["img"], _state["iso"]
+
+
+def parse_el_torito(iso):
+    """Check the ISO's El Torito structures the way the s390-ccw BIOS reads
+    them; return (load segment, load RBA, sector count, file size)."""
+    def sec(n):
+        return iso[n * SECTOR:(n + 1) * SECTOR]
+
+    pvd = sec(16)
+    if pvd[0] != 1 or pvd[1:6] != b"CD001":
+        raise AssertionError("no primary volume descriptor at sector 16")
+    if iso[0x8001:0x8006] != b"CD001":
+        raise AssertionError("no CD001 at 0x8001")
+    cat = None
+    n = 16
+    while sec(n)[1:6] == b"CD001" and sec(n)[0] != 255:
+        vd = sec(n)
+        if vd[0] == 0 and vd[7:39] == b"EL TORITO SPECIFICATION".ljust(32,
+                                                                     b"\0"):
+            cat = struct.unpack_from("<I", vd, 0x47)[0]
+        n += 1
+    if cat is None:
+        raise AssertionError("no El Torito boot record")
+    c = sec(cat)
+    if c[0] != 1 or c[1] not in (0, 1, 2) or c[0x1e:0x20] != b"\x55\xaa":
+        raise AssertionError("bad validation entry %s" % c[:32].hex())
+    if sum(struct.unpack_from("<16H", c, 0)) & 0xffff:
+        raise AssertionError("validation entry checksum")
+    e = c[32:64]
+    if e[0] != 0x88:
+        raise AssertionError("default entry not bootable: %#x" % e[0])
+    seg, _, _, count, rba = struct.unpack_from("<HBBHI", e, 2)
+    # the file size from the root directory record whose extent is rba
+    root = pvd[156:156 + 34]
+    dloc, dlen = (struct.unpack_from("<I", root, 2)[0],
+                  struct.unpack_from("<I", root, 10)[0])
+    d = iso[dloc * SECTOR:dloc * SECTOR + dlen]
+    size = None
+    off = 0
+    while off < len(d):
+        rl = d[off]
+        if rl == 0:
+            off = (off // SECTOR + 1) * SECTOR
+            continue
+        if struct.unpack_from("<I", d, off + 2)[0] == rba:
+            size = struct.unpack_from("<I", d, off + 10)[0]
+        off += rl
+    if size is None:
+        raise AssertionError("boot image is not a file in the root directory")
+    return seg, rba, count, size
+
+
+def t_medium():
+    key, token, img, iso = prepared()
+    with open(img, "rb") as f:
+        orig = f.read()
+    with open(iso, "rb") as f:
+        data = f.read()
+    if orig[8:32] != bytes(24):
+        raise AssertionError("mk-se-image output changed: bytes 8..31 are "
+                             "not zero")
+    seg, rba, count, size = parse_el_torito(data)
+    pv.log("load segment %#x, RBA %d, %d sectors, file %d bytes"
+           % (seg, rba, count, size))
+    if seg != 0:
+        raise AssertionError("load segment %#x, the SE image needs 0" % seg)
+    if size != len(orig):
+        raise AssertionError("boot file %d bytes, image %d" % (size,
+                                                               len(orig)))
+    if count == 0 or count % 4:
+        raise AssertionError("sector count %d" % count)
+    boot = data[rba * SECTOR:rba * SECTOR + size]
+    if boot[8:32] != IPL_REC:
+        raise AssertionError("no IPL record at 8..31: %s" % boot[8:32].hex())
+    if boot[:8] != orig[:8] or boot[32:] != orig[32:]:
+        raise AssertionError("boot image differs from the SE image beyond "
+                             "bytes 8..31")
+    # reproducible: another path, another mtime, same bytes
+    copy = os.path.join(OUT, "copy.img")
+    shutil.copyfile(img, copy)
+    t = time.time() - 86400 * 3
+    os.utime(copy, (t, t))
+    iso2 = mk_iso(copy, os.path.join(OUT, "se-again.iso"))
+    with open(iso2, "rb") as f:
+        again = f.read()
+    if again != data:
+        raise AssertionError("second build differs: sha256 %s vs %s" %
+                             (hashlib.sha256(again).hexdigest(),
+                              hashlib.sha256(data).hexdigest()))
+    pv.log("ISO sha256 %s (%d bytes), twice" %
+           (hashlib.sha256(data).hexdigest(), len(data)))
+
+
+def bios_argv(key, dev, iso):
+    return ([pv.QEMU] + pv.pv_args(key) +
+            ["-bios", stock_bios(), "-m", "1G", "-nographic",
+             "-no-reboot"] + [a % iso if "%s" in a else a
+                              for a in DEVICES[dev]])
+
+
+def boot_bios(dev):
+    key, token, img, iso = prepared()
+    g = guest.Guest("se-pv-bios-" + dev, bios_argv(key, dev, iso)).start()
+    try:
+        m = g.wait_for(re.escape(guest.MARKER) + r" token=(\S+) arch=(\S+)",
+                       300, guest.FAIL_PATTERNS +
+                       (r"No suitable boot entry[^\n]*",
+                        r"Failed to IPL[^\n]*", r"zIPL load failed[^\n]*"))
+        got = m.group(1)
+        m = g.wait_for(re.escape(guest.MARKER) +
+                       r" prot_virt_guest=(\d)\r?\n", 60)
+        prot = m.group(1)
+        g.wait_for(re.escape(guest.MARKER) + r" done\r?\n", 60)
+        if g.wait_exit(60) is None:
+            g.fail("guest did not power off")
+        secs = g.elapsed()
+        text = g.text()
+    finally:
+        g.stop()
+        g.save_console()
+    if got != token:
+        raise AssertionError("token %s, expected %s" % (got, token))
+    if prot != "1":
+        raise AssertionError("prot_virt_guest=%s" % prot)
+    head = text.split(guest.MARKER, 1)[0]
+    for msg in BIOS_MSGS[dev]:
+        if not re.search(msg, head):
+            raise AssertionError("BIOS message '%s' missing: not booted "
+                                 "through the El Torito path?" % msg)
+    pv.log("%s: protected guest at init after %.1f s" % (dev, secs))
+
+
+def t_boot_scsi_cd():
+    boot_bios("scsi-cd")
+
+
+def t_boot_virtio_blk():
+    boot_bios("virtio-blk")
+
+
+def t_no_ipl_record():
+    key, token, img, iso = prepared()
+    raw = os.path.join(OUT, "raw.iso")
+    if os.path.exists(raw):
+        os.unlink(raw)
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-r", "-o", raw,
+                    "-b", "se.img", "-c", "boot.cat", "-no-emul-boot",
+                    "-boot-load-size", "4", "-graft-points",
+                    "/se.img=" + img], check=True, stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT)
+    g = guest.Guest("se-pv-bios-no-iplrec",
+                    bios_argv(key, "scsi-cd", raw)).start()
+    try:
+        g.wait_for(r"No suitable boot entry found", 60,
+                   (re.escape(guest.MARKER) + r"[^\n]*",))
+    finally:
+        g.stop()
+        g.save_console()
+
+
+TESTS = [
+    ("mk-se-iso.sh: El Torito medium as the BIOS needs it, reproducible",
+     t_medium),
+    ("SE image on a scsi-cd boots protected through the stock BIOS",
+     t_boot_scsi_cd),
+    ("SE image on virtio-blk-ccw boots protected through the stock BIOS",
+     t_boot_virtio_blk),
+    ("control: without the IPL record the BIOS refuses the ISO",
+     t_no_ipl_record),
+]
+
+
+def main():
+    print("TAP version 13")
+    print("1..%d" % len(TESTS))
+    failed = 0
+    for i, (desc, fn) in enumerate(TESTS, 1):
+        try:
+            fn()
+            print("ok %d - %s" % (i, desc))
+        except pv.SkipTest as e:
+            print("ok %d - %s # SKIP %s" % (i, desc, e))
+        except Exception as e:  # noqa: BLE001 - report any failure as TAP
+            failed += 1
+            print("not ok %d - %s" % (i, desc))
+            pv.log("%s: %s" % (type(e).__name__, e))
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
