@@ -11,7 +11,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps qemu core fixtures demo check check-core check-qtest \
+.PHONY: all deps qemu qemu-asan core fixtures demo check check-core check-qtest \
 	check-boot check-fuzz bench kernels clean help help-cache
 
 all: deps qemu core fixtures
@@ -29,13 +29,17 @@ qemu: deps
 core: deps
 	@scripts/build-core.sh
 
+# s390x-only QEMU with ASan + UBSan, for the bad-input tests
+qemu-asan: deps
+	@QEMU_SANITIZE=1 scripts/build-qemu.sh
+
 fixtures: deps
 	@scripts/fixtures.sh
 
 demo: qemu core fixtures
 	@tests/boot/demo.py
 
-check: deps qemu core fixtures kernels
+check: deps qemu qemu-asan core fixtures kernels
 	@tests/run-all.sh
 
 check-core: core
@@ -44,7 +48,7 @@ check-core: core
 check-qtest: qemu
 	@tests/run-all.sh qtest
 
-check-boot: qemu fixtures kernels
+check-boot: qemu qemu-asan fixtures kernels
 	@tests/run-all.sh boot
 
 check-fuzz: core

@@ -4,8 +4,27 @@
 # build/qemu-system-s390x (links into build/qemu).
 #
 #   scripts/build-qemu.sh [ninja targets...]
+#
+# QEMU_SANITIZE=1: an s390x-only ASan+UBSan build in build/qemu-asan,
+# linked as build/qemu-system-s390x-asan.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+
+suffix=
+default_targets=(qemu-system-ppc64 qemu-system-s390x)
+if [ "${QEMU_SANITIZE:-0}" = 1 ]; then
+    QEMU_BUILD=$BUILD/qemu-asan
+    suffix=-asan
+    default_targets=(qemu-system-s390x)
+    args=()
+    for a in "${QEMU_CONFIGURE_ARGS[@]}"; do
+        case $a in
+        --target-list=*) args+=(--target-list=s390x-softmmu) ;;
+        *) args+=("$a") ;;
+        esac
+    done
+    QEMU_CONFIGURE_ARGS=("${args[@]}" --enable-asan --enable-ubsan)
+fi
 
 "$TOP/scripts/qemu-source.sh"
 /usr/bin/python3 "$TOP/scripts/overlay.py" "$TOP" "$QEMU_SRC" \
@@ -25,7 +44,7 @@ if [ ! -f "$QEMU_BUILD/build.ninja" ] || [ "$(cat "$args_stamp" 2>/dev/null)" !=
 fi
 
 targets=("$@")
-[ ${#targets[@]} = 0 ] && targets=(qemu-system-ppc64 qemu-system-s390x)
+[ ${#targets[@]} = 0 ] && targets=("${default_targets[@]}")
 ninja -C "$QEMU_BUILD" -j "$(jobs)" "${targets[@]}"
 
 # Firmware: the tarball ships no blobs.  Link Debian's qemu-system-data
@@ -44,6 +63,7 @@ for f in "$CACHE/fixtures/firmware/"* "$CACHE/fixtures/seabios/"*.bin \
 done
 
 for t in qemu-system-ppc64 qemu-system-s390x; do
-    [ -x "$QEMU_BUILD/$t" ] && ln -sfn "qemu/$t" "$BUILD/$t"
+    [ -x "$QEMU_BUILD/$t" ] &&
+        ln -sfn "${QEMU_BUILD##*/}/$t" "$BUILD/$t$suffix"
 done
 exit 0

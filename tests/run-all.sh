@@ -101,6 +101,10 @@ run_boot() {
     # SE images booted through the stock s390-ccw BIOS from an El Torito ISO.
     run_tap "$LOGS/se-bios-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_bios_boot.py"
     p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    # Bad SE images, garbage guest UVCs, 20 reboots, virtio-net: on the
+    # ASan/UBSan build (make qemu-asan) when it exists.
+    run_tap "$LOGS/se-badinput.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_badinput.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
     report boot "$p" "$f"
     [ "$s" = 0 ] || echo "(boot: $s skipped)"
 }
