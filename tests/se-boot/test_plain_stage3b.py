@@ -52,13 +52,8 @@ VERBOSE = "-v" in sys.argv[1:]
 from stage3_args import C, CONSTS, load_consts  # noqa: E402,F401
 
 
-class SkipTest(Exception):
-    pass
-
-
-def log(msg):
-    for line in str(msg).splitlines():
-        print("# " + line)
+from tap import SkipTest, log  # noqa: E402,F401
+import tap  # noqa: E402
 
 
 BUILT = []
@@ -542,26 +537,15 @@ TESTS = [
 ]
 
 
+def _loaders_built(i):
+    if i > 1 and not BUILT:
+        raise AssertionError("loaders not built")
+
+
 def main():
     load_consts()
     os.makedirs(OUT, exist_ok=True)
-    print("TAP version 13")
-    print("1..%d" % len(TESTS))
-    failed = 0
-    for i, (desc, fn) in enumerate(TESTS, 1):
-        try:
-            if i > 1 and not BUILT:
-                raise AssertionError("loaders not built")
-            fn()
-            print("ok %d - %s" % (i, desc))
-        except SkipTest as e:
-            print("ok %d - %s # SKIP %s" % (i, desc, e))
-        except Exception as e:  # noqa: BLE001 - report any failure as TAP
-            failed += 1
-            print("not ok %d - %s" % (i, desc))
-            log("%s: %s" % (type(e).__name__, e))
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(TESTS, check=_loaders_built)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import test_pv_boot as pv  # noqa: E402
+import test_pv_boot as pv
+import tap  # noqa: E402
 from test_pv_boot import guest  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "bios")
@@ -262,21 +263,7 @@ TESTS = [
 
 
 def main():
-    print("TAP version 13")
-    print("1..%d" % len(TESTS))
-    failed = 0
-    for i, (desc, fn) in enumerate(TESTS, 1):
-        try:
-            fn()
-            print("ok %d - %s" % (i, desc))
-        except pv.SkipTest as e:
-            print("ok %d - %s # SKIP %s" % (i, desc, e))
-        except Exception as e:  # noqa: BLE001 - report any failure as TAP
-            failed += 1
-            print("not ok %d - %s" % (i, desc))
-            pv.log("%s: %s" % (type(e).__name__, e))
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(TESTS)
 
 
 if __name__ == "__main__":

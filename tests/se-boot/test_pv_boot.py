@@ -70,13 +70,8 @@ sleep 3600
 """
 
 
-class SkipTest(Exception):
-    pass
-
-
-def log(msg):
-    for line in str(msg).splitlines():
-        print("# " + line)
+from tap import SkipTest, log  # noqa: E402,F401
+import tap  # noqa: E402
 
 
 def host_key(name):
@@ -468,21 +463,7 @@ TESTS = [
 def main():
     plain.load_consts()
     os.makedirs(OUT, exist_ok=True)
-    print("TAP version 13")
-    print("1..%d" % len(TESTS))
-    failed = 0
-    for i, (desc, fn) in enumerate(TESTS, 1):
-        try:
-            fn()
-            print("ok %d - %s" % (i, desc))
-        except SkipTest as e:
-            print("ok %d - %s # SKIP %s" % (i, desc, e))
-        except Exception as e:  # noqa: BLE001 - report any failure as TAP
-            failed += 1
-            print("not ok %d - %s" % (i, desc))
-            log("%s: %s" % (type(e).__name__, e))
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(TESTS)
 
 
 if __name__ == "__main__":
