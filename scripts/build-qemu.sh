@@ -5,8 +5,8 @@
 #
 #   scripts/build-qemu.sh [ninja targets...]
 #
-# QEMU_SANITIZE=1: an s390x-only ASan+UBSan build in build/qemu-asan,
-# linked as build/qemu-system-s390x-asan.
+# QEMU_SANITIZE=1: an ASan+UBSan build in build/qemu-asan, linked as
+# build/qemu-system-s390x-asan and build/qemu-system-ppc64-asan.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -15,15 +15,7 @@ default_targets=(qemu-system-ppc64 qemu-system-s390x)
 if [ "${QEMU_SANITIZE:-0}" = 1 ]; then
     QEMU_BUILD=$BUILD/qemu-asan
     suffix=-asan
-    default_targets=(qemu-system-s390x)
-    args=()
-    for a in "${QEMU_CONFIGURE_ARGS[@]}"; do
-        case $a in
-        --target-list=*) args+=(--target-list=s390x-softmmu) ;;
-        *) args+=("$a") ;;
-        esac
-    done
-    QEMU_CONFIGURE_ARGS=("${args[@]}" --enable-asan --enable-ubsan)
+    QEMU_CONFIGURE_ARGS+=(--enable-asan --enable-ubsan)
 fi
 
 "$TOP/scripts/qemu-source.sh"

@@ -1,0 +1,660 @@
+/*
+ * PowerNV Protected Execution Facility (pef=on) under TCG: the machine
+ * side of the emulated ultravisor.
+ *
+ * - Secure memory: a RAM region at real address PNV_PEF_SECURE_BASE that
+ *   only the CPUs see.  It lives in a CPU-only address-space root (system
+ *   memory aliased, plus the secure RAM), so device DMA (PHBs), QMP/HMP
+ *   physical dumps and dump-guest-memory, which all use system memory,
+ *   never reach it; the CPUs' own non-secure accesses are refused at TLB
+ *   fill (target/ppc/pef-tcg.c).
+ * - Built-in mode (default): "sc 2" goes to the ultravisor core
+ *   (hw/ppc/ultravisor/uv-pef.c); the firmware and kernel find it in the
+ *   device tree (/ibm,ultravisor, ibm,secure-memory).
+ * - External mode (uv-firmware=FILE): FILE runs at the secure base in
+ *   ultravisor state from reset, and nothing is handled in C.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qapi/qapi-commands-machine-target.h"
+#include "qapi/type-helpers.h"
+#include "monitor/monitor.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "exec/cputlb.h"
+#include "migration/blocker.h"
+#include "hw/boards.h"
+#include "system/confidential-guest-support.h"
+#include "hw/ppc/pnv.h"
+#include "hw/ppc/pnv_chip.h"
+#include "hw/ppc/pnv-pef.h"
+#include "hw/ppc/ultravisor/uv-pef.h"
+#include "target/ppc/cpu.h"
+#include "target/ppc/pef.h"
+#include "system/device_tree.h"
+#include "system/reset.h"
+#include "hw/ppc/fdt.h"
+#include "libfdt.h"
+#include "qemu-version.h"
+#include "trace.h"
+
+/* Largest external ultravisor image we load (the UV's text + data) */
+#define PNV_PEF_FW_MAX          (16 * MiB)
+
+/* [U] SMFCTRL at boot: E=1; bit 62 as in Mambo's PEF-on value */
+#define PNV_PEF_SMFCTRL_RESET   0x8000000000000002ULL
+
+struct PnvPef {
+    /* properties */
+    bool enabled;
+    uint64_t secure_size;
+    bool secure_size_set;
+    char *uv_firmware;
+
+    /* machine state */
+    bool initialised;
+    PPCPef ppc;
+    MemoryRegion cpu_root;
+    MemoryRegion sys_alias;
+    MemoryRegion secure_ram;
+    AddressSpace uv_as;
+    UvPef *core;
+    uint64_t memcons_ra;
+    char *fw_data;
+    gsize fw_size;
+    Error *migration_blocker;
+    PowerPCCPU *cur_cpu;
+};
+
+static PnvPef *pnv_pef_instance;
+
+/*
+ * pef=on makes the machine a confidential-computing one: this object is
+ * its machine->cgs, so that the monitor's and gdbstub's physical-memory
+ * paths ask it (debug_access_ok) before reading guest memory.
+ */
+#define TYPE_PNV_PEF_CGS "pnv-pef-secure-memory"
+OBJECT_DECLARE_SIMPLE_TYPE(PnvPefCgs, PNV_PEF_CGS)
+
+struct PnvPefCgs {
+    ConfidentialGuestSupport parent_obj;
+    PnvPef *pef;
+};
+
+static bool pnv_pef_debug_access_ok(ConfidentialGuestSupport *cgs,
+                                    uint64_t addr, uint64_t len)
+{
+    PnvPefCgs *pcgs = PNV_PEF_CGS(cgs);
+    uint64_t base = PNV_PEF_SECURE_BASE;
+    uint64_t size = pcgs->pef ? pcgs->pef->secure_size : 0;
+
+    uint64_t end = addr + len;
+
+    if (!size || !len) {
+        return true;
+    }
+    if (end < addr) {
+        end = UINT64_MAX;       /* the range wraps: it reaches the top */
+    }
+    /* Refuse any overlap with secure memory */
+    return end <= base || addr >= base + size;
+}
+
+static void pnv_pef_cgs_class_init(ObjectClass *oc, void *data)
+{
+    ConfidentialGuestSupportClass *klass =
+        CONFIDENTIAL_GUEST_SUPPORT_CLASS(oc);
+
+    klass->debug_access_ok = pnv_pef_debug_access_ok;
+}
+
+static const TypeInfo pnv_pef_cgs_info = {
+    .name = TYPE_PNV_PEF_CGS,
+    .parent = TYPE_CONFIDENTIAL_GUEST_SUPPORT,
+    .instance_size = sizeof(PnvPefCgs),
+    .class_init = pnv_pef_cgs_class_init,
+};
+
+static void pnv_pef_register_types(void)
+{
+    type_register_static(&pnv_pef_cgs_info);
+}
+
+type_init(pnv_pef_register_types)
+
+static PnvPef *pnv_pef_of(PnvMachineState *pnv)
+{
+    if (!pnv->pef) {
+        pnv->pef = g_new0(PnvPef, 1);
+        pnv->pef->secure_size = PNV_PEF_DEFAULT_SECURE_SIZE;
+    }
+    return pnv->pef;
+}
+
+static bool pnv_pef_get_enabled(Object *obj, Error **errp)
+{
+    return pnv_pef_of(PNV_MACHINE(obj))->enabled;
+}
+
+static void pnv_pef_set_enabled(Object *obj, bool value, Error **errp)
+{
+    pnv_pef_of(PNV_MACHINE(obj))->enabled = value;
+}
+
+static void pnv_pef_get_secure_size(Object *obj, Visitor *v, const char *name,
+                                    void *opaque, Error **errp)
+{
+    uint64_t value = pnv_pef_of(PNV_MACHINE(obj))->secure_size;
+
+    visit_type_size(v, name, &value, errp);
+}
+
+static void pnv_pef_set_secure_size(Object *obj, Visitor *v, const char *name,
+                                    void *opaque, Error **errp)
+{
+    PnvPef *pef = pnv_pef_of(PNV_MACHINE(obj));
+    uint64_t value;
+
+    if (!visit_type_size(v, name, &value, errp)) {
+        return;
+    }
+    if (value < MiB || value % UV_PEF_PAGE_SIZE || value > 64 * GiB) {
+        error_setg(errp, "secure-memory must be a multiple of 64 KiB "
+                   "between 1 MiB and 64 GiB");
+        return;
+    }
+    pef->secure_size = value;
+    pef->secure_size_set = true;
+}
+
+static char *pnv_pef_get_uv_firmware(Object *obj, Error **errp)
+{
+    return g_strdup(pnv_pef_of(PNV_MACHINE(obj))->uv_firmware);
+}
+
+static void pnv_pef_set_uv_firmware(Object *obj, const char *value,
+                                    Error **errp)
+{
+    PnvPef *pef = pnv_pef_of(PNV_MACHINE(obj));
+
+    g_free(pef->uv_firmware);
+    pef->uv_firmware = g_strdup(value);
+}
+
+void pnv_pef_class_init(ObjectClass *oc)
+{
+    object_class_property_add_bool(oc, "pef", pnv_pef_get_enabled,
+                                   pnv_pef_set_enabled);
+    object_class_property_set_description(oc, "pef",
+        "Protected Execution Facility: ultravisor state, secure memory and "
+        "an ultravisor (default: off)");
+    object_class_property_add(oc, "secure-memory", "size",
+                              pnv_pef_get_secure_size,
+                              pnv_pef_set_secure_size, NULL, NULL);
+    object_class_property_set_description(oc, "secure-memory",
+        "Size of the secure memory partition with pef=on (default: 256M)");
+    object_class_property_add_str(oc, "uv-firmware", pnv_pef_get_uv_firmware,
+                                  pnv_pef_set_uv_firmware);
+    object_class_property_set_description(oc, "uv-firmware",
+        "Ultravisor firmware image run at the secure base instead of the "
+        "built-in ultravisor (external mode, needs pef=on)");
+}
+
+/* Host operations of the ultravisor core */
+
+static bool pnv_pef_mem_read(void *opaque, uint64_t ra, void *buf,
+                             uint64_t len)
+{
+    PnvPef *pef = opaque;
+
+    return address_space_read(&pef->uv_as, ra, MEMTXATTRS_UNSPECIFIED, buf,
+                              len) == MEMTX_OK;
+}
+
+static bool pnv_pef_mem_write(void *opaque, uint64_t ra, const void *buf,
+                              uint64_t len)
+{
+    PnvPef *pef = opaque;
+
+    return address_space_write(&pef->uv_as, ra, MEMTXATTRS_UNSPECIFIED, buf,
+                               len) == MEMTX_OK;
+}
+
+static void pnv_pef_pate_changed(void *opaque, uint64_t lpid)
+{
+    PnvPef *pef = opaque;
+    CPUState *cs;
+
+    /*
+     * Translations of that partition may be cached in any thread's TLB.
+     * PATE updates are rare: flush every TLB.
+     */
+    if (pef->cur_cpu) {
+        tlb_flush_all_cpus_synced(CPU(pef->cur_cpu));
+    } else {
+        CPU_FOREACH(cs) {
+            tlb_flush(cs);
+        }
+    }
+}
+
+/*
+ * XSCOM on the hypervisor's behalf (UV_READ_SCOM/UV_WRITE_SCOM): @addr is
+ * a PCB address on chip @chip_id, as skiboot's xscom_read() takes them.
+ */
+static AddressSpace *pnv_pef_xscom_as(uint32_t chip_id, uint64_t addr)
+{
+    PnvMachineState *pnv = PNV_MACHINE(qdev_get_machine());
+    PnvChip *chip = pnv_get_chip(pnv, chip_id);
+
+    if (!chip || addr > UINT32_MAX) {
+        return NULL;
+    }
+    return &chip->xscom_as;
+}
+
+static bool pnv_pef_scom_read_chip(void *opaque, uint32_t chip_id,
+                                   uint64_t addr, uint64_t *val)
+{
+    AddressSpace *as = pnv_pef_xscom_as(chip_id, addr);
+    MemTxResult res;
+
+    if (!as) {
+        return false;
+    }
+    *val = address_space_ldq(as, addr << 3, MEMTXATTRS_UNSPECIFIED, &res);
+    return res == MEMTX_OK;
+}
+
+static bool pnv_pef_scom_write_chip(void *opaque, uint32_t chip_id,
+                                    uint64_t addr, uint64_t val)
+{
+    AddressSpace *as = pnv_pef_xscom_as(chip_id, addr);
+    MemTxResult res;
+
+    if (!as) {
+        return false;
+    }
+    address_space_stq(as, addr << 3, val, MEMTXATTRS_UNSPECIFIED, &res);
+    return res == MEMTX_OK;
+}
+
+static bool pnv_pef_scom_read(void *opaque, uint64_t addr, uint64_t *val)
+{
+    return pnv_pef_scom_read_chip(opaque, 0, addr, val);
+}
+
+static bool pnv_pef_scom_write(void *opaque, uint64_t addr, uint64_t val)
+{
+    return pnv_pef_scom_write_chip(opaque, 0, addr, val);
+}
+
+static bool pnv_pef_spr_read(void *opaque, uint32_t sprn, uint64_t *val)
+{
+    PnvPef *pef = opaque;
+
+    if (!pef->cur_cpu || sprn >= 1024) {
+        return false;
+    }
+    *val = pef->cur_cpu->env.spr[sprn];
+    return true;
+}
+
+static bool pnv_pef_spr_write(void *opaque, uint32_t sprn, uint64_t val)
+{
+    PnvPef *pef = opaque;
+
+    if (!pef->cur_cpu || sprn >= 1024) {
+        return false;
+    }
+    pef->cur_cpu->env.spr[sprn] = val;
+    return true;
+}
+
+static const UvPefHostOps pnv_pef_host_ops = {
+    .mem_read = pnv_pef_mem_read,
+    .mem_write = pnv_pef_mem_write,
+    .pate_changed = pnv_pef_pate_changed,
+    .scom_read = pnv_pef_scom_read,
+    .scom_write = pnv_pef_scom_write,
+    .spr_read = pnv_pef_spr_read,
+    .spr_write = pnv_pef_spr_write,
+    .scom_read_chip = pnv_pef_scom_read_chip,
+    .scom_write_chip = pnv_pef_scom_write_chip,
+};
+
+/* "sc 2" with SMFCTRL[E]=1, built-in mode; NIA is already past the sc */
+static void pnv_pef_ucall(void *opaque, PowerPCCPU *cpu)
+{
+    PnvPef *pef = opaque;
+    CPUPPCState *env = &cpu->env;
+    UvPefCaller caller = {
+        .s = !!(env->msr & R_MSR_S_MASK),
+        .hv = !!(env->msr & MSR_HVB),
+        .pr = !!(env->msr & R_MSR_PR_MASK),
+        .lpid = env->spr[SPR_LPIDR],
+        .cpu_index = CPU(cpu)->cpu_index,
+    };
+    uint64_t regs[10];
+    const char *name;
+    int64_t rc;
+    int i;
+
+    for (i = 0; i < 10; i++) {
+        regs[i] = env->gpr[3 + i];
+    }
+    name = uv_pef_ucall_name(regs[0]) ?: "unknown";
+    trace_uv_pef_ucall(CPU(cpu)->cpu_index, name, regs[0], regs[1], regs[2],
+                       regs[3], regs[4]);
+    pef->cur_cpu = cpu;
+    rc = uv_pef_ucall(pef->core, &caller, regs);
+    pef->cur_cpu = NULL;
+    trace_uv_pef_ucall_ret(CPU(cpu)->cpu_index, name, rc, regs[1]);
+    for (i = 0; i < 10; i++) {
+        env->gpr[3 + i] = regs[i];
+    }
+}
+
+void pnv_pef_machine_init(PnvMachineState *pnv)
+{
+    MachineState *machine = MACHINE(pnv);
+    MachineClass *mc = MACHINE_GET_CLASS(machine);
+    PnvPef *pef = pnv_pef_of(pnv);
+    g_autoptr(GError) gerr = NULL;
+    UvPefConfig cfg;
+    Object *cgs;
+    Error *err = NULL;
+
+    if (!pef->enabled) {
+        if (pef->secure_size_set || pef->uv_firmware) {
+            error_report("secure-memory and uv-firmware need pef=on");
+            exit(1);
+        }
+        return;
+    }
+    if (machine->cgs) {
+        error_report("pef=on cannot be combined with "
+                     "confidential-guest-support");
+        exit(1);
+    }
+    /* PEF needs a POWER9 DD2.3: use it in place of the default DD2.2 */
+    if (g_str_equal(machine->cpu_type, mc->default_cpu_type) &&
+        g_str_equal(machine->cpu_type, POWERPC_CPU_TYPE_NAME("power9_v2.2"))) {
+        machine->cpu_type = POWERPC_CPU_TYPE_NAME("power9_v2.3");
+    }
+    if (g_str_has_prefix(machine->cpu_type, "power9") &&
+        !g_str_equal(machine->cpu_type, POWERPC_CPU_TYPE_NAME("power9_v2.3"))) {
+        error_report("pef=on needs a PEF-capable CPU: power9_v2.3 "
+                     "(the default with pef=on), not %.*s",
+                     (int)(strlen(machine->cpu_type) -
+                           strlen(POWERPC_CPU_TYPE_SUFFIX)),
+                     machine->cpu_type);
+        exit(1);
+    }
+    if (machine->ram_size < 2 * UV_PEF_MEMCONS_SIZE) {
+        error_report("pef=on: RAM too small");
+        exit(1);
+    }
+
+    if (pef->uv_firmware) {
+        g_autoptr(GError) ferr = NULL;
+
+        if (!g_file_get_contents(pef->uv_firmware, &pef->fw_data,
+                                 &pef->fw_size, &ferr)) {
+            error_report("uv-firmware: %s", ferr->message);
+            exit(1);
+        }
+        if (pef->fw_size == 0 || pef->fw_size > PNV_PEF_FW_MAX ||
+            pef->fw_size > pef->secure_size) {
+            error_report("uv-firmware '%s': size %zu is not between 1 byte "
+                         "and %" PRIu64 " bytes (16 MiB or secure-memory)",
+                         pef->uv_firmware, (size_t)pef->fw_size,
+                         MIN(PNV_PEF_FW_MAX, pef->secure_size));
+            exit(1);
+        }
+    }
+
+    /* The CPUs' view: system memory plus the secure partition */
+    memory_region_init(&pef->cpu_root, OBJECT(pnv), "pef-cpu-memory",
+                       UINT64_MAX);
+    memory_region_init_alias(&pef->sys_alias, OBJECT(pnv), "pef-system",
+                             get_system_memory(), 0, UINT64_MAX);
+    memory_region_add_subregion_overlap(&pef->cpu_root, 0, &pef->sys_alias,
+                                        0);
+    memory_region_init_ram_nomigrate(&pef->secure_ram, OBJECT(pnv),
+                                     "pef-secure-memory",
+                           pef->secure_size, &error_fatal);
+    memory_region_add_subregion_overlap(&pef->cpu_root, PNV_PEF_SECURE_BASE,
+                                        &pef->secure_ram, 1);
+    address_space_init(&pef->uv_as, &pef->cpu_root, "pef-ultravisor");
+
+    /* The ultravisor's message log: the last 64 KiB of RAM, reserved */
+    pef->memcons_ra = machine->ram_size - UV_PEF_MEMCONS_SIZE;
+
+    pef->ppc.secure_base = PNV_PEF_SECURE_BASE;
+    pef->ppc.secure_size = pef->secure_size;
+    pef->ppc.opaque = pef;
+    if (!pef->uv_firmware) {
+        pef->ppc.ucall = pnv_pef_ucall;
+        /*
+         * Interrupts in S=1 states need a secure partition, which only
+         * Enter Secure Mode creates (the SVM step); until then the
+         * built-in ultravisor has no S=1 state to take them from.
+         */
+        pef->ppc.uv_interrupt = NULL;
+
+        cfg = (UvPefConfig) {
+            .secure_base = PNV_PEF_SECURE_BASE,
+            .secure_size = pef->secure_size,
+            .memcons_ra = pef->memcons_ra,
+            .version = QEMU_VERSION QEMU_PKGVERSION,
+        };
+        pef->core = uv_pef_new(&cfg, &pnv_pef_host_ops, pef, &gerr);
+        if (!pef->core) {
+            error_report("pef=on: %s", gerr->message);
+            exit(1);
+        }
+    }
+
+    cgs = object_new(TYPE_PNV_PEF_CGS);
+    PNV_PEF_CGS(cgs)->pef = pef;
+    object_property_add_child(OBJECT(pnv), "pef-secure-memory", cgs);
+    object_unref(cgs);
+    machine->cgs = CONFIDENTIAL_GUEST_SUPPORT(cgs);
+    machine->cgs->ready = true;
+
+    error_setg(&pef->migration_blocker,
+               "PEF secure memory (pef=on) cannot be migrated");
+    if (migrate_add_blocker(&pef->migration_blocker, &err) < 0) {
+        error_report_err(err);
+        exit(1);
+    }
+    pef->initialised = true;
+    pnv_pef_instance = pef;
+}
+
+static PnvPef *pnv_pef_active(void)
+{
+    return pnv_pef_instance && pnv_pef_instance->initialised ?
+           pnv_pef_instance : NULL;
+}
+
+void pnv_pef_cpu_pre_realize(PowerPCCPU *cpu)
+{
+    PnvPef *pef = pnv_pef_active();
+
+    if (pef) {
+        object_property_set_link(OBJECT(cpu), "memory",
+                                 OBJECT(&pef->cpu_root), &error_abort);
+    }
+}
+
+void pnv_pef_cpu_realized(PowerPCCPU *cpu)
+{
+    PnvPef *pef = pnv_pef_active();
+
+    if (pef) {
+        ppc_pef_cpu_enable(cpu, &pef->ppc);
+    }
+}
+
+void pnv_pef_cpu_reset(PowerPCCPU *cpu)
+{
+    PnvPef *pef = pnv_pef_active();
+    CPUPPCState *env = &cpu->env;
+
+    if (!pef) {
+        return;
+    }
+    env->spr[SPR_SMFCTRL] = PNV_PEF_SMFCTRL_RESET;
+    env->spr[SPR_URMOR] = PNV_PEF_SECURE_BASE;
+    env->spr[SPR_USRR0] = 0;
+    env->spr[SPR_USRR1] = 0;
+    if (pef->core) {
+        /*
+         * Built-in: as if the ultravisor firmware had initialised and
+         * returned to skiboot with urfid (MSR[S]=0): PTCR is the UV's.
+         */
+        env->spr[SPR_PTCR] = uv_pef_ptcr(pef->core);
+    } else {
+        /* External: start the ultravisor image in ultravisor state */
+        env->spr[SPR_PTCR] = 0;
+        env->gpr[4] = env->nip;     /* where skiboot would have started */
+        env->nip = 0;               /* RA = URMOR + 0 */
+        env->msr |= MSR_HVB | R_MSR_S_MASK;
+    }
+}
+
+void pnv_pef_reset(PnvMachineState *pnv)
+{
+    PnvPef *pef = pnv_pef_active();
+
+    if (!pef) {
+        return;
+    }
+    /* Secure memory does not survive a reset: it is not the host's */
+    memset(memory_region_get_ram_ptr(&pef->secure_ram), 0, pef->secure_size);
+    if (pef->core) {
+        uv_pef_reset(pef->core);
+    } else {
+        memcpy(memory_region_get_ram_ptr(&pef->secure_ram), pef->fw_data,
+               pef->fw_size);
+    }
+}
+
+void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
+{
+    PnvPef *pef = pnv_pef_active();
+    uint64_t secure_reg[2], mc_reg[2];
+    g_autofree char *name = NULL;
+    int uv, fw, off, rsv;
+
+    if (!pef || !pef->core) {
+        /* External mode: the ultravisor firmware describes itself */
+        return;
+    }
+    secure_reg[0] = cpu_to_be64(PNV_PEF_SECURE_BASE);
+    secure_reg[1] = cpu_to_be64(pef->secure_size);
+
+    uv = fdt_add_subnode(fdt, 0, "ibm,ultravisor");
+    _FDT(uv);
+    _FDT(fdt_setprop_string(fdt, uv, "compatible", "ibm,ultravisor"));
+    _FDT(fdt_setprop_cell(fdt, uv, "#address-cells", 2));
+    _FDT(fdt_setprop_cell(fdt, uv, "#size-cells", 2));
+    fw = fdt_add_subnode(fdt, uv, "firmware");
+    _FDT(fw);
+    _FDT(fdt_setprop_string(fdt, fw, "compatible", "ibm,uv-firmware"));
+    _FDT(fdt_setprop(fdt, fw, "reg", secure_reg, sizeof(secure_reg)));
+    _FDT(fdt_setprop(fdt, fw, "secure-memory-ranges", secure_reg,
+                     sizeof(secure_reg)));
+    _FDT(fdt_setprop_u64(fdt, fw, "memcons", pef->memcons_ra));
+
+    name = g_strdup_printf("secure-memory@%" PRIx64, PNV_PEF_SECURE_BASE);
+    off = fdt_add_subnode(fdt, 0, name);
+    _FDT(off);
+    _FDT(fdt_setprop_string(fdt, off, "device_type", "secure-memory"));
+    _FDT(fdt_setprop_string(fdt, off, "compatible", "ibm,secure-memory"));
+    _FDT(fdt_setprop(fdt, off, "reg", secure_reg, sizeof(secure_reg)));
+    _FDT(fdt_setprop_cell(fdt, off, "ibm,chip-id", 0));
+
+    /* Keep firmware and kernel away from the message log */
+    rsv = fdt_subnode_offset(fdt, 0, "reserved-memory");
+    if (rsv < 0) {
+        rsv = fdt_add_subnode(fdt, 0, "reserved-memory");
+        _FDT(rsv);
+        _FDT(fdt_setprop_cell(fdt, rsv, "#address-cells", 2));
+        _FDT(fdt_setprop_cell(fdt, rsv, "#size-cells", 2));
+        _FDT(fdt_setprop(fdt, rsv, "ranges", NULL, 0));
+    }
+    g_free(name);
+    name = g_strdup_printf("ibm,uv-memcons@%" PRIx64, pef->memcons_ra);
+    off = fdt_add_subnode(fdt, rsv, name);
+    _FDT(off);
+    mc_reg[0] = cpu_to_be64(pef->memcons_ra);
+    mc_reg[1] = cpu_to_be64(UV_PEF_MEMCONS_SIZE);
+    _FDT(fdt_setprop(fdt, off, "reg", mc_reg, sizeof(mc_reg)));
+}
+
+HumanReadableText *qmp_x_query_uv(Error **errp)
+{
+    PnvPef *pef = pnv_pef_active();
+    g_autoptr(GString) buf = g_string_new("");
+    UvPefInfo info;
+    guint i, j;
+
+    if (!pef) {
+        error_setg(errp, "this machine has no ultravisor (use a powernv "
+                   "machine with pef=on)");
+        return NULL;
+    }
+    g_string_append_printf(buf, "ultravisor: %s\n", pef->core ?
+                           "built-in" : "external firmware");
+    if (!pef->core) {
+        g_string_append_printf(buf, "firmware: %s (%zu bytes)\n",
+                               pef->uv_firmware, (size_t)pef->fw_size);
+        g_string_append_printf(buf, "secure memory: 0x%" PRIx64
+                               " size %" PRIu64 " MiB\n",
+                               PNV_PEF_SECURE_BASE, pef->secure_size / MiB);
+        return human_readable_text_from_str(buf);
+    }
+    uv_pef_get_info(pef->core, &info);
+    g_string_append_printf(buf, "secure memory: 0x%" PRIx64 " size %" PRIu64
+                           " MiB, %" PRIu64 " KiB in use\n",
+                           info.secure_base, info.secure_size / MiB,
+                           info.secure_used / KiB);
+    g_string_append_printf(buf, "partition table: PTCR 0x%" PRIx64
+                           ", %" PRIu64 " entries set\n",
+                           info.ptcr, info.pates);
+    g_string_append_printf(buf, "message log: 0x%" PRIx64 "\n",
+                           pef->memcons_ra);
+    g_string_append_printf(buf, "ucalls: %" PRIu64 "\n", info.ucalls);
+    g_string_append_printf(buf, "secure partitions: %u\n",
+                           info.partitions ? info.partitions->len : 0);
+    for (i = 0; info.partitions && i < info.partitions->len; i++) {
+        UvPefPartitionInfo *p = &g_array_index(info.partitions,
+                                               UvPefPartitionInfo, i);
+
+        g_string_append_printf(buf, "  lpid %" PRIu64 ": %s, %" PRIu64
+                               " secure pages, %" PRIu64 " shared pages, "
+                               "%u memory slots\n", p->lpid, p->state,
+                               p->secure_pages, p->shared_pages,
+                               p->slots ? p->slots->len : 0);
+        for (j = 0; p->slots && j < p->slots->len; j++) {
+            UvPefSlotInfo *s = &g_array_index(p->slots, UvPefSlotInfo, j);
+
+            g_string_append_printf(buf, "    slot %" PRIu64 ": gpa 0x%"
+                                   PRIx64 " size 0x%" PRIx64 " flags 0x%"
+                                   PRIx64 "\n", s->slotid, s->gpa, s->size,
+                                   s->flags);
+        }
+    }
+    uv_pef_info_clear(&info);
+    return human_readable_text_from_str(buf);
+}

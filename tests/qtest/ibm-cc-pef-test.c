@@ -1,0 +1,213 @@
+/*
+ * qtest: powernv with pef=on (POWER Protected Execution Facility under
+ * TCG, qemu-ibm-cc).
+ *
+ * - QEMU refuses inconsistent configurations and says why: secure-memory
+ *   or uv-firmware without pef=on, a bad secure-memory size, an unreadable
+ *   uv-firmware, a POWER9 model without PEF, --only-migratable;
+ * - with pef=on, x-query-uv / HMP "info uv" describe the ultravisor and
+ *   the secure memory, HMP xp and QMP pmemsave refuse secure memory, and
+ *   migration is blocked; without it, x-query-uv reports no ultravisor;
+ * - uv-firmware=FILE puts the image at the secure base.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+
+#define SECURE_BASE UINT64_C(0x0001000000000000)
+
+static int run_qemu(const char *args, char **errout)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *qemu_q = NULL;
+    g_autofree char *cmd = NULL;
+    g_autofree char *out = NULL;
+    const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+    GError *err = NULL;
+    int status;
+
+    g_assert(qemu);
+    qemu_q = g_shell_quote(qemu);
+    cmd = g_strdup_printf("printf '%%s\\n' "
+                          "'{\"execute\": \"qmp_capabilities\"}' "
+                          "'{\"execute\": \"quit\"}' | "
+                          "exec %s -display none -nodefaults -S "
+                          "-qmp stdio %s", qemu_q, args);
+    argv[2] = cmd;
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                 &out, errout, &status, &err);
+    g_assert_no_error(err);
+    return status;
+}
+
+static void assert_refused(const char *args, const char *const *needles)
+{
+    g_autofree char *err = NULL;
+    int status = run_qemu(args, &err);
+
+    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    for (; *needles; needles++) {
+        if (!strstr(err, *needles)) {
+            g_error("stderr of QEMU %s lacks \"%s\": %s", args, *needles, err);
+        }
+    }
+}
+
+static void assert_starts(const char *args)
+{
+    g_autofree char *err = NULL;
+    int status = run_qemu(args, &err);
+
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        g_error("QEMU %s failed: %s", args, err);
+    }
+}
+
+static void test_refused(void)
+{
+    static const struct {
+        const char *args;
+        const char *needles[3];
+    } cases[] = {
+        { "-machine powernv9,secure-memory=64M", { "need pef=on" } },
+        { "-machine powernv9,uv-firmware=/dev/null", { "need pef=on" } },
+        { "-machine powernv9,pef=on,secure-memory=1000",
+          { "secure-memory", "multiple of 64 KiB" } },
+        { "-machine powernv9,pef=on,secure-memory=128G",
+          { "secure-memory", "64 GiB" } },
+        { "-machine powernv9,pef=on,uv-firmware=/nonexistent/uv.bin",
+          { "uv-firmware", "/nonexistent/uv.bin" } },
+        { "-machine powernv9,pef=on -cpu power9_v2.0",
+          { "PEF-capable", "power9_v2.3" } },
+        { "-machine powernv9,pef=on -only-migratable",
+          { "PEF secure memory" } },
+        { "-machine powernv8,pef=on", { "pef" } },
+    };
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        assert_refused(cases[i].args, cases[i].needles);
+    }
+    /* ... and the same machines start without the offending option */
+    assert_starts("-machine powernv9,pef=on,secure-memory=64M");
+    assert_starts("-machine powernv9,pef=on -cpu power9_v2.3");
+    assert_starts("-machine powernv,pef=on");
+}
+
+static char *query_uv(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'x-query-uv' }");
+    QDict *ret;
+    char *text;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    ret = qdict_get_qdict(rsp, "return");
+    text = g_strdup(qdict_get_str(ret, "human-readable-text"));
+    qobject_unref(rsp);
+    return text;
+}
+
+static void test_builtin(void)
+{
+    QTestState *qts = qtest_init("-machine powernv9,pef=on,secure-memory=64M"
+                                 " -accel tcg -m 1G");
+    g_autofree char *text = query_uv(qts);
+    g_autofree char *xp_secure = NULL;
+    g_autofree char *xp_normal = NULL;
+    g_autofree char *info = NULL;
+    g_autofree char *path = g_strdup_printf("%s/ibm-cc-pef-XXXXXX",
+                                            g_get_tmp_dir());
+    QDict *rsp;
+    int fd;
+
+    g_assert_nonnull(strstr(text, "ultravisor: built-in"));
+    g_assert_nonnull(strstr(text, "secure memory: 0x1000000000000 size 64"));
+    g_assert_nonnull(strstr(text, "PTCR 0x1000000010004"));
+
+    info = qtest_hmp(qts, "info uv");
+    g_assert_nonnull(strstr(info, "ultravisor: built-in"));
+
+    /* The monitor reads normal memory, not secure memory */
+    xp_normal = qtest_hmp(qts, "xp /1gx 0x0");
+    g_assert_null(strstr(xp_normal, "Cannot access memory"));
+    xp_secure = qtest_hmp(qts, "xp /1gx 0x1000000010000");
+    g_assert_nonnull(strstr(xp_secure, "Cannot access memory"));
+
+    fd = g_mkstemp(path);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    rsp = qtest_qmp(qts, "{ 'execute': 'pmemsave', 'arguments': "
+                    "{ 'val': %" PRIu64 ", 'size': 4096, 'filename': %s } }",
+                    SECURE_BASE, path);
+    g_assert(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    rsp = qtest_qmp(qts, "{ 'execute': 'pmemsave', 'arguments': "
+                    "{ 'val': 0, 'size': 4096, 'filename': %s } }", path);
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    unlink(path);
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'migrate', 'arguments': "
+                    "{ 'uri': 'exec:cat >/dev/null' } }");
+    g_assert(qdict_haskey(rsp, "error"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"), "PEF secure memory"));
+    qobject_unref(rsp);
+
+    g_assert_true(qtest_qom_get_bool(qts, "/machine", "pef"));
+    qtest_quit(qts);
+}
+
+static void test_off(void)
+{
+    QTestState *qts = qtest_init("-machine powernv9 -accel tcg -m 1G");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'x-query-uv' }");
+
+    g_assert(qdict_haskey(rsp, "error"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"), "no ultravisor"));
+    qobject_unref(rsp);
+    g_assert_false(qtest_qom_get_bool(qts, "/machine", "pef"));
+    qtest_quit(qts);
+}
+
+static void test_external(void)
+{
+    static const uint8_t image[16] = {
+        /* b . (a branch to itself), big-endian; then a marker */
+        0x48, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        'I', 'B', 'M', '-', 'C', 'C', '-', 'U',
+    };
+    g_autofree char *path = g_strdup_printf("%s/ibm-cc-uvfw-XXXXXX",
+                                            g_get_tmp_dir());
+    g_autofree char *text = NULL;
+    QTestState *qts;
+    int fd;
+
+    fd = g_mkstemp(path);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, image, sizeof(image)), ==, sizeof(image));
+    close(fd);
+
+    qts = qtest_initf("-machine powernv9,pef=on,uv-firmware=%s -accel tcg "
+                      "-m 1G", path);
+    text = query_uv(qts);
+    g_assert_nonnull(strstr(text, "ultravisor: external firmware"));
+    /* qtest's own accesses use the CPU's view, which has secure memory */
+    g_assert_cmphex(qtest_readq(qts, SECURE_BASE + 8), ==,
+                    0x49424d2d43432d55ULL);
+    qtest_quit(qts);
+    unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/ibm-cc/pef/refused", test_refused);
+    qtest_add_func("/ibm-cc/pef/builtin", test_builtin);
+    qtest_add_func("/ibm-cc/pef/off", test_off);
+    qtest_add_func("/ibm-cc/pef/external", test_external);
+    return g_test_run();
+}
