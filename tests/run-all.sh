@@ -105,6 +105,14 @@ run_boot() {
     # ASan/UBSan build (make qemu-asan) when it exists.
     run_tap "$LOGS/se-badinput.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_badinput.py"
     p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    # PEF architecture conformance: bare-metal programs on powernv9/10 with
+    # pef=off/on and an external ultravisor image; again on the ASan/UBSan
+    # build (wrong-state ultracalls, secure-memory violations).
+    run_tap "$LOGS/pef-arch.log" /usr/bin/python3 "$TOP/tests/pef-arch/test_pef_arch.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    run_tap "$LOGS/pef-arch-asan.log" /usr/bin/python3 "$TOP/tests/pef-arch/test_pef_arch.py" \
+        --qemu build/qemu-system-ppc64-asan --tag asan- --timeout 180 --skip-missing
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
     report boot "$p" "$f"
     [ "$s" = 0 ] || echo "(boot: $s skipped)"
 }

@@ -528,7 +528,7 @@ void pnv_pef_cpu_reset(PowerPCCPU *cpu)
         env->spr[SPR_PTCR] = 0;
         env->gpr[4] = env->nip;     /* where skiboot would have started */
         env->nip = 0;               /* RA = URMOR + 0 */
-        env->msr |= MSR_HVB | R_MSR_S_MASK;
+        env->msr |= MSR_HVB | R_MSR_S_MASK | (1ULL << MSR_ME);
     }
 }
 
