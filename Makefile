@@ -59,6 +59,7 @@ bench: qemu fixtures core
 	@tests/bench/boot-to-init.py
 	@tests/bench/se-unpack.sh
 	@tests/bench/se-boot.py
+	@tests/bench/pef-boot.py
 
 kernels: deps fixtures
 	@scripts/deps.sh kernel

@@ -113,6 +113,18 @@ run_boot() {
     run_tap "$LOGS/pef-arch-asan.log" /usr/bin/python3 "$TOP/tests/pef-arch/test_pef_arch.py" \
         --qemu build/qemu-system-ppc64-asan --tag asan- --timeout 180 --skip-missing
     p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    # The UV-aware Linux host (CONFIG_PPC_UV) on powernv9/powernv with
+    # pef=off/on, a KVM-HV guest inside it; one pef=on boot again on the
+    # ASan/UBSan build.
+    run_tap "$LOGS/pef-boot.log" /usr/bin/python3 "$TOP/tests/pef-boot/test_pef_host.py"
+    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    if [ -x "$BUILD/qemu-system-ppc64-asan" ]; then
+        ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=30 \
+        LSAN_OPTIONS=suppressions=$TOP/tests/pef-boot/lsan-upstream.supp \
+        QEMU_PPC64=$BUILD/qemu-system-ppc64-asan run_tap "$LOGS/pef-boot-asan.log" \
+            /usr/bin/python3 "$TOP/tests/pef-boot/test_pef_host.py" -k pef_on_powernv9_radix
+        p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
+    fi
     report boot "$p" "$f"
     [ "$s" = 0 ] || echo "(boot: $s skipped)"
 }

@@ -29,6 +29,7 @@
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "exec/cputlb.h"
+#include "exec/cpu-common.h"
 #include "migration/blocker.h"
 #include "hw/boards.h"
 #include "system/confidential-guest-support.h"
@@ -71,6 +72,7 @@ struct PnvPef {
     gsize fw_size;
     Error *migration_blocker;
     PowerPCCPU *cur_cpu;
+    bool reset_once;
 };
 
 static PnvPef *pnv_pef_instance;
@@ -454,7 +456,7 @@ void pnv_pef_machine_init(PnvMachineState *pnv)
             .secure_base = PNV_PEF_SECURE_BASE,
             .secure_size = pef->secure_size,
             .memcons_ra = pef->memcons_ra,
-            .version = QEMU_VERSION QEMU_PKGVERSION,
+            .version = QEMU_VERSION " (" QEMU_PKGVERSION ")",
         };
         pef->core = uv_pef_new(&cfg, &pnv_pef_host_ops, pef, &gerr);
         if (!pef->core) {
@@ -539,8 +541,18 @@ void pnv_pef_reset(PnvMachineState *pnv)
     if (!pef) {
         return;
     }
-    /* Secure memory does not survive a reset: it is not the host's */
-    memset(memory_region_get_ram_ptr(&pef->secure_ram), 0, pef->secure_size);
+    /*
+     * Secure memory does not survive a reset: it is not the host's.  Fresh
+     * RAM is zero already; later, drop the pages (zero on next touch)
+     * rather than writing every byte of them.
+     */
+    if (pef->reset_once &&
+        ram_block_discard_range(pef->secure_ram.ram_block, 0,
+                                pef->secure_size) < 0) {
+        memset(memory_region_get_ram_ptr(&pef->secure_ram), 0,
+               pef->secure_size);
+    }
+    pef->reset_once = true;
     if (pef->core) {
         uv_pef_reset(pef->core);
     } else {

@@ -1,0 +1,335 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""PEF host boot tests: the ultravisor-aware powernv kernel on pef=on/off.
+
+Boots the ppc64le-pef-host kernel (scripts/build-kernel.sh) through skiboot
+on powernv9 with pef=off and pef=on, and on powernv (POWER10) with pef=on.
+The initramfs /init (tests/pef-boot/init.sh) prints the boot marker with a
+fresh token, the ultravisor's sysfs directory and message log, the kernel's
+ultravisor/PATE lines, and runs one tiny KVM-HV guest (kvm-mini.c, built
+here with the ppc64le cross compiler).  QEMU runs with
+-trace enable=uv_pef_*,file=... so the ultracalls can be checked too.
+
+  tests/pef-boot/test_pef_host.py [-k SUBSTRING] [--list]
+
+TAP output; ends with 'N passed, N failed, N skipped'.  Consoles and
+trace files are kept under build/test-logs/ (pef-host-*.console/.trace).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+import guest  # noqa: E402
+
+QEMU_PPC64 = os.environ.get("QEMU_PPC64",
+                            os.path.join(guest.BUILD, "qemu-system-ppc64"))
+CROSS_CC = "powerpc64le-linux-gnu-gcc"
+OUT = os.path.join(guest.BUILD, "pef-boot")
+
+# Generous for TCG: the boot itself takes ~5-15 s, KVM under TCG more.
+BOOT_TIMEOUT = int(os.environ.get("PEF_BOOT_TIMEOUT", "600"))
+KVM_TIMEOUT = int(os.environ.get("PEF_BOOT_KVM_TIMEOUT", "600"))
+
+# What the spec and Linux say we must see (tests/pef-boot is not the
+# source of any of these strings):
+UV_LOG_BANNER = "qemu-ibm-cc built-in ultravisor"     # pef-arch.md
+PATE_LINE = "PATE registered by ultravisor"           # Linux pgtable.c
+UVMEM_NONE = "KVMPPC-UVMEM: No support for secure guests"
+# The default secure-memory=256M (pef-arch.md) as Linux prints it
+# (book3s_hv_uvmem.c: "Secure Memory size 0x%lx").
+UVMEM_SIZE = "KVMPPC-UVMEM: Secure Memory size 0x10000000"
+UV_WRITE_PATE = 0xF104                                # ultravisor-api.h
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def newer(out, inputs):
+    return os.path.exists(out) and all(
+        os.path.getmtime(out) >= os.path.getmtime(i) for i in inputs)
+
+
+def kvm_mini():
+    """Build (or reuse) the static ppc64le kvm-mini binary."""
+    src = os.path.join(HERE, "kvm-mini.c")
+    out = os.path.join(OUT, "kvm-mini")
+    if newer(out, [src]):
+        return out
+    if not shutil.which(CROSS_CC):
+        raise guest.Skip("%s missing (Debian: gcc-powerpc64le-linux-gnu, "
+                         "libc6-dev-ppc64el-cross)" % CROSS_CC)
+    os.makedirs(OUT, exist_ok=True)
+    subprocess.run([CROSS_CC, "-static", "-O2", "-Wall", "-o", out + ".tmp",
+                    src], check=True)
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def initramfs():
+    """busybox + tests/pef-boot/init.sh as /init + /bin/kvm-mini."""
+    km = kvm_mini()
+    init = os.path.join(HERE, "init.sh")
+    busybox = guest.fixture("ppc64el", "busybox")
+    mk = os.path.join(guest.TOP, "scripts", "mkinitramfs.py")
+    out = os.path.join(OUT, "initramfs.cpio.gz")
+    if newer(out, [km, init, busybox, mk]):
+        return out
+    subprocess.run(["/usr/bin/python3", mk, "--busybox", busybox,
+                    "--init", init, "--add", km + ":/bin/kvm-mini",
+                    "-o", out], check=True)
+    return out
+
+
+def machine_has_pef(machine):
+    """Does this QEMU know the machine's 'pef' property?"""
+    r = subprocess.run([QEMU_PPC64, "-machine", machine + ",help"],
+                       capture_output=True, text=True)
+    return re.search(r"^\s*pef=", r.stdout + r.stderr, re.M) is not None
+
+
+class Boot:
+    """The outcome of one boot: console text, init sections, trace."""
+
+    def __init__(self, g, secs, trace_path, marker):
+        self.guest = g
+        self.secs = secs
+        self.text = g.text().replace("\r\n", "\n")
+        self.console_path = g.save_console()
+        self.trace_path = trace_path
+        self.trace = ""
+        if os.path.exists(trace_path):
+            with open(trace_path, errors="replace") as f:
+                self.trace = f.read()
+        self.fields = dict(re.findall(re.escape(guest.MARKER) +
+                                      r" (\w+)=(\S+)\n", self.text))
+        self.fields.update(arch=marker.group(2), kernel=marker.group(3))
+
+    def section(self, name):
+        m = re.search(r"PEF-BOOT: %s-begin\n(.*?)PEF-BOOT: %s-end\n"
+                      % (re.escape(name), re.escape(name)), self.text, re.S)
+        if not m:
+            self.fail("init printed no complete '%s' section" % name)
+        return m.group(1)
+
+    def fail(self, why, excerpt=None):
+        msg = why
+        if excerpt is not None:
+            lines = excerpt.strip("\n").splitlines()[-15:]
+            msg += "\n" + "\n".join("    | " + ln for ln in lines)
+        raise guest.BootFailure(msg, self.console_path)
+
+    def expect(self, cond, why, excerpt=None):
+        if not cond:
+            self.fail(why, excerpt)
+
+    def ucalls(self):
+        """The trace's uv_pef_ucall lines (entry, not _ret)."""
+        return [ln for ln in self.trace.splitlines()
+                if re.search(r"\buv_pef_ucall\b(?!_)", ln)]
+
+    def write_pate_lpids(self):
+        """LPIDs of the UV_WRITE_PATE ucalls in the trace.
+
+        The trace text is not fixed (pef-arch.md 11), so accept the
+        opcode by name or number and the LPID as 'lpid=N', 'lpid N' or,
+        failing that, as r4 (the first argument of UV_WRITE_PATE).
+        """
+        lpids = []
+        for ln in self.ucalls():
+            if not re.search(r"WRITE_PATE|0x0*%x\b" % UV_WRITE_PATE, ln,
+                             re.I):
+                continue
+            m = (re.search(r"\b(?:target_)?lpid[=: ]+(0x[0-9a-f]+|\d+)",
+                           ln, re.I) or
+                 re.search(r"\br4[=: ]+(0x[0-9a-f]+|\d+)", ln, re.I))
+            if not m:
+                self.fail("cannot find the LPID in trace line: " + ln)
+            lpids.append(int(m.group(1), 0))
+        return lpids
+
+
+def pef_boot(name, machine, append_extra=""):
+    """Boot the PEF host kernel with our init; return a Boot."""
+    trace_path = os.path.join(guest.LOGDIR, name + ".trace")
+    os.makedirs(guest.LOGDIR, exist_ok=True)
+    if os.path.exists(trace_path):
+        os.unlink(trace_path)
+    token = guest.new_token()
+    append = ("console=hvc0 panic=-1 pef_boot.kvm_timeout=%d "
+              "qemu_ibm_cc.token=%s %s" % (KVM_TIMEOUT, token, append_extra))
+    argv = [QEMU_PPC64, "-machine", machine, "-m", "2G", "-nographic",
+            "-no-reboot", "-kernel", guest.custom_kernel("ppc64le-pef-host"),
+            "-initrd", initramfs(), "-append", append.strip(),
+            "-trace", "enable=uv_pef_*,file=" + trace_path]
+    g = guest.Guest(name, argv).start()
+    try:
+        m = g.wait_for(re.escape(guest.MARKER) +
+                       r" token=(\S+) arch=(\S+) kernel=(\S+)\r?\n",
+                       BOOT_TIMEOUT, guest.FAIL_PATTERNS)
+        secs = g.elapsed()
+        if m.group(1) != token:
+            g.fail("init echoed token %s, expected %s" % (m.group(1), token))
+        g.wait_for(re.escape(guest.MARKER) + r" done\r?\n",
+                   KVM_TIMEOUT + 120, guest.FAIL_PATTERNS)
+        if g.wait_exit(60) is None:
+            g.fail("guest did not power off after init")
+    finally:
+        g.stop()
+    return Boot(g, secs, trace_path, m)
+
+
+def check_common(b, cpu):
+    b.expect(b.fields.get("arch") == "ppc64le",
+             "init reported arch=%s" % b.fields.get("arch"))
+    b.expect(b.fields.get("cpu") == cpu,
+             "init reported cpu=%s, expected %s" % (b.fields.get("cpu"), cpu))
+    kvm = b.section("kvm")
+    b.expect(re.search(r"^KVM-MINI OK ", kvm, re.M) is not None,
+             "kvm-mini did not report OK", kvm)
+    b.expect("kvm-mini-status=0" in kvm, "kvm-mini exit status not 0", kvm)
+    # QEMU's stderr is part of the console: no sanitizer report (ASan build)
+    b.expect(re.search(r"Sanitizer|runtime error:", b.text) is None,
+             "sanitizer report in QEMU's output")
+
+
+def check_pef_on(b):
+    b.expect(b.fields.get("ultravisor") == "present",
+             "no /sys/firmware/ultravisor with pef=on")
+    ls = b.section("ls-ultravisor")
+    b.expect(re.search(r"^msglog$", ls, re.M) is not None,
+             "no msglog in /sys/firmware/ultravisor", ls)
+    log = b.section("msglog")
+    b.expect(UV_LOG_BANNER in log,
+             "msglog lacks '%s'" % UV_LOG_BANNER, log)
+    before = b.section("dmesg-before-kvm")
+    after = b.section("dmesg-after-kvm")
+    b.expect(PATE_LINE in before,
+             "no '%s' line at boot" % PATE_LINE, before)
+    b.expect(UVMEM_SIZE in before,
+             "no '%s' line" % UVMEM_SIZE, before)
+    b.expect(after.count(PATE_LINE) > before.count(PATE_LINE),
+             "no new '%s' line after kvm-mini created a VM" % PATE_LINE,
+             after)
+    b.expect(b.ucalls(), "no uv_pef_ucall lines in %s" % b.trace_path)
+    lpids = b.write_pate_lpids()
+    b.expect(0 in lpids, "no UV_WRITE_PATE for LPID 0 in the trace "
+             "(WRITE_PATE LPIDs seen: %s)" % lpids)
+    b.expect(any(lp != 0 for lp in lpids),
+             "no UV_WRITE_PATE for a guest LPID after kvm-mini "
+             "(WRITE_PATE LPIDs seen: %s)" % lpids)
+    return lpids
+
+
+@test
+def pef_off_powernv9():
+    """pef=off: no ultravisor anywhere, KVM-HV still works."""
+    b = pef_boot("pef-host-powernv9-pef-off", "powernv9,pef=off"
+                 if machine_has_pef("powernv9") else "powernv9")
+    check_common(b, "POWER9")
+    b.expect(b.fields.get("ultravisor") == "absent",
+             "/sys/firmware/ultravisor exists with pef=off")
+    before = b.section("dmesg-before-kvm")
+    after = b.section("dmesg-after-kvm")
+    b.expect(PATE_LINE not in b.text, "'%s' with pef=off" % PATE_LINE,
+             after)
+    b.expect(UVMEM_NONE in before, "no '%s' line" % UVMEM_NONE, before)
+    b.expect(not b.ucalls(), "uv_pef_ucall trace lines with pef=off",
+             "\n".join(b.ucalls()))
+    return b.secs, ""
+
+
+def pef_on(name, machine, cpu, append_extra=""):
+    base = machine.split(",")[0]
+    if not machine_has_pef(base):
+        raise AssertionError("%s has no 'pef' machine property "
+                             "(-machine %s,help)" % (QEMU_PPC64, base))
+    b = pef_boot(name, machine, append_extra)
+    check_common(b, cpu)
+    lpids = check_pef_on(b)
+    return b, "WRITE_PATE lpids %s, %d ucalls, mmu=%s" % (
+        sorted(set(lpids)), len(b.ucalls()), b.fields.get("mmu"))
+
+
+@test
+def pef_on_powernv9():
+    """pef=on, POWER9, hash host (the kernel's default MMU here)."""
+    b, info = pef_on("pef-host-powernv9-pef-on", "powernv9,pef=on", "POWER9")
+    return b.secs, info
+
+
+@test
+def pef_on_powernv10():
+    """pef=on on the 'powernv' alias (POWER10)."""
+    b, info = pef_on("pef-host-powernv10-pef-on", "powernv,pef=on",
+                     "POWER10")
+    return b.secs, info
+
+
+@test
+def pef_on_powernv9_radix():
+    """pef=on, POWER9, radix host (disable_radix=no): PEF's real setup."""
+    b, info = pef_on("pef-host-powernv9-pef-on-radix", "powernv9,pef=on",
+                     "POWER9", "disable_radix=no")
+    if b.fields.get("mmu") != "Radix":
+        raise AssertionError("host MMU is %s, expected Radix"
+                             % b.fields.get("mmu"))
+    return b.secs, info
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="",
+                    help="run tests whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    tests = [t for t in TESTS if args.k in t.__name__]
+    if args.list:
+        for t in tests:
+            print(t.__name__)
+        return 0
+    print("1..%d" % len(tests))
+    passed = failed = skipped = 0
+    for i, t in enumerate(tests, 1):
+        t0 = time.monotonic()
+        try:
+            try:
+                secs, info = t()
+            except guest.Skip as e:
+                skipped += 1
+                print("ok %d - %s # SKIP %s" % (i, t.__name__, e), flush=True)
+                continue
+            passed += 1
+            print("ok %d - %s (init after %.1f s, total %.1f s)%s"
+                  % (i, t.__name__, secs, time.monotonic() - t0,
+                     " " + info if info else ""), flush=True)
+        except Exception as e:  # one failure must not stop the others
+            failed += 1
+            print("not ok %d - %s (%.1f s)" % (i, t.__name__,
+                                              time.monotonic() - t0),
+                  flush=True)
+            for line in ("%s: %s" % (type(e).__name__, e)).splitlines():
+                print("# " + line)
+            path = getattr(e, "console_path", None)
+            if path and os.path.exists(path):
+                with open(path, "rb") as f:
+                    tail = f.read()[-3000:].decode("utf-8", "replace")
+                print("# --- last console lines ---")
+                for line in tail.splitlines()[-25:]:
+                    print("# " + line)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
