@@ -5,6 +5,12 @@
  * The digests are recomputed here directly from their definition in the
  * SE reference (section 2, "Digests") rather than trusted from the code.
  *
+ * The "many" tests use images far above SE_UNPACK_THREAD_MIN_PAGES, so the
+ * PLD helper thread runs and its ring wraps many times; they compare it
+ * with the same context with the helper off and with digests computed
+ * here, across rejected pages, verify, switching the helper off and on,
+ * and freeing mid-stream (run them under valgrind or ASan for leaks).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -332,6 +338,294 @@ static void test_end_to_end(void)
     g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
 }
 
+/* ---- many pages: the PLD helper thread -------------------------------- */
+
+#define MANY    300     /* pages: helper from page 16, ring wraps twice */
+
+typedef struct Many {
+    uint64_t addr[MANY];
+    uint64_t pref[MANY];
+    uint64_t off[MANY];
+    uint8_t *plain;             /* MANY pages each */
+    uint8_t *stored;
+    uint8_t *work;
+    SeHdr hdr;
+    SeHdrSecrets s;
+} Many;
+
+static uint8_t *many_page(uint8_t *base, size_t i)
+{
+    return base + i * SE_PAGE_SIZE;
+}
+
+/* Digests of the first @n pages of @stored, by definition. */
+static void ref_digests(const Many *m, const uint8_t *stored, size_t n,
+                        uint8_t pld[SE_HDR_DIGEST_SIZE],
+                        uint8_t ald[SE_HDR_DIGEST_SIZE],
+                        uint8_t tld[SE_HDR_DIGEST_SIZE])
+{
+    struct sha512_ctx p, a, t;
+    uint8_t buf[16];
+    size_t i;
+
+    sha512_init(&p);
+    sha512_init(&a);
+    sha512_init(&t);
+    for (i = 0; i < n; i++) {
+        sha512_update(&p, SE_PAGE_SIZE, stored + i * SE_PAGE_SIZE);
+        be64(buf, m->addr[i]);
+        sha512_update(&a, 8, buf);
+        be64(buf, m->pref[i]);
+        be64(buf + 8, m->off[i]);
+        sha512_update(&t, 16, buf);
+    }
+    sha512_digest(&p, SE_HDR_DIGEST_SIZE, pld);
+    sha512_digest(&a, SE_HDR_DIGEST_SIZE, ald);
+    sha512_digest(&t, SE_HDR_DIGEST_SIZE, tld);
+}
+
+/*
+ * Pages at scattered addresses, pack them (the pack side's helper runs
+ * too), check the pack result against the definition also halfway (that
+ * waits for the helper without stopping it), and use it as the header.
+ */
+static Many *many_new(void)
+{
+    Many *m = g_new0(Many, 1);
+    g_autoptr(SePackCtx) c = NULL;
+    uint8_t pld[SE_HDR_DIGEST_SIZE], ald[SE_HDR_DIGEST_SIZE];
+    uint8_t tld[SE_HDR_DIGEST_SIZE];
+    uint64_t nep;
+    size_t i, j;
+
+    m->plain = g_malloc(MANY * SE_PAGE_SIZE);
+    m->stored = g_malloc(MANY * SE_PAGE_SIZE);
+    m->work = g_malloc(MANY * SE_PAGE_SIZE);
+    for (i = 0; i < SE_HDR_XTS_KEY_SIZE; i++) {
+        m->s.xts_key[i] = 0xa5 ^ (i * 7);
+    }
+    for (i = 0; i < MANY; i++) {
+        m->pref[i] = 0x0000c0ffee000000ULL | (i / 100);
+        m->off[i] = (i % 100) * SE_PAGE_SIZE;
+        m->addr[i] = 0x100000 + ((i * 37) % MANY) * SE_PAGE_SIZE;
+        for (j = 0; j < SE_PAGE_SIZE; j++) {
+            many_page(m->plain, i)[j] = i * 13 + j * 5 + (j >> 9);
+        }
+    }
+    memcpy(m->stored, m->plain, MANY * SE_PAGE_SIZE);
+    c = se_pack_new(m->s.xts_key, false);
+    for (i = 0; i < MANY; i++) {
+        g_assert_true(se_pack_page(c, m->addr[i], m->pref[i], m->off[i],
+                                   many_page(m->stored, i)));
+        if (i == MANY / 2) {
+            se_pack_result(c, pld, ald, tld, &nep);
+            g_assert_cmpuint(nep, ==, i + 1);
+            ref_digests(m, m->stored, i + 1, m->hdr.pld, m->hdr.ald,
+                        m->hdr.tld);
+            g_assert_cmpmem(pld, sizeof(pld), m->hdr.pld, sizeof(pld));
+            g_assert_cmpmem(ald, sizeof(ald), m->hdr.ald, sizeof(ald));
+            g_assert_cmpmem(tld, sizeof(tld), m->hdr.tld, sizeof(tld));
+        }
+    }
+    se_pack_result(c, m->hdr.pld, m->hdr.ald, m->hdr.tld, &m->hdr.nep);
+    g_assert_cmpuint(m->hdr.nep, ==, MANY);
+    ref_digests(m, m->stored, MANY, pld, ald, tld);
+    g_assert_cmpmem(pld, sizeof(pld), m->hdr.pld, sizeof(pld));
+    g_assert_cmpmem(ald, sizeof(ald), m->hdr.ald, sizeof(ald));
+    g_assert_cmpmem(tld, sizeof(tld), m->hdr.tld, sizeof(tld));
+    memcpy(m->work, m->stored, MANY * SE_PAGE_SIZE);
+    return m;
+}
+
+static void many_free(Many *m)
+{
+    g_free(m->plain);
+    g_free(m->stored);
+    g_free(m->work);
+    g_free(m);
+}
+
+static void many_reset(Many *m)
+{
+    memcpy(m->work, m->stored, MANY * SE_PAGE_SIZE);
+}
+
+static bool many_plain(const Many *m, size_t i)
+{
+    return !memcmp(many_page(m->work, i), many_page(m->plain, i),
+                   SE_PAGE_SIZE);
+}
+
+static uint16_t many_page_unpack(SeUnpackCtx *c, Many *m, size_t i)
+{
+    return se_unpack_page(c, m->addr[i], m->pref[i], m->off[i],
+                          many_page(m->work, i));
+}
+
+/*
+ * Unpack all pages with the helper on or off; the helper must run exactly
+ * when allowed, and every page but @bad must be the plaintext as soon as
+ * it returns.  Returns the verify rc.
+ */
+static uint16_t many_unpack(Many *m, bool threaded, size_t bad,
+                            uint16_t *rrc)
+{
+    g_autoptr(SeUnpackCtx) c = se_unpack_new(&m->hdr, &m->s);
+    size_t i;
+
+    se_unpack_set_threaded(c, threaded);
+    for (i = 0; i < MANY; i++) {
+        g_assert_false(se_unpack_threaded(c) &&
+                       i < SE_UNPACK_THREAD_MIN_PAGES);
+        g_assert_cmphex(many_page_unpack(c, m, i), ==, SE_UNPACK_RC_OK);
+        /* decrypted on return, whatever the helper is doing */
+        g_assert_true(many_plain(m, i) == (i != bad));
+    }
+    g_assert_true(se_unpack_threaded(c) == threaded);
+    g_assert_cmpuint(se_unpack_page_count(c), ==, MANY);
+    return se_unpack_verify(c, rrc);
+}
+
+/* Same verdicts with and without the helper, good and tampered. */
+static void test_many_same_as_serial(void)
+{
+    Many *m = many_new();
+    static const size_t bad[] = { 0, SE_UNPACK_THREAD_MIN_PAGES - 1,
+                                  SE_UNPACK_THREAD_MIN_PAGES, 150,
+                                  MANY - 1 };
+    uint16_t rrc;
+    size_t i, k;
+    int threaded;
+
+    for (threaded = 0; threaded < 2; threaded++) {
+        many_reset(m);
+        rrc = 0xffff;
+        g_assert_cmphex(many_unpack(m, threaded, MANY, &rrc), ==,
+                        SE_UNPACK_RC_OK);
+        g_assert_cmphex(rrc, ==, 0);
+        for (i = 0; i < MANY; i++) {
+            g_assert_true(many_plain(m, i));
+        }
+        /* one flipped bit anywhere, even in the very last page */
+        for (k = 0; k < G_N_ELEMENTS(bad); k++) {
+            many_reset(m);
+            many_page(m->work, bad[k])[bad[k] % SE_PAGE_SIZE] ^= 0x10;
+            g_assert_cmphex(many_unpack(m, threaded, bad[k], &rrc), ==,
+                            SE_VERIFY_RC_MISMATCH);
+            g_assert_cmphex(rrc, ==, SE_VERIFY_RRC_PLD);
+        }
+        /* a wrong address late in the stream is still an ALD mismatch */
+        many_reset(m);
+        m->addr[MANY - 2] ^= SE_PAGE_SIZE;
+        g_assert_cmphex(many_unpack(m, threaded, MANY, &rrc), ==,
+                        SE_VERIFY_RC_MISMATCH);
+        g_assert_cmphex(rrc, ==, SE_VERIFY_RRC_ALD);
+        m->addr[MANY - 2] ^= SE_PAGE_SIZE;
+    }
+    many_free(m);
+}
+
+/*
+ * Rejected pages in the middle of a threaded stream count nowhere: the
+ * page stays as it was, the count does not move, and verify still
+ * succeeds; after verify every page is refused untouched.
+ */
+static void test_many_reject_mid_stream(void)
+{
+    Many *m = many_new();
+    g_autoptr(SeUnpackCtx) c = se_unpack_new(&m->hdr, &m->s);
+    uint8_t *p;
+    uint16_t rrc;
+    size_t i;
+
+    for (i = 0; i < MANY; i++) {
+        if (i == 40 || i == 200) {
+            p = many_page(m->work, i);
+            g_assert_cmphex(se_unpack_page(c, m->addr[i] + 0x800,
+                                           m->pref[i], m->off[i], p),
+                            ==, SE_UNPACK_RC_ADDR);
+            g_assert_cmpuint(se_unpack_page_count(c), ==, i);
+            g_assert_cmpmem(p, SE_PAGE_SIZE, many_page(m->stored, i),
+                            SE_PAGE_SIZE);
+        }
+        g_assert_cmphex(many_page_unpack(c, m, i), ==, SE_UNPACK_RC_OK);
+    }
+    g_assert_true(se_unpack_threaded(c));
+    g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
+    /* verify stopped the helper: nothing is left running */
+    g_assert_false(se_unpack_threaded(c));
+    g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
+    many_reset(m);
+    g_assert_cmphex(many_page_unpack(c, m, 100), ==, SE_UNPACK_RC_STATE);
+    g_assert_cmpmem(many_page(m->work, 100), SE_PAGE_SIZE,
+                    many_page(m->stored, 100), SE_PAGE_SIZE);
+    many_free(m);
+}
+
+/* Turning the helper off and on mid-stream loses and repeats nothing. */
+static void test_many_toggle(void)
+{
+    Many *m = many_new();
+    g_autoptr(SeUnpackCtx) c = se_unpack_new(&m->hdr, &m->s);
+    uint16_t rrc;
+    size_t i;
+
+    for (i = 0; i < MANY; i++) {
+        if (i == 100) {
+            g_assert_true(se_unpack_threaded(c));
+            se_unpack_set_threaded(c, false);
+            g_assert_false(se_unpack_threaded(c));
+        } else if (i == 180) {
+            g_assert_false(se_unpack_threaded(c));
+            se_unpack_set_threaded(c, true);
+        }
+        g_assert_cmphex(many_page_unpack(c, m, i), ==, SE_UNPACK_RC_OK);
+        if (i == 180) {
+            g_assert_true(se_unpack_threaded(c));
+        }
+    }
+    g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
+    many_free(m);
+}
+
+/*
+ * Free mid-stream (machine reset): the helper may be busy or the ring
+ * full; free must stop it without hanging, leaking or touching freed
+ * memory.  Also a pack context freed with its helper running.
+ */
+static void test_many_free_mid_stream(void)
+{
+    Many *m = many_new();
+    static const size_t stop_at[] = {
+        SE_UNPACK_THREAD_MIN_PAGES - 1, SE_UNPACK_THREAD_MIN_PAGES,
+        SE_UNPACK_THREAD_MIN_PAGES + 1, 100, 143, 144, 145, 250, MANY
+    };
+    SeUnpackCtx *c;
+    SePackCtx *pc;
+    size_t i, k, round;
+
+    for (round = 0; round < 4; round++) {
+        for (k = 0; k < G_N_ELEMENTS(stop_at); k++) {
+            many_reset(m);
+            c = se_unpack_new(&m->hdr, &m->s);
+            for (i = 0; i < stop_at[k]; i++) {
+                g_assert_cmphex(many_page_unpack(c, m, i), ==,
+                                SE_UNPACK_RC_OK);
+            }
+            g_assert_true(se_unpack_threaded(c) ==
+                          (stop_at[k] > SE_UNPACK_THREAD_MIN_PAGES));
+            se_unpack_free(c);
+        }
+    }
+    pc = se_pack_new(m->s.xts_key, false);
+    for (i = 0; i < 64; i++) {
+        g_assert_true(se_pack_page(pc, m->addr[i], m->pref[i], m->off[i],
+                                   many_page(m->work, i)));
+    }
+    se_pack_free(pc);
+    many_free(m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -346,5 +640,12 @@ int main(int argc, char **argv)
     g_test_add_func("/se-unpack/unaligned-and-state",
                     test_unaligned_and_state);
     g_test_add_func("/se-unpack/end-to-end", test_end_to_end);
+    g_test_add_func("/se-unpack/many/same-as-serial",
+                    test_many_same_as_serial);
+    g_test_add_func("/se-unpack/many/reject-mid-stream",
+                    test_many_reject_mid_stream);
+    g_test_add_func("/se-unpack/many/toggle", test_many_toggle);
+    g_test_add_func("/se-unpack/many/free-mid-stream",
+                    test_many_free_mid_stream);
     return g_test_run();
 }

@@ -9,6 +9,12 @@
  *   TLD  the 16-byte tweak (tweak prefix || byte offset, both big-endian)
  * and counts pages; VERIFY compares them with the SE header.
  *
+ * The PLD is the costly part (SHA-512 over every byte) and needs only the
+ * stored bytes, so a context with enough pages hashes them on one helper
+ * thread (GLib) from a bounded ring of page copies, in order, while the
+ * calling thread decrypts.  Results are the same as hashing inline; verify,
+ * se_pack_result and the free functions wait for (or stop) the helper.
+ *
  * Part of the qemu-ibm-cc pure core (GLib + nettle only).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -30,6 +36,12 @@
 #define SE_VERIFY_RRC_PLD       0x001b
 #define SE_VERIFY_RRC_TLD       0x001c
 #define SE_VERIFY_RRC_NEP       0x001d
+
+/*
+ * Pages hashed inline before the helper thread starts: small images (the
+ * unit tests' and most fuzz inputs) never start one.
+ */
+#define SE_UNPACK_THREAD_MIN_PAGES  16
 
 typedef struct SeUnpackCtx SeUnpackCtx;
 
@@ -56,6 +68,17 @@ uint16_t se_unpack_verify(SeUnpackCtx *c, uint16_t *rrc);
 
 uint64_t se_unpack_page_count(const SeUnpackCtx *c);
 
+/*
+ * Allow the PLD helper thread (the default) or not.  Turning it off while
+ * the helper runs waits for it to hash what it has and stops it; later
+ * pages are hashed by the caller.  If the thread cannot be created the
+ * context quietly stays inline.
+ */
+void se_unpack_set_threaded(SeUnpackCtx *c, bool threaded);
+
+/* True while a helper thread hashes for @c. */
+bool se_unpack_threaded(const SeUnpackCtx *c);
+
 /* Builder side: encrypt pages and compute what goes into the header. */
 typedef struct SePackCtx SePackCtx;
 
@@ -68,7 +91,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SePackCtx, se_pack_free)
 bool se_pack_page(SePackCtx *c, uint64_t gaddr, uint64_t tweak_pref,
                   uint64_t tweak_off, uint8_t page[SE_PAGE_SIZE]);
 
-/* Final PLD/ALD/TLD and nep; the context keeps accepting pages. */
+/*
+ * Final PLD/ALD/TLD and nep; the context keeps accepting pages.  Waits for
+ * the helper thread (if any) to catch up.
+ */
 void se_pack_result(const SePackCtx *c, uint8_t pld[SE_HDR_DIGEST_SIZE],
                     uint8_t ald[SE_HDR_DIGEST_SIZE],
                     uint8_t tld[SE_HDR_DIGEST_SIZE], uint64_t *nep);
