@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """The demo: boot a Debian guest on our QEMU and show its console live.
 
-  tests/boot/demo.py [s390x-se|s390x|powernv9|powernv]  default: s390x-se
+  tests/boot/demo.py [s390x-se|s390x|powernv9|powernv|pef]  default: s390x-se
+
+pef: skiboot + our CONFIG_PPC_UV host kernel (make kernels) on
+powernv9,pef=on with the built-in ultravisor; the host prints the
+ultravisor's message log and runs a KVM guest; ucalls are traced.
 
 s390x-se: IBM Z Secure Execution under TCG.  Makes a test host key
 (scripts/mk-test-host-key.sh), packs the Debian s390x kernel, a busybox
@@ -67,9 +71,19 @@ def main():
             cfg = guest.powernv(os.path.join(guest.BUILD, "qemu-system-ppc64"),
                                 which, name="demo-" + which)
             title = "skiboot + Debian ppc64el Linux on %s (TCG)" % which
+        elif which == "pef":
+            sys.path.insert(0, os.path.join(guest.TOP, "tests", "pef-boot"))
+            import test_pef_host
+            cfg = guest.powernv(os.path.join(guest.BUILD, "qemu-system-ppc64"),
+                                "powernv9,pef=on", name="demo-pef")
+            cfg["kernel"] = guest.custom_kernel("ppc64le-pef-host")
+            cfg["initrd"] = test_pef_host.initramfs()
+            cfg["machine_args"] += ["-trace", "uv_pef_ucall*"]
+            title = ("skiboot + a UV-aware Linux host on powernv9,pef=on "
+                     "(TCG, built-in ultravisor)")
         else:
             sys.exit("demo.py: unknown guest '%s' (s390x-se, s390x, powernv9, "
-                     "powernv)" % which)
+                     "powernv, pef)" % which)
         argv = ([cfg["qemu"]] + cfg["machine_args"] +
                 ["-nographic", "-no-reboot", "-kernel", cfg["kernel"],
                  "-initrd", cfg["initrd"], "-append",
@@ -104,6 +118,8 @@ def main():
         fields.update(re.findall(r"(\w+)=(\S+)", line))
     ok = fields.get("token") == token
     if which == "s390x-se" and fields.get("prot_virt_guest") != "1":
+        ok = False
+    if which == "pef" and fields.get("ultravisor") != "present":
         ok = False
     print()
     print("=== summary")
