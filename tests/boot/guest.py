@@ -4,6 +4,7 @@ Shared by the boot tests (tests/boot/run.py) and the benchmarks
 (tests/bench/).  Standard library only.
 """
 
+import argparse
 import os
 import re
 import secrets
@@ -228,3 +229,51 @@ def powernv(qemu, machine, name=None):
                 kernel=fixture("ppc64el", "vmlinux"),
                 initrd=initramfs("ppc64el"),
                 append="console=hvc0 panic=-1")
+
+
+def run_tests(tests, console_lines=40):
+    """The TAP runner of the boot test scripts (tests/boot/run.py,
+    tests/pef-boot/test_pef_host.py): -k NAME selects, --list lists.  A
+    test returns the seconds to init, or (seconds, info); raises Skip to
+    skip; any other exception fails it, with the console's last lines."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="", help="run tests whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    tests = [t for t in tests if args.k in t.__name__]
+    if args.list:
+        for t in tests:
+            print(t.__name__)
+        return 0
+    print("1..%d" % len(tests))
+    passed = failed = skipped = 0
+    for i, t in enumerate(tests, 1):
+        t0 = time.monotonic()
+        try:
+            try:
+                res = t()
+            except Skip as e:
+                skipped += 1
+                print("ok %d - %s # SKIP %s" % (i, t.__name__, e), flush=True)
+                continue
+            secs, info = res if isinstance(res, tuple) else (res, "")
+            passed += 1
+            print("ok %d - %s (init after %.1f s, total %.1f s)%s"
+                  % (i, t.__name__, secs, time.monotonic() - t0,
+                     " " + info if info else ""), flush=True)
+        except Exception as e:  # one failure must not stop the others
+            failed += 1
+            print("not ok %d - %s (%.1f s)" % (i, t.__name__,
+                                              time.monotonic() - t0),
+                  flush=True)
+            for line in ("%s: %s" % (type(e).__name__, e)).splitlines():
+                print("# " + line)
+            path = getattr(e, "console_path", None)
+            if path and os.path.exists(path):
+                with open(path, "rb") as f:
+                    tail = f.read()[-4000:].decode("utf-8", "replace")
+                print("# --- last console lines ---")
+                for line in tail.splitlines()[-console_lines:]:
+                    print("# " + line)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0

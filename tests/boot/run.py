@@ -11,10 +11,8 @@ failed test is kept under build/test-logs/.
 Ends with a line 'N passed, N failed'.
 """
 
-import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guest  # noqa: E402
@@ -90,44 +88,7 @@ def boot_svm_guest_kernel_pseries():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-k", default="", help="run tests whose name contains this")
-    ap.add_argument("--list", action="store_true")
-    args = ap.parse_args()
-    tests = [t for t in TESTS if args.k in t.__name__]
-    if args.list:
-        for t in tests:
-            print(t.__name__)
-        return 0
-    print("1..%d" % len(tests))
-    passed = failed = skipped = 0
-    for i, t in enumerate(tests, 1):
-        t0 = time.monotonic()
-        try:
-            try:
-                secs = t()
-            except guest.Skip as e:
-                skipped += 1
-                print("ok %d - %s # SKIP %s" % (i, t.__name__, e), flush=True)
-                continue
-            passed += 1
-            print("ok %d - %s (init after %.1f s)" % (i, t.__name__, secs),
-                  flush=True)
-        except Exception as e:  # one failure must not stop the others
-            failed += 1
-            print("not ok %d - %s (%.1f s)" % (i, t.__name__,
-                                              time.monotonic() - t0),
-                  flush=True)
-            print("# %s: %s" % (type(e).__name__, e))
-            path = getattr(e, "console_path", None)
-            if path and os.path.exists(path):
-                with open(path, "rb") as f:
-                    tail = f.read()[-3000:].decode("utf-8", "replace")
-                print("# --- last console lines ---")
-                for line in tail.splitlines()[-40:]:
-                    print("# " + line)
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
+    return guest.run_tests(TESTS)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,11 @@ TAP output; ends with 'N passed, N failed, N skipped'.  Consoles and
 trace files are kept under build/test-logs/ (pef-host-*.console/.trace).
 """
 
-import argparse
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
@@ -288,47 +286,7 @@ def pef_on_powernv9_radix():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-k", default="",
-                    help="run tests whose name contains this")
-    ap.add_argument("--list", action="store_true")
-    args = ap.parse_args()
-    tests = [t for t in TESTS if args.k in t.__name__]
-    if args.list:
-        for t in tests:
-            print(t.__name__)
-        return 0
-    print("1..%d" % len(tests))
-    passed = failed = skipped = 0
-    for i, t in enumerate(tests, 1):
-        t0 = time.monotonic()
-        try:
-            try:
-                secs, info = t()
-            except guest.Skip as e:
-                skipped += 1
-                print("ok %d - %s # SKIP %s" % (i, t.__name__, e), flush=True)
-                continue
-            passed += 1
-            print("ok %d - %s (init after %.1f s, total %.1f s)%s"
-                  % (i, t.__name__, secs, time.monotonic() - t0,
-                     " " + info if info else ""), flush=True)
-        except Exception as e:  # one failure must not stop the others
-            failed += 1
-            print("not ok %d - %s (%.1f s)" % (i, t.__name__,
-                                              time.monotonic() - t0),
-                  flush=True)
-            for line in ("%s: %s" % (type(e).__name__, e)).splitlines():
-                print("# " + line)
-            path = getattr(e, "console_path", None)
-            if path and os.path.exists(path):
-                with open(path, "rb") as f:
-                    tail = f.read()[-3000:].decode("utf-8", "replace")
-                print("# --- last console lines ---")
-                for line in tail.splitlines()[-25:]:
-                    print("# " + line)
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
+    return guest.run_tests(TESTS, console_lines=25)
 
 
 if __name__ == "__main__":

@@ -15,55 +15,9 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "ibm-cc-qtest-util.h"
 
 #define SECURE_BASE UINT64_C(0x0001000000000000)
-
-static int run_qemu(const char *args, char **errout)
-{
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *qemu_q = NULL;
-    g_autofree char *cmd = NULL;
-    g_autofree char *out = NULL;
-    const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
-    GError *err = NULL;
-    int status;
-
-    g_assert(qemu);
-    qemu_q = g_shell_quote(qemu);
-    cmd = g_strdup_printf("printf '%%s\\n' "
-                          "'{\"execute\": \"qmp_capabilities\"}' "
-                          "'{\"execute\": \"quit\"}' | "
-                          "exec %s -display none -nodefaults -S "
-                          "-qmp stdio %s", qemu_q, args);
-    argv[2] = cmd;
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                 &out, errout, &status, &err);
-    g_assert_no_error(err);
-    return status;
-}
-
-static void assert_refused(const char *args, const char *const *needles)
-{
-    g_autofree char *err = NULL;
-    int status = run_qemu(args, &err);
-
-    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    for (; *needles; needles++) {
-        if (!strstr(err, *needles)) {
-            g_error("stderr of QEMU %s lacks \"%s\": %s", args, *needles, err);
-        }
-    }
-}
-
-static void assert_starts(const char *args)
-{
-    g_autofree char *err = NULL;
-    int status = run_qemu(args, &err);
-
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        g_error("QEMU %s failed: %s", args, err);
-    }
-}
 
 static void test_refused(void)
 {
@@ -88,12 +42,12 @@ static void test_refused(void)
     int i;
 
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
-        assert_refused(cases[i].args, cases[i].needles);
+        ibm_cc_assert_refused(cases[i].args, cases[i].needles);
     }
     /* ... and the same machines start without the offending option */
-    assert_starts("-machine powernv9,pef=on,secure-memory=64M");
-    assert_starts("-machine powernv9,pef=on -cpu power9_v2.3");
-    assert_starts("-machine powernv,pef=on");
+    ibm_cc_assert_starts("-machine powernv9,pef=on,secure-memory=64M");
+    ibm_cc_assert_starts("-machine powernv9,pef=on -cpu power9_v2.3");
+    ibm_cc_assert_starts("-machine powernv,pef=on");
 }
 
 static char *query_uv(QTestState *qts)

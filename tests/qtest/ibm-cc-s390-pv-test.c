@@ -17,6 +17,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "ibm-cc-qtest-util.h"
 
 /*
  * Test-only keys, public in the repository: copies of
@@ -179,49 +180,21 @@ static char *write_tmp(const char *name, const char *contents)
 static char *p521_key;
 static char *p256_key;
 
-/*
- * Start QEMU with @args, send it "quit" over QMP if it gets that far, and
- * return its exit status; its stderr goes to *@errout.
- */
+/* QEMU on the s390-ccw-virtio machine with @args */
 static int run_qemu(const char *args, char **errout)
 {
-    const char *qemu = getenv("QTEST_QEMU_BINARY");
-    g_autofree char *qemu_q = NULL;
-    g_autofree char *cmd = NULL;
-    g_autofree char *out = NULL;
-    const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
-    GError *err = NULL;
-    int status;
+    g_autofree char *all = g_strdup_printf("-machine s390-ccw-virtio %s",
+                                           args);
 
-    g_assert(qemu);
-    qemu_q = g_shell_quote(qemu);
-    cmd = g_strdup_printf("printf '%%s\\n' "
-                          "'{\"execute\": \"qmp_capabilities\"}' "
-                          "'{\"execute\": \"quit\"}' | "
-                          "exec %s -machine s390-ccw-virtio -display none "
-                          "-nodefaults -S -qmp stdio %s", qemu_q, args);
-    argv[2] = cmd;
-
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                 &out, errout, &status, &err);
-    g_assert_no_error(err);
-    if (g_test_verbose()) {
-        g_test_message("%s: %s", args, *errout);
-    }
-    return status;
+    return ibm_cc_run_qemu(all, errout);
 }
 
 static void assert_refused(const char *args, const char *const *needles)
 {
-    g_autofree char *err = NULL;
-    int status = run_qemu(args, &err);
+    g_autofree char *all = g_strdup_printf("-machine s390-ccw-virtio %s",
+                                           args);
 
-    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    for (; *needles; needles++) {
-        if (!strstr(err, *needles)) {
-            g_error("stderr of QEMU %s lacks \"%s\": %s", args, *needles, err);
-        }
-    }
+    ibm_cc_assert_refused(all, needles);
 }
 
 static void test_no_host_key(void)
