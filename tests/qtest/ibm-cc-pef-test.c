@@ -8,7 +8,9 @@
  * - with pef=on, x-query-uv / HMP "info uv" describe the ultravisor and
  *   the secure memory, HMP xp and QMP pmemsave refuse secure memory, and
  *   migration is blocked; without it, x-query-uv reports no ultravisor;
- * - uv-firmware=FILE puts the image at the secure base.
+ * - uv-firmware=FILE puts the image at the secure base, and
+ *   dump-guest-memory (system memory, as devices see it) contains a marker
+ *   planted in normal RAM but not the secure image.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -137,6 +139,11 @@ static void test_external(void)
     g_autofree char *path = g_strdup_printf("%s/ibm-cc-uvfw-XXXXXX",
                                             g_get_tmp_dir());
     g_autofree char *text = NULL;
+    g_autofree char *dump = NULL;
+    g_autofree char *proto = NULL;
+    static const char normal[] = "IBM-CC-NORMAL-RAM";
+    char *contents;
+    gsize len;
     QTestState *qts;
     int fd;
 
@@ -152,6 +159,27 @@ static void test_external(void)
     /* qtest's own accesses use the CPU's view, which has secure memory */
     g_assert_cmphex(qtest_readq(qts, SECURE_BASE + 8), ==,
                     0x49424d2d43432d55ULL);
+
+    /*
+     * dump-guest-memory (like device DMA) works on system memory: the
+     * secure image must not be in the dump, while a marker planted in
+     * normal RAM is.
+     */
+    qtest_memwrite(qts, 0x100000, normal, sizeof(normal) - 1);
+    dump = g_strdup_printf("%s/ibm-cc-pef-dump-XXXXXX", g_get_tmp_dir());
+    fd = g_mkstemp(dump);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    proto = g_strdup_printf("file:%s", dump);
+    qtest_qmp_assert_success(qts, "{ 'execute': 'dump-guest-memory', "
+                             "'arguments': { 'paging': false, "
+                             "'protocol': %s } }", proto);
+    g_assert_true(g_file_get_contents(dump, &contents, &len, NULL));
+    unlink(dump);
+    g_assert_nonnull(memmem(contents, len, normal, strlen(normal)));
+    g_assert_null(memmem(contents, len, "IBM-CC-U", 8));
+    g_free(contents);
+
     qtest_quit(qts);
     unlink(path);
 }
