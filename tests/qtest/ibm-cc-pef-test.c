@@ -5,9 +5,9 @@
  * - QEMU refuses inconsistent configurations and says why: secure-memory
  *   or uv-firmware without pef=on, a bad secure-memory size, an unreadable
  *   uv-firmware, a POWER9 model without PEF, --only-migratable;
- * - with pef=on, x-query-uv / HMP "info uv" describe the ultravisor and
+ * - with pef=on, query-uv / HMP "info uv" describe the ultravisor and
  *   the secure memory, HMP xp and QMP pmemsave refuse secure memory, and
- *   migration is blocked; without it, x-query-uv reports no ultravisor;
+ *   migration is blocked; without it, query-uv reports no ultravisor;
  * - uv-firmware=FILE puts the image at the secure base, and
  *   dump-guest-memory (system memory, as devices see it) contains a marker
  *   planted in normal RAM but not the secure image.
@@ -16,6 +16,7 @@
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "qemu/units.h"
 #include "qobject/qdict.h"
 #include "ibm-cc-qtest-util.h"
 
@@ -52,24 +53,24 @@ static void test_refused(void)
     ibm_cc_assert_starts("-machine powernv,pef=on");
 }
 
-static char *query_uv(QTestState *qts)
+/* query-uv's return value (a new reference) */
+static QDict *query_uv(QTestState *qts)
 {
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'x-query-uv' }");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-uv' }");
     QDict *ret;
-    char *text;
 
     g_assert(qdict_haskey(rsp, "return"));
     ret = qdict_get_qdict(rsp, "return");
-    text = g_strdup(qdict_get_str(ret, "human-readable-text"));
+    qobject_ref(ret);
     qobject_unref(rsp);
-    return text;
+    return ret;
 }
 
 static void test_builtin(void)
 {
     QTestState *qts = qtest_init("-machine powernv9,pef=on,secure-memory=64M"
                                  " -accel tcg -m 1G");
-    g_autofree char *text = query_uv(qts);
+    QDict *uv = query_uv(qts);
     g_autofree char *xp_secure = NULL;
     g_autofree char *xp_normal = NULL;
     g_autofree char *info = NULL;
@@ -78,12 +79,18 @@ static void test_builtin(void)
     QDict *rsp;
     int fd;
 
-    g_assert_nonnull(strstr(text, "ultravisor: built-in"));
-    g_assert_nonnull(strstr(text, "secure memory: 0x1000000000000 size 64"));
-    g_assert_nonnull(strstr(text, "PTCR 0x1000000010004"));
+    g_assert_cmpstr(qdict_get_str(uv, "mode"), ==, "built-in");
+    g_assert_cmphex(qdict_get_int(uv, "secure-base"), ==, SECURE_BASE);
+    g_assert_cmpuint(qdict_get_int(uv, "secure-size"), ==, 64 * MiB);
+    g_assert_cmphex(qdict_get_int(uv, "ptcr"), ==, SECURE_BASE + 0x10004);
+    g_assert_cmphex(qdict_get_int(uv, "message-log"), ==, 1 * GiB - 64 * KiB);
+    g_assert_cmpuint(qdict_get_int(uv, "partition-table-entries"), ==, 0);
+    g_assert_true(qdict_haskey(uv, "partitions"));
+    qobject_unref(uv);
 
     info = qtest_hmp(qts, "info uv");
     g_assert_nonnull(strstr(info, "ultravisor: built-in"));
+    g_assert_nonnull(strstr(info, "secure memory: 0x1000000000000 size 64"));
 
     /* The monitor reads normal memory, not secure memory */
     xp_normal = qtest_hmp(qts, "xp /1gx 0x0");
@@ -119,7 +126,7 @@ static void test_builtin(void)
 static void test_off(void)
 {
     QTestState *qts = qtest_init("-machine powernv9 -accel tcg -m 1G");
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'x-query-uv' }");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-uv' }");
 
     g_assert(qdict_haskey(rsp, "error"));
     g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
@@ -138,7 +145,7 @@ static void test_external(void)
     };
     g_autofree char *path = g_strdup_printf("%s/ibm-cc-uvfw-XXXXXX",
                                             g_get_tmp_dir());
-    g_autofree char *text = NULL;
+    QDict *uv;
     g_autofree char *dump = NULL;
     g_autofree char *proto = NULL;
     static const char normal[] = "IBM-CC-NORMAL-RAM";
@@ -154,8 +161,11 @@ static void test_external(void)
 
     qts = qtest_initf("-machine powernv9,pef=on,uv-firmware=%s -accel tcg "
                       "-m 1G", path);
-    text = query_uv(qts);
-    g_assert_nonnull(strstr(text, "ultravisor: external firmware"));
+    uv = query_uv(qts);
+    g_assert_cmpstr(qdict_get_str(uv, "mode"), ==, "external");
+    g_assert_cmpstr(qdict_get_str(uv, "firmware"), ==, path);
+    g_assert_false(qdict_haskey(uv, "ptcr"));
+    qobject_unref(uv);
     /* qtest's own accesses use the CPU's view, which has secure memory */
     g_assert_cmphex(qtest_readq(qts, SECURE_BASE + 8), ==,
                     0x49424d2d43432d55ULL);

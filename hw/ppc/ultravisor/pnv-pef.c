@@ -24,8 +24,10 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qapi/qapi-commands-machine-target.h"
-#include "qapi/type-helpers.h"
+#include "qapi/qapi-visit-machine-target.h"
 #include "monitor/monitor.h"
+#include "monitor/hmp.h"
+#include "monitor/hmp-target.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "exec/cputlb.h"
@@ -614,10 +616,11 @@ void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
     _FDT(fdt_setprop(fdt, off, "reg", mc_reg, sizeof(mc_reg)));
 }
 
-HumanReadableText *qmp_x_query_uv(Error **errp)
+UvInfo *qmp_query_uv(Error **errp)
 {
     PnvPef *pef = pnv_pef_active();
-    g_autoptr(GString) buf = g_string_new("");
+    UvPartitionInfoList **ptail;
+    UvInfo *ret;
     UvPefInfo info;
     guint i, j;
 
@@ -626,47 +629,96 @@ HumanReadableText *qmp_x_query_uv(Error **errp)
                    "machine with pef=on)");
         return NULL;
     }
-    g_string_append_printf(buf, "ultravisor: %s\n", pef->core ?
-                           "built-in" : "external firmware");
+    ret = g_new0(UvInfo, 1);
+    ret->secure_base = PNV_PEF_SECURE_BASE;
+    ret->secure_size = pef->secure_size;
     if (!pef->core) {
-        g_string_append_printf(buf, "firmware: %s (%zu bytes)\n",
-                               pef->uv_firmware, (size_t)pef->fw_size);
-        g_string_append_printf(buf, "secure memory: 0x%" PRIx64
-                               " size %" PRIu64 " MiB\n",
-                               PNV_PEF_SECURE_BASE, pef->secure_size / MiB);
-        return human_readable_text_from_str(buf);
+        ret->mode = g_strdup("external");
+        ret->firmware = g_strdup(pef->uv_firmware);
+        return ret;
     }
+    ret->mode = g_strdup("built-in");
     uv_pef_get_info(pef->core, &info);
-    g_string_append_printf(buf, "secure memory: 0x%" PRIx64 " size %" PRIu64
-                           " MiB, %" PRIu64 " KiB in use\n",
-                           info.secure_base, info.secure_size / MiB,
-                           info.secure_used / KiB);
-    g_string_append_printf(buf, "partition table: PTCR 0x%" PRIx64
-                           ", %" PRIu64 " entries set\n",
-                           info.ptcr, info.pates);
-    g_string_append_printf(buf, "message log: 0x%" PRIx64 "\n",
-                           pef->memcons_ra);
-    g_string_append_printf(buf, "ucalls: %" PRIu64 "\n", info.ucalls);
-    g_string_append_printf(buf, "secure partitions: %u\n",
-                           info.partitions ? info.partitions->len : 0);
+    ret->has_secure_used = true;
+    ret->secure_used = info.secure_used;
+    ret->has_ptcr = true;
+    ret->ptcr = info.ptcr;
+    ret->has_partition_table_entries = true;
+    ret->partition_table_entries = info.pates;
+    ret->has_message_log = true;
+    ret->message_log = pef->memcons_ra;
+    ret->has_ucalls = true;
+    ret->ucalls = info.ucalls;
+    ret->has_partitions = true;
+    ptail = &ret->partitions;
     for (i = 0; info.partitions && i < info.partitions->len; i++) {
         UvPefPartitionInfo *p = &g_array_index(info.partitions,
                                                UvPefPartitionInfo, i);
+        UvPartitionInfo *pi = g_new0(UvPartitionInfo, 1);
+        UvSlotInfoList **stail = &pi->slots;
 
-        g_string_append_printf(buf, "  lpid %" PRIu64 ": %s, %" PRIu64
-                               " secure pages, %" PRIu64 " shared pages, "
-                               "%u memory slots\n", p->lpid, p->state,
-                               p->secure_pages, p->shared_pages,
-                               p->slots ? p->slots->len : 0);
+        pi->lpid = p->lpid;
+        pi->state = g_strdup(p->state);
+        pi->secure_pages = p->secure_pages;
+        pi->shared_pages = p->shared_pages;
         for (j = 0; p->slots && j < p->slots->len; j++) {
             UvPefSlotInfo *s = &g_array_index(p->slots, UvPefSlotInfo, j);
+            UvSlotInfo *si = g_new0(UvSlotInfo, 1);
 
-            g_string_append_printf(buf, "    slot %" PRIu64 ": gpa 0x%"
-                                   PRIx64 " size 0x%" PRIx64 " flags 0x%"
-                                   PRIx64 "\n", s->slotid, s->gpa, s->size,
-                                   s->flags);
+            si->slot = s->slotid;
+            si->gpa = s->gpa;
+            si->size = s->size;
+            si->flags = s->flags;
+            QAPI_LIST_APPEND(stail, si);
         }
+        QAPI_LIST_APPEND(ptail, pi);
     }
     uv_pef_info_clear(&info);
-    return human_readable_text_from_str(buf);
+    return ret;
+}
+
+void hmp_info_uv(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    UvInfo *info = qmp_query_uv(&err);
+    UvPartitionInfoList *p;
+    UvSlotInfoList *s;
+
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    monitor_printf(mon, "ultravisor: %s\n", info->mode);
+    if (info->firmware) {
+        monitor_printf(mon, "firmware: %s\n", info->firmware);
+    }
+    monitor_printf(mon, "secure memory: 0x%" PRIx64 " size %" PRIu64
+                   " MiB", info->secure_base, info->secure_size / MiB);
+    if (info->has_secure_used) {
+        monitor_printf(mon, ", %" PRIu64 " KiB in use",
+                       info->secure_used / KiB);
+    }
+    monitor_printf(mon, "\n");
+    if (info->has_ptcr) {
+        monitor_printf(mon, "partition table: PTCR 0x%" PRIx64 ", %" PRIu64
+                       " entries set\n", info->ptcr,
+                       info->partition_table_entries);
+        monitor_printf(mon, "message log: 0x%" PRIx64 "\n",
+                       info->message_log);
+        monitor_printf(mon, "ucalls: %" PRIu64 "\n", info->ucalls);
+        monitor_printf(mon, "secure partitions: %zu\n",
+                       (size_t)QAPI_LIST_LENGTH(info->partitions));
+    }
+    for (p = info->partitions; p; p = p->next) {
+        monitor_printf(mon, "  lpid %" PRIu64 ": %s, %" PRIu64
+                       " secure pages, %" PRIu64 " shared pages\n",
+                       p->value->lpid, p->value->state,
+                       p->value->secure_pages, p->value->shared_pages);
+        for (s = p->value->slots; s; s = s->next) {
+            monitor_printf(mon, "    slot %" PRIu64 ": gpa 0x%" PRIx64
+                           " size 0x%" PRIx64 " flags 0x%" PRIx64 "\n",
+                           s->value->slot, s->value->gpa, s->value->size,
+                           s->value->flags);
+        }
+    }
+    qapi_free_UvInfo(info);
 }
