@@ -284,8 +284,8 @@ fwd_failed:
     LOADADDR(%r3, msg_fwd_failed)
     b asm_fatal_print
 
-/* a trap with no probe active: C reports it (r3 = record) */
-trap_fatal:
+/* call C function fn with r3 = the trap record (r6) on the emergency stack */
+.macro call_on_emerg_stack fn
     mr %r3, %r6
     LOADADDR(%r1, emerg_stack_top)
     li %r0, 0
@@ -294,23 +294,18 @@ trap_fatal:
 5:  mflr %r2
     addis %r2, %r2, (.TOC. - 5b)@ha
     addi %r2, %r2, (.TOC. - 5b)@l
-    bl unexpected_trap
+    bl \fn
     nop
     b .
+.endm
+
+/* a trap with no probe active: C reports it (r3 = record) */
+trap_fatal:
+    call_on_emerg_stack unexpected_trap
 
 /* the last external-mode test traps in HV and cannot go home: C reports */
 trap_final:
-    mr %r3, %r6
-    LOADADDR(%r1, emerg_stack_top)
-    li %r0, 0
-    stdu %r0, -128(%r1)
-    bcl 20, 31, 5f
-5:  mflr %r2
-    addis %r2, %r2, (.TOC. - 5b)@ha
-    addi %r2, %r2, (.TOC. - 5b)@l
-    bl final_trap
-    nop
-    b .
+    call_on_emerg_stack final_trap
 
 /* print the NUL-terminated string at r3 on the UART, then stop */
 asm_fatal_print:
