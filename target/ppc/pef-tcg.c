@@ -122,7 +122,6 @@ bool ppc_pef_check_access(PowerPCCPU *cpu, vaddr eaddr, hwaddr raddr,
                           bool probe, uintptr_t retaddr)
 {
     CPUPPCState *env = &cpu->env;
-    uint32_t srr1_bits;
 
     if ((mmu_idx & PPC_MMU_IDX_S) || !ppc_pef_is_secure(cpu->pef, raddr)) {
         return true;
@@ -134,27 +133,15 @@ bool ppc_pef_check_access(PowerPCCPU *cpu, vaddr eaddr, hwaddr raddr,
                                    raddr, env->msr);
     /*
      * [U] A non-secure access to secure memory: the sources disagree
-     * between HEAI, machine check and checkstop.  We raise a machine check
-     * (skiboot commit 37a369bbc: the kernel "will take a machine check")
-     * with the SRR1/DSISR codes QEMU uses for a failed memory transaction
-     * on POWER8-10 (ppc_cpu_do_transaction_failed), which Linux decodes;
-     * DAR holds a data address.  SRR1 bit 42 must stay clear for fetches
-     * (it would make is_prefix_insn_excp() refetch the instruction).
-     * With MSR[ME]=0 this becomes a checkstop as for every machine check.
+     * between HEAI, machine check and checkstop.  We take the machine
+     * check (skiboot commit 37a369bbc: the kernel "will take a machine
+     * check") that QEMU raises for any failed memory transaction on
+     * POWER8-10, with its SRR1/DSISR/DAR codes, which Linux decodes.
+     * With MSR[ME]=0 it becomes a checkstop as for every machine check.
      */
-    switch (access_type) {
-    case MMU_DATA_LOAD:
-        env->spr[SPR_DAR] = eaddr;
-        env->spr[SPR_DSISR] = PPC_BIT(57);
-        srr1_bits = PPC_BIT(42);
-        break;
-    case MMU_DATA_STORE:
-        env->spr[SPR_DAR] = eaddr;
-        srr1_bits = PPC_BIT(36) | PPC_BIT(42) | PPC_BIT(43) | PPC_BIT(45);
-        break;
-    default:
-        srr1_bits = PPC_BIT(36) | PPC_BIT(44) | PPC_BIT(45);
-        break;
-    }
-    raise_exception_err_ra(env, POWERPC_EXCP_MCHECK, srr1_bits, retaddr);
+    ppc_cpu_do_transaction_failed(CPU(cpu), raddr, eaddr, 0, access_type,
+                                  mmu_idx, MEMTXATTRS_UNSPECIFIED,
+                                  MEMTX_DECODE_ERROR, retaddr);
+    /* Only POWER9/10 CPUs have PEF, and for them that call does not return */
+    g_assert_not_reached();
 }

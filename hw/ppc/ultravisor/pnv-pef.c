@@ -62,7 +62,6 @@ struct PnvPef {
     char *uv_firmware;
 
     /* machine state */
-    bool initialised;
     PPCPef ppc;
     MemoryRegion cpu_root;
     MemoryRegion sys_alias;
@@ -290,16 +289,6 @@ static bool pnv_pef_scom_write_chip(void *opaque, uint32_t chip_id,
     return res == MEMTX_OK;
 }
 
-static bool pnv_pef_scom_read(void *opaque, uint64_t addr, uint64_t *val)
-{
-    return pnv_pef_scom_read_chip(opaque, 0, addr, val);
-}
-
-static bool pnv_pef_scom_write(void *opaque, uint64_t addr, uint64_t val)
-{
-    return pnv_pef_scom_write_chip(opaque, 0, addr, val);
-}
-
 static bool pnv_pef_spr_read(void *opaque, uint32_t sprn, uint64_t *val)
 {
     PnvPef *pef = opaque;
@@ -326,8 +315,6 @@ static const UvPefHostOps pnv_pef_host_ops = {
     .mem_read = pnv_pef_mem_read,
     .mem_write = pnv_pef_mem_write,
     .pate_changed = pnv_pef_pate_changed,
-    .scom_read = pnv_pef_scom_read,
-    .scom_write = pnv_pef_scom_write,
     .spr_read = pnv_pef_spr_read,
     .spr_write = pnv_pef_spr_write,
     .scom_read_chip = pnv_pef_scom_read_chip,
@@ -480,14 +467,13 @@ void pnv_pef_machine_init(PnvMachineState *pnv)
         error_report_err(err);
         exit(1);
     }
-    pef->initialised = true;
     pnv_pef_instance = pef;
 }
 
+/* The machine's PEF state once pnv_pef_machine_init() set it up, or NULL */
 static PnvPef *pnv_pef_active(void)
 {
-    return pnv_pef_instance && pnv_pef_instance->initialised ?
-           pnv_pef_instance : NULL;
+    return pnv_pef_instance;
 }
 
 void pnv_pef_cpu_pre_realize(PowerPCCPU *cpu)
