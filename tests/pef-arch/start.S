@@ -54,7 +54,11 @@ cfg_block:
 
     .text
 /* ------------------------------------------------------------------ */
-ext_entry:
+/*
+ * Entry of either mode: secondary threads go to secondary_entry; thread 0
+ * records MSR (left in r9), r3, r4 and \external in boot_info.
+ */
+.macro record_boot external
     mfspr %r10, SPR_PIR
     cmpdi %r10, 0
     bne secondary_entry
@@ -63,8 +67,12 @@ ext_entry:
     std %r9, 0(%r11)
     std %r3, 8(%r11)
     std %r4, 16(%r11)
-    li %r10, 1
+    li %r10, \external
     std %r10, 24(%r11)
+.endm
+
+ext_entry:
+    record_boot 1
     /* MSR[ME] should already be 1 (checked later); make sure with urfid */
     andi. %r8, %r9, 0x1000
     bne common_start
@@ -75,16 +83,7 @@ ext_entry:
     urfid
 
 builtin_entry:
-    mfspr %r10, SPR_PIR
-    cmpdi %r10, 0
-    bne secondary_entry
-    mfmsr %r9
-    LOADADDR(%r11, boot_info)
-    std %r9, 0(%r11)
-    std %r3, 8(%r11)
-    std %r4, 16(%r11)
-    li %r10, 0
-    std %r10, 24(%r11)
+    record_boot 0
     /* stock reset has MSR[ME]=0 and mtmsrd cannot set ME: use hrfid */
     ori %r9, %r9, 0x1000
     LOADADDR(%r12, common_start)

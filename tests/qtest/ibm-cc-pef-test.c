@@ -104,20 +104,17 @@ static void test_builtin(void)
     rsp = qtest_qmp(qts, "{ 'execute': 'pmemsave', 'arguments': "
                     "{ 'val': %" PRIu64 ", 'size': 4096, 'filename': %s } }",
                     SECURE_BASE, path);
-    g_assert(qdict_haskey(rsp, "error"));
-    qobject_unref(rsp);
+    ibm_cc_assert_qmp_error(rsp, "denied by confidential guest support");
     rsp = qtest_qmp(qts, "{ 'execute': 'pmemsave', 'arguments': "
                     "{ 'val': 0, 'size': 4096, 'filename': %s } }", path);
     g_assert(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
     unlink(path);
 
-    rsp = qtest_qmp(qts, "{ 'execute': 'migrate', 'arguments': "
-                    "{ 'uri': 'exec:cat >/dev/null' } }");
-    g_assert(qdict_haskey(rsp, "error"));
-    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
-                                          "desc"), "PEF secure memory"));
-    qobject_unref(rsp);
+    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'migrate', "
+                                      "'arguments': "
+                                      "{ 'uri': 'exec:cat >/dev/null' } }"),
+                            "PEF secure memory");
 
     g_assert_true(qtest_qom_get_bool(qts, "/machine", "pef"));
     qtest_quit(qts);
@@ -126,12 +123,9 @@ static void test_builtin(void)
 static void test_off(void)
 {
     QTestState *qts = qtest_init("-machine powernv9 -accel tcg -m 1G");
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-uv' }");
 
-    g_assert(qdict_haskey(rsp, "error"));
-    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
-                                          "desc"), "no ultravisor"));
-    qobject_unref(rsp);
+    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'query-uv' }"),
+                            "no ultravisor");
     g_assert_false(qtest_qom_get_bool(qts, "/machine", "pef"));
     qtest_quit(qts);
 }

@@ -7,6 +7,8 @@
 #ifndef IBM_CC_QTEST_UTIL_H
 #define IBM_CC_QTEST_UTIL_H
 
+#include "qobject/qdict.h"
+
 /*
  * Start QTEST_QEMU_BINARY with @args (paused, no display, no default
  * devices), send it "quit" over QMP if it gets that far, and return its
@@ -63,6 +65,15 @@ static inline void ibm_cc_assert_starts(const char *args)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         g_error("QEMU %s failed: %s", args, err);
     }
+}
+
+/* @rsp is a QMP error whose description has @needle; frees @rsp */
+static inline void ibm_cc_assert_qmp_error(QDict *rsp, const char *needle)
+{
+    g_assert(qdict_haskey(rsp, "error"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"), needle));
+    qobject_unref(rsp);
 }
 
 #endif /* IBM_CC_QTEST_UTIL_H */
