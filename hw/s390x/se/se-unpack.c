@@ -39,6 +39,8 @@
  */
 #define SE_PIPE_SLOTS   128
 #define SE_PIPE_RESUME  (SE_PIPE_SLOTS / 2)
+/* Pages the helper takes per lock round trip (it frees them together) */
+#define SE_PIPE_BATCH   16
 
 /* The PLD helper thread and its ring; see the top of the file. */
 typedef struct SePipe {
@@ -51,6 +53,7 @@ typedef struct SePipe {
     uint64_t head;              /* pages queued (caller) */
     uint64_t tail;              /* pages hashed (helper) */
     uint64_t wake_at;           /* signal the caller when tail reaches it */
+    uint64_t room;              /* caller's: slots known to be free */
     bool caller_waits;
     bool helper_waits;
     bool stop;                  /* hash what is queued, then exit */
@@ -109,7 +112,7 @@ static bool page_aligned(uint64_t gaddr)
 static gpointer pipe_helper(gpointer opaque)
 {
     SePipe *p = opaque;
-    const uint8_t *page;
+    uint64_t first, n, i;
 
     g_mutex_lock(&p->lock);
     for (;;) {
@@ -121,12 +124,20 @@ static gpointer pipe_helper(gpointer opaque)
         if (p->abort || p->tail == p->head) {
             break;
         }
-        /* the caller does not touch a queued slot until tail passes it */
-        page = p->ring[p->tail % SE_PIPE_SLOTS];
+        /*
+         * Take up to SE_PIPE_BATCH queued pages at once: one lock round
+         * trip per batch, not per page.  The caller does not touch a
+         * queued slot until tail passes it.
+         */
+        first = p->tail;
+        n = MIN(p->head - first, SE_PIPE_BATCH);
         g_mutex_unlock(&p->lock);
-        sha512_update(p->pld, SE_PAGE_SIZE, page);
+        for (i = 0; i < n; i++) {
+            sha512_update(p->pld, SE_PAGE_SIZE,
+                          p->ring[(first + i) % SE_PIPE_SLOTS]);
+        }
         g_mutex_lock(&p->lock);
-        p->tail++;
+        p->tail = first + n;
         if (p->caller_waits && p->tail >= p->wake_at) {
             g_cond_signal(&p->space);
         }
@@ -174,21 +185,27 @@ static void pipe_wait_tail(SePipe *p, uint64_t tail)
     p->caller_waits = false;
 }
 
-/* Queue a copy of @stored for hashing, after the pages queued before. */
+/*
+ * Queue a copy of @stored for hashing, after the pages queued before.
+ * Only the caller writes head and room, so it reads them without the
+ * lock; room (slots known to be free) is refreshed whenever the lock is
+ * taken anyway, which leaves one lock round trip per page.
+ */
 static void pipe_push(SePipe *p, const uint8_t *stored)
 {
-    uint8_t *slot;
-
-    g_mutex_lock(&p->lock);
-    if (p->head - p->tail == SE_PIPE_SLOTS) {
-        /* full: sleep until half of it is free, not just one slot */
-        pipe_wait_tail(p, p->head - SE_PIPE_SLOTS + SE_PIPE_RESUME);
+    if (!p->room) {
+        g_mutex_lock(&p->lock);
+        if (p->head - p->tail == SE_PIPE_SLOTS) {
+            /* full: sleep until half of it is free, not just one slot */
+            pipe_wait_tail(p, p->head - SE_PIPE_SLOTS + SE_PIPE_RESUME);
+        }
+        p->room = SE_PIPE_SLOTS - (p->head - p->tail);
+        g_mutex_unlock(&p->lock);
     }
-    slot = p->ring[p->head % SE_PIPE_SLOTS];
-    g_mutex_unlock(&p->lock);
-    memcpy(slot, stored, SE_PAGE_SIZE);
+    memcpy(p->ring[p->head % SE_PIPE_SLOTS], stored, SE_PAGE_SIZE);
     g_mutex_lock(&p->lock);
     p->head++;
+    p->room = SE_PIPE_SLOTS - (p->head - p->tail);
     if (p->helper_waits) {
         g_cond_signal(&p->data);
     }
