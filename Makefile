@@ -29,7 +29,7 @@ qemu: deps
 core: deps
 	@scripts/build-core.sh
 
-# s390x-only QEMU with ASan + UBSan, for the bad-input tests
+# QEMU (s390x + ppc64) with ASan + UBSan, for the bad-input tests
 qemu-asan: deps
 	@QEMU_SANITIZE=1 scripts/build-qemu.sh
 
