@@ -4,8 +4,9 @@
 
 Boots the ppc64le-pef-host kernel (scripts/build-kernel.sh) through skiboot
 on powernv9 with pef=off and pef=on, and on powernv (POWER10) with pef=on.
-The initramfs /init (tests/pef-boot/init.sh) prints the boot marker with a
-fresh token, the ultravisor's sysfs directory and message log, the kernel's
+The initramfs /init (the common tests/fixtures/init/marker.sh) prints the
+boot marker with a fresh token; its hook (tests/pef-boot/test-hook.sh)
+adds the MMU, the ultravisor's sysfs directory and message log, the kernel's
 ultravisor/PATE lines, and runs one tiny KVM-HV guest (kvm-mini.c, built
 here with the ppc64le cross compiler).  QEMU runs with
 -trace enable=uv_pef_*,file=... so the ultracalls can be checked too.
@@ -75,17 +76,19 @@ def kvm_mini():
 
 
 def initramfs():
-    """busybox + tests/pef-boot/init.sh as /init + /bin/kvm-mini."""
+    """busybox + the common /init (tests/fixtures/init/marker.sh) +
+    tests/pef-boot/test-hook.sh as /test-hook.sh + /bin/kvm-mini."""
     km = kvm_mini()
-    init = os.path.join(HERE, "init.sh")
+    init = os.path.join(guest.TOP, "tests", "fixtures", "init", "marker.sh")
+    hook = os.path.join(HERE, "test-hook.sh")
     busybox = guest.fixture("ppc64el", "busybox")
     mk = os.path.join(guest.TOP, "scripts", "mkinitramfs.py")
     out = os.path.join(OUT, "initramfs.cpio.gz")
-    if newer(out, [km, init, busybox, mk]):
+    if newer(out, [km, init, hook, busybox, mk]):
         return out
     subprocess.run(["/usr/bin/python3", mk, "--busybox", busybox,
-                    "--init", init, "--add", km + ":/bin/kvm-mini",
-                    "-o", out], check=True)
+                    "--init", init, "--add", hook + ":/test-hook.sh",
+                    "--add", km + ":/bin/kvm-mini", "-o", out], check=True)
     return out
 
 

@@ -1,37 +1,22 @@
 #!/bin/sh
-# /init of the PEF host boot test (tests/pef-boot/test_pef_host.py).
+# /test-hook.sh of the PEF host boot test (tests/pef-boot/test_pef_host.py),
+# run by the common /init (tests/fixtures/init/marker.sh) after its marker
+# lines (token, cpu, ultravisor=present) and before "done" and power-off.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Prints the boot-test marker with the token from the kernel command line
-# (like tests/fixtures/init/marker.sh), then what the test checks: the
-# ultravisor sysfs directory and message log, the kernel's ultravisor/PATE
-# lines, and the result of one tiny KVM-HV guest (/bin/kvm-mini).  Every
-# section sits between "PEF-BOOT: <name>-begin" / "-end" lines.
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-
-token=none
+# Adds what the test checks: ultravisor=absent, the MMU, the ultravisor
+# sysfs directory and message log, the kernel's ultravisor/PATE lines, and
+# the result of one tiny KVM-HV guest (/bin/kvm-mini).  Every section sits
+# between "PEF-BOOT: <name>-begin" / "-end" lines.
+[ -d /sys/firmware/ultravisor ] ||
+    echo "QEMU-IBM-CC-INIT: ultravisor=absent"
 kvm_timeout=600
 for arg in $(cat /proc/cmdline); do
     case $arg in
-    qemu_ibm_cc.token=*) token=${arg#qemu_ibm_cc.token=} ;;
     pef_boot.kvm_timeout=*) kvm_timeout=${arg#pef_boot.kvm_timeout=} ;;
     esac
 done
-
-echo "QEMU-IBM-CC-INIT: token=$token arch=$(uname -m) kernel=$(uname -r)"
-cpu=$(sed -n 's/^cpu[[:space:]]*: *\([^ ,(]*\).*/\1/p' /proc/cpuinfo |
-    head -n 1)
-[ -n "$cpu" ] && echo "QEMU-IBM-CC-INIT: cpu=$cpu"
-if [ -d /sys/firmware/ultravisor ]; then
-    echo "QEMU-IBM-CC-INIT: ultravisor=present"
-else
-    echo "QEMU-IBM-CC-INIT: ultravisor=absent"
-fi
 mmu=$(sed -n 's/^MMU[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
 [ -n "$mmu" ] && echo "QEMU-IBM-CC-INIT: mmu=$mmu"
 
@@ -65,7 +50,3 @@ echo "PEF-BOOT: kvm-end"
 echo "PEF-BOOT: dmesg-after-kvm-begin"
 dmesg | grep -i -e ultravisor -e PATE -e KVMPPC-UVMEM -e kvm
 echo "PEF-BOOT: dmesg-after-kvm-end"
-
-echo "QEMU-IBM-CC-INIT: done"
-sync
-poweroff -f
