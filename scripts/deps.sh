@@ -12,13 +12,17 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
+# Every package a build, fixture, test, benchmark or tool step uses, even
+# where a typical Debian install already has it: scripts/deps-check.sh
+# exercises them after installation.
 BASE_PKGS=(
-    make gcc g++ pkg-config ninja-build python3 python3-venv python3-pycotap
+    make gcc g++ pkg-config ninja-build git perl gzip xz-utils cpio
+    python3 python3-venv python3-pycotap python3-cryptography
     libglib2.0-dev libfdt-dev libpixman-1-dev zlib1g-dev libslirp-dev
-    nettle-dev swtpm swtpm-tools libtpms-dev
-    gcc-powerpc64le-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
-    flex bison cpio xz-utils dpkg-dev libgmp-dev openssl python3-cryptography
-    clang libclang-rt-14-dev xorriso
+    nettle-dev libgmp-dev libgnutls28-dev swtpm swtpm-tools libtpms-dev
+    gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+    gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
+    flex bison dpkg-dev openssl clang libclang-rt-14-dev xorriso
 )
 # meson >= 1.5 is required by QEMU 10.0; bookworm has 1.0, backports 1.7.
 BACKPORTS_PKGS=(meson)
@@ -39,7 +43,7 @@ done
 
 # Fast path: nothing to do if this exact check passed before and neither
 # dpkg's database nor apt's sources changed since.
-stamp=$BUILD/.deps-ok-$(cat "$0" | sha256sum | cut -c1-12)-${want_bench}${want_kernel}
+stamp=$BUILD/.deps-ok-$(cat "$0" "$TOP/scripts/deps-check.sh" | sha256sum | cut -c1-12)-${want_bench}${want_kernel}
 if [ -f "$stamp" ] && [ "$stamp" -nt /var/lib/dpkg/status ] &&
     [ -z "$(find /etc/apt/sources.list /etc/apt/sources.list.d -newer "$stamp" 2>/dev/null)" ]; then
     exit 0
@@ -121,7 +125,15 @@ fi
 
 setup_sources
 
-ok() { mkdir -p "$BUILD" && touch "$stamp"; exit 0; }
+# The stamp is written only after the self-check passed.
+ok() {
+    local args=()
+    [ $want_kernel = 1 ] && args+=(kernel)
+    "$TOP/scripts/deps-check.sh" "${args[@]}" ||
+        die "the self-check above failed after installation"
+    mkdir -p "$BUILD" && touch "$stamp"
+    exit 0
+}
 if [ ${#missing[@]} = 0 ] && [ ${#bp_missing[@]} = 0 ]; then
     ok
 fi
