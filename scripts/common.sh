@@ -36,7 +36,7 @@ QEMU_CONFIGURE_ARGS=(
 
 # Top-level directories of the repo that are QEMU-shaped overlay paths and
 # are copied into the QEMU tree as they are.
-OVERLAY_DIRS=(hw include target util tests/qtest docs/system qapi)
+OVERLAY_DIRS=(hw include target util tests/qtest docs/system qapi configs/devices)
 
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }

@@ -5,6 +5,8 @@
 # build/fuzz/crashes/<target>/.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     default 60
+#
+# Targets run side by side, one per core.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -22,10 +24,9 @@ ninja -C "$FUZZ_BUILD" >"$BUILD/fuzz-build.log" 2>&1 ||
 
 mapfile -t targets < <(find "$FUZZ_BUILD/tests/fuzz" -maxdepth 1 -type f -name 'fuzz-*' -perm -u+x | sort)
 [ ${#targets[@]} -gt 0 ] || die "no fuzz targets built"
-echo "1..${#targets[@]}"
-n=0 bad=0
-for t in "${targets[@]}"; do
-    n=$((n + 1))
+# Run one target; its TAP line goes to $FUZZ_BUILD/<name>.tap.
+fuzz_one() { # n target
+    local n=$1 t=$2 name corpus crashes seeds log rc execs ncrash
     name=$(basename "$t")
     corpus=$FUZZ_BUILD/corpus/$name
     crashes=$FUZZ_BUILD/crashes/$name
@@ -43,9 +44,28 @@ for t in "${targets[@]}"; do
     if [ $rc = 0 ] && [ "$ncrash" = 0 ]; then
         echo "ok $n - $name: ${execs:-?} executions in ${secs} s, 0 crashes"
     else
-        bad=1
         echo "not ok $n - $name: ${execs:-?} executions, $ncrash crash file(s), exit $rc"
         grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -n 5 | sed 's/^/# /'
+    fi >"$FUZZ_BUILD/$name.tap"
+}
+
+# The targets are single-threaded: run as many at once as there are cores.
+echo "1..${#targets[@]}"
+n=0 running=0
+for t in "${targets[@]}"; do
+    n=$((n + 1))
+    if [ "$running" -ge "$(jobs)" ]; then
+        wait -n
+        running=$((running - 1))
     fi
+    fuzz_one "$n" "$t" &
+    running=$((running + 1))
+done
+wait
+bad=0
+for t in "${targets[@]}"; do
+    tap=$FUZZ_BUILD/$(basename "$t").tap
+    cat "$tap" 2>/dev/null || { echo "not ok - $(basename "$t"): no result"; bad=1; }
+    grep -q '^not ok' "$tap" 2>/dev/null && bad=1
 done
 exit $bad

@@ -113,7 +113,7 @@ def main():
                 c.file(dest, f.read(), os.stat(src).st_mode & 0o777)
 
     data = c.finish()
-    tmp = args.output + ".tmp"
+    tmp = "%s.%d.tmp" % (args.output, os.getpid())
     with open(tmp, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
                            compresslevel=6) as gz:

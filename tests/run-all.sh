@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite, layer by layer.  Each layer ends with a line
-# '<layer>: N passed, N failed'; the run ends with 'N passed, N failed'
-# over all layers and exits non-zero if anything failed.
+# '<layer>: N passed, N failed'; the run ends with a table of how long each
+# phase took and 'N passed, N failed' over all layers, and exits non-zero
+# if anything failed.
 #
-#   tests/run-all.sh [core|qtest|boot|fuzz ...]      default: all layers
+#   tests/run-all.sh [--prepare] [core|qtest|boot|fuzz ...]   default: all layers
 #
-# FUZZ_SECONDS (default 60) bounds each fuzz target's run.
+# --prepare first builds what the layers need (QEMU, the core, the
+# fixtures, the custom kernels, the ASan/UBSan QEMU), each as a timed phase:
+# this is what `make check` runs.
 #
-# Expects the build (make qemu core) and the fixtures (make fixtures); the
-# Makefile's `check` target sees to both.
+# FUZZ_SECONDS (default 30) bounds each fuzz target's run; `make fuzz` runs
+# them longer.  CHECK_JOBS (default: the number of cores) is how many boot
+# test chains run at once.
 set -uo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
 
@@ -19,10 +23,30 @@ UPSTREAM_QTESTS_PPC64=(boot-serial-test pnv-xscom-test pnv-xive2-test
 UPSTREAM_QTESTS_S390X=(boot-serial-test virtio-ccw-test device-plug-test
                        cpu-plug-test machine-none-test)
 
-layers=("$@")
+prepare=0
+layers=()
+for a in "$@"; do
+    case $a in
+    --prepare) prepare=1 ;;
+    *) layers+=("$a") ;;
+    esac
+done
 [ ${#layers[@]} = 0 ] && layers=(core qtest boot fuzz)
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
+
+phase_times=()
+run_start=$(date +%s)
+# timed NAME COMMAND...: run a phase, remember how long it took.
+timed() {
+    local name=$1 start rc
+    shift
+    start=$(date +%s)
+    "$@"
+    rc=$?
+    phase_times+=("$(printf '%-12s %5d s' "$name" $(( $(date +%s) - start )))")
+    return $rc
+}
 
 total_pass=0 total_fail=0
 report() { # layer passed failed
@@ -74,12 +98,10 @@ run_qtest() {
     report qtest "$p" "$f"
 }
 
-# Run a TAP-printing script; count ok / not ok / skips into $tap_p $tap_f $tap_s.
-run_tap() { # log script...
-    local log=$1
-    shift
-    "$@" 2>&1 | tee "$log"
-    local rc=${PIPESTATUS[0]}
+# Count ok / not ok / skips of a TAP log into $tap_p $tap_f $tap_s; rc is
+# the script's exit status.
+tap_counts() { # log rc
+    local log=$1 rc=$2
     tap_p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP' || true)
     tap_s=$(grep -cE '^ok .*# SKIP' "$log" || true)
     tap_f=$(grep -cE '^not ok ' "$log" || true)
@@ -88,64 +110,119 @@ run_tap() { # log script...
     if [ "$tap_p" = 0 ] && [ "$tap_f" = 0 ] && [ "$tap_s" = 0 ]; then tap_f=1; fi
 }
 
+# Run a TAP-printing script, output streamed; counts as tap_counts.
+run_tap() { # log script...
+    local log=$1
+    shift
+    "$@" 2>&1 | tee "$log"
+    tap_counts "$log" "${PIPESTATUS[0]}"
+}
+
+# The boot layer's scripts, in chains.  A chain runs its scripts one after
+# the other (they share build outputs); chains share nothing and run side
+# by side, CHECK_JOBS at a time: each guest is mostly one busy host thread.
+# An entry is 'log-name|ENV=VALUE ...|script args...'.
+PY=/usr/bin/python3
+BOOT_CHAINS=(
+    # Bad SE images, garbage guest UVCs, 20 reboots, virtio-net, on the
+    # ASan/UBSan build (make qemu-asan) when it exists: the longest script,
+    # so first.
+    "se-badinput||$PY $TOP/tests/se-boot/test_pv_badinput.py"
+    # s390x: our SE boot loaders without an ultravisor (plain images);
+    # protected guests on the emulated ultravisor (SE images,
+    # s390-pv-guest); SE images through the stock s390-ccw BIOS from an
+    # El Torito ISO.  Then Debian and our custom kernels to /init on every
+    # machine.
+    "se-boot||$PY $TOP/tests/se-boot/test_plain_stage3b.py
+     se-pv-boot||$PY $TOP/tests/se-boot/test_pv_boot.py
+     se-bios-boot||$PY $TOP/tests/se-boot/test_pv_bios_boot.py
+     boot||$PY $TOP/tests/boot/run.py"
+    # ppc64: the UV-aware Linux host (CONFIG_PPC_UV) on powernv9/powernv
+    # with pef=off/on and a KVM-HV guest inside it, one pef=on boot again
+    # on the ASan/UBSan build; PEF architecture conformance (bare-metal
+    # programs on powernv9/10, pef off/on, external ultravisor image),
+    # again on the ASan/UBSan build.
+    "pef-boot||$PY $TOP/tests/pef-boot/test_pef_host.py
+     pef-boot-asan|ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=30 LSAN_OPTIONS=suppressions=$TOP/tests/pef-boot/lsan-upstream.supp QEMU_PPC64=$BUILD/qemu-system-ppc64-asan|$PY $TOP/tests/pef-boot/test_pef_host.py -k pef_on_powernv9_radix
+     pef-arch||$PY $TOP/tests/pef-arch/test_pef_arch.py
+     pef-arch-asan||$PY $TOP/tests/pef-arch/test_pef_arch.py --qemu $BUILD/qemu-system-ppc64-asan --tag asan- --timeout 180 --skip-missing"
+)
+
+# Run one chain; each finished script's log is printed whole, under a lock,
+# and its counts appended to $2.
+run_chain() { # chain results-file
+    local entry name envs cmd rc start
+    while IFS= read -r entry; do
+        entry=${entry#"${entry%%[![:space:]]*}"}
+        [ -n "$entry" ] || continue
+        IFS='|' read -r name envs cmd <<<"$entry"
+        if [ "$name" = pef-boot-asan ] && [ ! -x "$BUILD/qemu-system-ppc64-asan" ]; then
+            continue
+        fi
+        start=$(date +%s)
+        # shellcheck disable=SC2086 # word splitting of envs/cmd is intended
+        env $envs $cmd >"$LOGS/$name.log" 2>&1
+        rc=$?
+        tap_counts "$LOGS/$name.log" "$rc"
+        {
+            flock 9
+            echo "--- $name ($(( $(date +%s) - start )) s)"
+            cat "$LOGS/$name.log"
+            echo "$name $tap_p $tap_f $tap_s $(( $(date +%s) - start ))" >>"$2"
+        } 9>"$LOGS/.boot.lock"
+    done <<<"$1"
+}
+
 run_boot() {
-    local p=0 f=0 s=0
-    run_tap "$LOGS/boot.log" /usr/bin/python3 "$TOP/tests/boot/run.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    # Our SE boot loaders, exercised without an ultravisor (plain images).
-    run_tap "$LOGS/se-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_plain_stage3b.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    # Protected guests on the emulated ultravisor (SE images, s390-pv-guest).
-    run_tap "$LOGS/se-pv-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_boot.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    # SE images booted through the stock s390-ccw BIOS from an El Torito ISO.
-    run_tap "$LOGS/se-bios-boot.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_bios_boot.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    # Bad SE images, garbage guest UVCs, 20 reboots, virtio-net: on the
-    # ASan/UBSan build (make qemu-asan) when it exists.
-    run_tap "$LOGS/se-badinput.log" /usr/bin/python3 "$TOP/tests/se-boot/test_pv_badinput.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    # PEF architecture conformance: bare-metal programs on powernv9/10 with
-    # pef=off/on and an external ultravisor image; again on the ASan/UBSan
-    # build (wrong-state ultracalls, secure-memory violations).
-    run_tap "$LOGS/pef-arch.log" /usr/bin/python3 "$TOP/tests/pef-arch/test_pef_arch.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    run_tap "$LOGS/pef-arch-asan.log" /usr/bin/python3 "$TOP/tests/pef-arch/test_pef_arch.py" \
-        --qemu build/qemu-system-ppc64-asan --tag asan- --timeout 180 --skip-missing
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    # The UV-aware Linux host (CONFIG_PPC_UV) on powernv9/powernv with
-    # pef=off/on, a KVM-HV guest inside it; one pef=on boot again on the
-    # ASan/UBSan build.
-    run_tap "$LOGS/pef-boot.log" /usr/bin/python3 "$TOP/tests/pef-boot/test_pef_host.py"
-    p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    if [ -x "$BUILD/qemu-system-ppc64-asan" ]; then
-        ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=30 \
-        LSAN_OPTIONS=suppressions=$TOP/tests/pef-boot/lsan-upstream.supp \
-        QEMU_PPC64=$BUILD/qemu-system-ppc64-asan run_tap "$LOGS/pef-boot-asan.log" \
-            /usr/bin/python3 "$TOP/tests/pef-boot/test_pef_host.py" -k pef_on_powernv9_radix
-        p=$((p + tap_p)) f=$((f + tap_f)) s=$((s + tap_s))
-    fi
+    local results=$LOGS/.boot-results p=0 f=0 s=0 running=0 c max name cp cf cs secs
+    max=${CHECK_JOBS:-$(jobs)}
+    : >"$results"
+    for c in "${BOOT_CHAINS[@]}"; do
+        if [ "$running" -ge "$max" ]; then
+            wait -n
+            running=$((running - 1))
+        fi
+        run_chain "$c" "$results" &
+        running=$((running + 1))
+    done
+    wait
+    echo "--- boot scripts (chains of ${#BOOT_CHAINS[@]}, $max at a time):"
+    while read -r name cp cf cs secs; do
+        printf '  %-16s %3d passed %3d failed %3d skipped %5d s\n' "$name" "$cp" "$cf" "$cs" "$secs"
+        p=$((p + cp)) f=$((f + cf)) s=$((s + cs))
+    done <"$results"
+    [ -s "$results" ] || f=1
     report boot "$p" "$f"
     [ "$s" = 0 ] || echo "(boot: $s skipped)"
 }
 
 run_fuzz() {
-    run_tap "$LOGS/fuzz.log" "$TOP/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}"
+    run_tap "$LOGS/fuzz.log" "$TOP/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}"
     report fuzz "$tap_p" "$tap_f"
 }
 
+if [ $prepare = 1 ]; then
+    # What the layers need, in the order of the Makefile's targets.
+    for t in qemu core fixtures kernels qemu-asan; do
+        echo "=== build: $t ==="
+        timed "$t" make --no-print-directory -C "$TOP" "$t" ||
+            { echo "build step '$t' failed"; report "build-$t" 0 1; }
+    done
+fi
+
 for layer in "${layers[@]}"; do
     echo "=== $layer ==="
-    start=$(date +%s)
     case $layer in
-    core) run_core ;;
-    qtest) run_qtest ;;
-    boot) run_boot ;;
-    fuzz) run_fuzz ;;
+    core) timed core run_core ;;
+    qtest) timed qtest run_qtest ;;
+    boot) timed boot run_boot ;;
+    fuzz) timed fuzz run_fuzz ;;
     *) die "unknown test layer '$layer' (core, qtest, boot, fuzz)" ;;
     esac
-    echo "($layer took $(( $(date +%s) - start )) s)"
 done
 
+echo "=== time per phase"
+printf '  %s\n' "${phase_times[@]}"
+printf '  %-12s %5d s\n' total $(( $(date +%s) - run_start ))
 echo "${total_pass} passed, ${total_fail} failed"
 [ "$total_fail" = 0 ]

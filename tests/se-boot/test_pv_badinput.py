@@ -45,6 +45,9 @@ import test_plain_stage3b as plain  # noqa: E402
 import test_pv_boot as pv  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "badinput")
+# Images and host keys of this script in a directory of its own, so that it
+# can run beside the other SE scripts (tests/run-all.sh).
+pv.OUT = os.path.join(OUT, "pv")
 QEMU_ASAN = os.path.join(guest.BUILD, "qemu-system-s390x-asan")
 QEMU = QEMU_ASAN if os.access(QEMU_ASAN, os.X_OK) else pv.QEMU
 PROBE_SRC = os.path.join(HERE, "uvc-probe")
