@@ -8,7 +8,9 @@
 # QEMU_SANITIZE=1: an ASan+UBSan build in build/qemu-asan, linked as
 # build/qemu-system-s390x-asan and build/qemu-system-ppc64-asan.  It has
 # only the machines and devices the ASan tests use
-# (configs/devices/*/ibm-cc-asan.mak), which halves its build.
+# (configs/devices/*/ibm-cc-asan.mak), compiled with -O1 (the level the
+# sanitizers' documentation suggests; it compiles in about half the time
+# of QEMU's -O2).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -19,7 +21,7 @@ if [ "${QEMU_SANITIZE:-0}" = 1 ]; then
     suffix=-asan
     QEMU_CONFIGURE_ARGS+=(--enable-asan --enable-ubsan --without-default-devices
                           --with-devices-ppc64=ibm-cc-asan
-                          --with-devices-s390x=ibm-cc-asan)
+                          --with-devices-s390x=ibm-cc-asan --extra-cflags=-O1)
 fi
 
 "$TOP/scripts/qemu-source.sh"

@@ -124,10 +124,11 @@ run_tap() { # log script...
 # An entry is 'log-name|ENV=VALUE ...|script args...'.
 PY=/usr/bin/python3
 BOOT_CHAINS=(
-    # Bad SE images, garbage guest UVCs, 20 reboots, virtio-net, on the
-    # ASan/UBSan build (make qemu-asan) when it exists: the longest script,
-    # so first.
-    "se-badinput||$PY $TOP/tests/se-boot/test_pv_badinput.py"
+    # On the ASan/UBSan build (make qemu-asan) when it exists: 20 protected
+    # reboots (the longest test, so first), then bad SE images, garbage
+    # guest UVCs, virtio-net.
+    "se-reboots||$PY $TOP/tests/se-boot/test_pv_badinput.py 3"
+    "se-badinput||$PY $TOP/tests/se-boot/test_pv_badinput.py 0 1 2 4"
     # s390x: our SE boot loaders without an ultravisor (plain images);
     # protected guests on the emulated ultravisor (SE images,
     # s390-pv-guest); SE images through the stock s390-ccw BIOS from an
