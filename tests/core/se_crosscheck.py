@@ -2,12 +2,13 @@
 # Independent cross-check of the Secure Execution core.
 #
 # This script implements the SE header v1 and the image page protection a
-# second time, from the project's SE reference (sections 1 and 2) and with
-# Python "cryptography" (OpenSSL) only: P-521 ECDH, the SHA-256 key-slot
-# KDF, AES-256-GCM key slots and header, AES-256-XTS pages and the SHA-512
-# PLD/ALD/TLD digests.  It then checks, through tests/core/se-hdr-dump.c,
-# that the C core reads what Python wrote and that Python reads what the C
-# builder wrote.
+# second time, from s390-tools (v2.35.0: genprotimg/src/include/
+# pv_hdr_def.h, genprotimg/src/pv/pv_hdr.c, pv_image.c, pv_comp.c,
+# genprotimg/src/utils/crypto.c) and with Python "cryptography" (OpenSSL)
+# only: P-521 ECDH, the SHA-256 key-slot KDF, AES-256-GCM key slots and
+# header, AES-256-XTS pages and the SHA-512 PLD/ALD/TLD digests.  It then
+# checks, through tests/core/se-hdr-dump.c, that the C core reads what
+# Python wrote and that Python reads what the C builder wrote.
 #
 # Usage: se_crosscheck.py PATH/TO/se-hdr-dump      (TAP output)
 #
@@ -34,7 +35,14 @@ PAGE = 4096
 PCF_NO_DECRYPT = 1 << (63 - 35)
 PCF_PCKMO = (1 << (63 - 56)) | (1 << (63 - 57)) | (1 << (63 - 58))
 
-# ---- the SE format, from the reference --------------------------------
+
+def check(cond, msg):
+    """Fail the test with msg unless cond (kept under python -O)."""
+    if not cond:
+        raise AssertionError(msg)
+
+
+# ---- the SE format (s390-tools genprotimg, v2.35.0) --------------------
 
 
 def key_from(seed):
@@ -115,11 +123,11 @@ def build_header(cust, hosts, hdr_key, iv, secrets, pcf, stored):
         wrapped = AESGCM(slot_key(cust, h.public_key())).encrypt(
             bytes(12), hdr_key, None)
         head += phkh(h) + wrapped
-    assert len(head) == 0x1a0 + 80 * nks
+    check(len(head) == 0x1a0 + 80 * nks, 'head size %#x' % len(head))
     enc = (secrets['cck'] + secrets['xts_key'] +
            struct.pack('>QQQII', secrets['psw_mask'], secrets['psw_addr'],
                        0, 0, 0))
-    assert len(enc) == 128
+    check(len(enc) == 128, 'encrypted area size %d' % len(enc))
     return head + AESGCM(hdr_key).encrypt(iv, enc, head)
 
 
@@ -128,9 +136,12 @@ def open_header(buf, host):
     magic, version, phs = struct.unpack_from('>QII', buf, 0)
     iv = buf[0x10:0x1c]
     nks, sea, nep, pcf = struct.unpack_from('>QQQQ', buf, 0x20)
-    assert magic == MAGIC and version == 0x100 and phs == len(buf)
-    assert sea == 128 and phs == 0x1a0 + 80 * nks + sea + 16
-    assert buf[0x40:0x4e] == bytes(14) and buf[0x90:0x9e] == bytes(14)
+    check(magic == MAGIC and version == 0x100 and phs == len(buf),
+          (hex(magic), hex(version), phs, len(buf)))
+    check(sea == 128 and phs == 0x1a0 + 80 * nks + sea + 16,
+          ('sea/phs', sea, phs, nks))
+    check(buf[0x40:0x4e] == bytes(14) and buf[0x90:0x9e] == bytes(14),
+          'customer key coordinates not zero-padded')
     cust = ec.EllipticCurvePublicNumbers(
         int.from_bytes(buf[0x4e:0x90], 'big'),
         int.from_bytes(buf[0x9e:0xe0], 'big'), CURVE).public_key()
@@ -175,7 +186,8 @@ def write_records(path, records):
 def read_records(path):
     data = open(path, 'rb').read()
     rec = 24 + PAGE
-    assert len(data) % rec == 0
+    check(len(data) % rec == 0,
+          '%s: %d bytes, not whole records' % (path, len(data)))
     out = []
     for i in range(0, len(data), rec):
         addr, pref, off = struct.unpack_from('>QQQ', data, i)
@@ -207,19 +219,20 @@ def t_ecc_public():
         k = key_from(seed)
         rc, out, _ = run('pub', priv_hex(k))
         x, y = pub_xy(k)
-        assert rc == 0 and out['x'] == h(x) and out['y'] == h(y), out
+        check(rc == 0 and out['x'] == h(x) and out['y'] == h(y), out)
     rc, out, _ = run('pub', '00' * 66)
-    assert rc == 2
+    check(rc == 2, ('zero private key accepted', rc, out))
 
 
 def t_ecc_ecdh():
     a, b = key_from(10), key_from(11)
     bx, by = pub_xy(b)
     rc, out, _ = run('ecdh', priv_hex(a), h(bx), h(by))
-    assert rc == 0
-    assert out['z'] == h(a.exchange(ec.ECDH(), b.public_key()))
+    check(rc == 0, ('ecdh', rc, out))
+    check(out['z'] == h(a.exchange(ec.ECDH(), b.public_key())),
+          ('ECDH Z differs', out))
     rc, out, _ = run('ecdh', priv_hex(a), h(bx), h(by[:-1] + b'\x00'))
-    assert rc == 2
+    check(rc == 2, ('point off the curve accepted', rc, out))
 
 
 def python_image(name, hosts, pcf=PCF_PCKMO, seed=1):
@@ -245,37 +258,37 @@ def check_unwrap_fields(out, s, hdr, stored, nks, pcf):
             'psw_mask': '180000000', 'psw_addr': '90000', 'scf': '0',
             'noi': '0'}
     for k, v in want.items():
-        assert out.get(k) == v, (k, out.get(k), v)
+        check(out.get(k) == v, (k, out.get(k), v))
 
 
 def t_py_header_one_slot():
     path, s, _, stored, hdr = python_image('one', HOSTS[:1])
     rc, out, err = run('unwrap', path + '.hdr', priv_hex(HOSTS[0]))
-    assert rc == 0, (out, err)
+    check(rc == 0, (out, err))
     check_unwrap_fields(out, s, hdr, stored, 1, PCF_PCKMO)
-    assert out['slot0_phkh'] == h(phkh(HOSTS[0]))
-    assert out['used'] == 'primary' and out['slot'] == '0'
-    assert len(hdr) == 0x280
+    check(out['slot0_phkh'] == h(phkh(HOSTS[0])), out)
+    check(out['used'] == 'primary' and out['slot'] == '0', out)
+    check(len(hdr) == 0x280, 'header size %#x' % len(hdr))
 
 
 def t_py_header_three_slots():
     path, s, _, stored, hdr = python_image('three', HOSTS[:3], seed=2)
     for i in range(3):
         rc, out, err = run('unwrap', path + '.hdr', priv_hex(HOSTS[i]))
-        assert rc == 0, (out, err)
+        check(rc == 0, (out, err))
         check_unwrap_fields(out, s, hdr, stored, 3, PCF_PCKMO)
-        assert out['slot'] == str(i) and out['used'] == 'primary'
+        check(out['slot'] == str(i) and out['used'] == 'primary', (i, out))
     rc, out, _ = run('unwrap', path + '.hdr', priv_hex(HOSTS[3]))
-    assert rc == 2 and out['error_rc'] == '0108', out
-    assert out['error_rrc'] == '0005', out
+    check(rc == 2 and out['error_rc'] == '0108', out)
+    check(out['error_rrc'] == '0005', out)
 
 
 def t_py_header_backup():
     path, s, _, stored, hdr = python_image('backup', HOSTS[1:2], seed=3)
     rc, out, err = run('unwrap', path + '.hdr', priv_hex(HOSTS[0]),
                        priv_hex(HOSTS[1]))
-    assert rc == 0, (out, err)
-    assert out['used'] == 'backup' and out['slot'] == '0'
+    check(rc == 0, (out, err))
+    check(out['used'] == 'backup' and out['slot'] == '0', out)
     check_unwrap_fields(out, s, hdr, stored, 1, PCF_PCKMO)
 
 
@@ -288,18 +301,19 @@ def t_py_header_tampered():
         bad[off] ^= 1
         open(path + '.bad', 'wb').write(bad)
         rc, out, _ = run('unwrap', path + '.bad', priv_hex(HOSTS[0]))
-        assert rc == 2 and out['error_rc'] == rc_want, (off, out)
-        assert what in out['error_check'], (off, out)
+        check(rc == 2 and out['error_rc'] == rc_want, (off, out))
+        check(what in out['error_check'], (off, out))
 
 
 def t_py_pages_unpack(pcf=PCF_PCKMO, name='pages'):
     path, s, plain, _, _ = python_image(name, HOSTS[:1], pcf=pcf, seed=5)
     rc, out, err = run('unpack', path + '.hdr', priv_hex(HOSTS[0]),
                        path + '.pages', path + '.out')
-    assert rc == 0, (out, err)
-    assert out['verify_rc'] == '0001' and out['verify_rrc'] == '0000', out
-    assert int(out['pages'], 16) == len(plain)
-    assert read_records(path + '.out') == plain
+    check(rc == 0, (out, err))
+    check(out['verify_rc'] == '0001' and out['verify_rrc'] == '0000', out)
+    check(int(out['pages'], 16) == len(plain), (out['pages'], len(plain)))
+    check(read_records(path + '.out') == plain,
+          'unpacked pages differ from the plaintext')
 
 
 def t_py_pages_no_decrypt():
@@ -321,7 +335,7 @@ def c_build(name, hosts, pcf, seed):
         x, y = pub_xy(k)
         args.append('host=%s:%s' % (h(x), h(y)))
     rc, out, err = run(*args)
-    assert rc == 0, (out, err)
+    check(rc == 0, (out, err))
     return open(path + '.hdr', 'rb').read(), read_records(path + '.enc'), \
         plain, s
 
@@ -330,21 +344,25 @@ def t_c_build_python_opens(pcf=PCF_PCKMO, name='cbuild'):
     hdr, enc, plain, s = c_build(name, HOSTS[:2], pcf, 6)
     for host in HOSTS[:2]:
         got = open_header(hdr, host)
-        assert got['hdr_key'] == s['hdr_key']
+        check(got['hdr_key'] == s['hdr_key'], 'header key differs')
         for k in ('cck', 'xts_key', 'psw_mask', 'psw_addr'):
-            assert got[k] == s[k], k
-        assert got['scf'] == 0 and got['noi'] == 0 and got['res'] == 0
-        assert got['pcf'] == pcf and got['nks'] == 2
+            check(got[k] == s[k], k)
+        check(got['scf'] == 0 and got['noi'] == 0 and got['res'] == 0,
+              (got['scf'], got['noi'], got['res']))
+        check(got['pcf'] == pcf and got['nks'] == 2,
+              (hex(got['pcf']), got['nks']))
     pld, ald, tld = digests(enc)
-    assert (got['pld'], got['ald'], got['tld']) == (pld, ald, tld)
-    assert got['nep'] == len(plain)
+    check((got['pld'], got['ald'], got['tld']) == (pld, ald, tld),
+          'PLD/ALD/TLD differ')
+    check(got['nep'] == len(plain), (got['nep'], len(plain)))
     for (a, p, o, data), (a2, p2, o2, clear) in zip(enc, plain):
-        assert (a, p, o) == (a2, p2, o2)
+        check((a, p, o) == (a2, p2, o2), ((a, p, o), (a2, p2, o2)))
         if pcf & PCF_NO_DECRYPT:
-            assert data == clear
+            check(data == clear, 'page %#x stored encrypted' % a)
         else:
-            assert data != clear
-            assert xts(s['xts_key'], p, o, data, False) == clear
+            check(data != clear, 'page %#x stored in clear' % a)
+            check(xts(s['xts_key'], p, o, data, False) == clear,
+                  'page %#x does not decrypt' % a)
 
 
 def t_c_build_no_encrypt():
@@ -354,7 +372,8 @@ def t_c_build_no_encrypt():
 def t_c_build_deterministic():
     a = c_build('det-a', HOSTS[:1], PCF_PCKMO, 7)
     b = c_build('det-b', HOSTS[:1], PCF_PCKMO, 7)
-    assert a[0] == b[0] and a[1] == b[1]
+    check(a[0] == b[0] and a[1] == b[1],
+          'two builds with the same inputs differ')
 
 
 TESTS = [

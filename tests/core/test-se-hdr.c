@@ -2,8 +2,9 @@
  * Unit tests for the Secure Execution header v1 parser, key-slot
  * unwrapping and builder (hw/s390x/se/se-hdr.h).
  *
- * Layout facts checked here come from the SE reference, section 1.  An
- * independent cross-check against Python "cryptography" lives in
+ * Layout facts checked here come from s390-tools (v2.35.0)
+ * genprotimg/src/include/pv_hdr_def.h and genprotimg/src/pv/pv_hdr.c.
+ * An independent cross-check against Python "cryptography" lives in
  * se_crosscheck.py.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -165,7 +166,7 @@ static bool contains(const uint8_t *hay, size_t len, const uint8_t *needle,
     return false;
 }
 
-/* Raw layout of a one-slot header, per the reference table. */
+/* Raw layout of a one-slot header (s390-tools pv_hdr_def.h). */
 static void test_layout(Fixture *f, gconstpointer data)
 {
     g_autofree uint8_t *buf = NULL;

@@ -5,7 +5,7 @@
  *
  * Images are built with the real builder (se_hdr_build, se_pack) so the
  * happy path exercises the whole chain.  Control-block offsets and
- * installed-call bits are taken from the SE reference (section 3) and
+ * installed-call bits are taken from Linux arch/s390/include/asm/uv.h and
  * decoded here with the test's own big-endian readers.  rc/rrc values
  * that are our own choices come from the table at the top of uv-core.c.
  *
@@ -25,7 +25,7 @@
 #define PSW_ADDR        0x20000ULL
 #define PREFIX          0x8000ULL
 
-/* Codes from the [I] table in uv-core.c */
+/* Our own codes where the sources are silent (the table in uv-core.c) */
 #define RC_INV_PARAM    0x0101
 #define RRC_CONF_HANDLE 0x0001
 #define RRC_CPU_HANDLE  0x0002
@@ -888,7 +888,10 @@ static void test_share_model(void)
 
 /* ---- guest calls ------------------------------------------------------- */
 
-/* The installed-call bits we expect, from the reference's table. */
+/*
+ * The installed-call bits we expect (Linux arch/s390/include/asm/uv.h,
+ * enum uv_cmds_inst).
+ */
 static void expected_calls(bool secure, uint64_t words[4])
 {
     static const unsigned host_bits[] = {

@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 # Tests of the SE image builder tools/mk-se-image (TAP output).
 #
-# Every image is checked by an independent reader written here from the
-# project's SE reference (sections 1 and 2) and tools/mk-se-image/boot/
-# stage3-args.h, with Python "cryptography" (OpenSSL) only: the short PSW,
-# the stage3a args block, the PV IPIB, the SE header (key slot unwrapped
-# with the host private key: P-521 ECDH, SHA-256(Z || 00000001),
-# AES-256-GCM), every component page (AES-256-XTS), the stage3b args and
-# PLD/ALD/TLD/nep.  One image is also read back with the C core through
-# tests/core/se-hdr-dump (header unwrap, unpack and verify).
+# Every image is checked by an independent reader written here from
+# s390-tools (genprotimg/src/include/pv_hdr_def.h, genprotimg/src/pv/ at
+# v2.35.0, rust/pvimg) and tools/mk-se-image/boot/stage3-args.h, with
+# Python "cryptography" (OpenSSL) only: the short PSW, the stage3a args
+# block, the PV IPIB, the SE header (key slot unwrapped with the host
+# private key: P-521 ECDH, SHA-256(Z || 00000001), AES-256-GCM), every
+# component page (AES-256-XTS), the stage3b args and PLD/ALD/TLD/nep.  One
+# image is also read back with the C core through tests/core/se-hdr-dump
+# (header unwrap, unpack and verify).
 #
 # Usage: test_mk_se_image.py PATH/TO/mk-se-image PATH/TO/se-hdr-dump
 #
@@ -51,7 +52,8 @@ PCF_DUMP = 1 << (63 - 34)
 PCF_DEFAULT = (1 << (63 - 56)) | (1 << (63 - 57)) | (1 << (63 - 58))
 PSW_EA_BA = 0x0000000180000000
 
-# (kind values, IPIB order) per --x-layout, from the reference
+# (kind values, IPIB order) per --x-layout: s390-tools
+# genprotimg/src/pv/pv_comp.h, rust/pvimg/src/se_img_comps.rs
 LAYOUTS = {
     'genprotimg': ({'kernel': 0, 'cmdline': 1, 'initrd': 2, 'stage3b': 3},
                    ['kernel', 'cmdline', 'initrd', 'stage3b']),
@@ -103,9 +105,15 @@ def xts_decrypt(key, pref, off, data):
 
 # ---- the independent image reader ---------------------------------------
 
+def check(cond, msg):
+    """Fail the test with msg unless cond (kept under python -O)."""
+    if not cond:
+        raise AssertionError(msg)
+
+
 def check_zero(img, start, end, what):
-    assert not any(img[start:end]), '%s [%#x, %#x) not zero' % (what, start,
-                                                                 end)
+    check(not any(img[start:end]),
+          '%s [%#x, %#x) not zero' % (what, start, end))
 
 
 def read_image(path, host_keys, layout):
@@ -118,75 +126,82 @@ def read_image(path, host_keys, layout):
     s3a, s3b = rd(STAGE3A), rd(STAGE3B)
     kinds, order = LAYOUTS[layout]
     r = {'img': img}
-    assert len(img) % PAGE == 0, 'image length not whole pages'
+    check(len(img) % PAGE == 0, 'image length not whole pages')
 
     # Short PSW at 0 -> stage3a entry; nothing else below stage3a
     mask, addr = struct.unpack_from('>II', img, 0)
-    assert mask == C('STAGE3_SHORT_PSW_MASK'), hex(mask)
-    assert addr == C('STAGE3_SHORT_PSW_BA') | C('STAGE3A_ENTRY_ADDR'), \
-        hex(addr)
+    check(mask == C('STAGE3_SHORT_PSW_MASK'), hex(mask))
+    check(addr == C('STAGE3_SHORT_PSW_BA') | C('STAGE3A_ENTRY_ADDR'),
+          hex(addr))
     check_zero(img, 8, C('STAGE3A_LOAD_ADDR'), 'low memory')
 
     # stage3a, unchanged but for its args block
     base = C('STAGE3A_LOAD_ADDR')
     asz = C('STAGE3_ARGS_SIZE')
-    assert img[base:base + len(s3a) - asz] == s3a[:-asz], 'stage3a differs'
+    check(img[base:base + len(s3a) - asz] == s3a[:-asz], 'stage3a differs')
     args = img[base + len(s3a) - asz:base + len(s3a)]
-    assert be64(args, 0) == C('STAGE3A_ARGS_MAGIC')
+    check(be64(args, 0) == C('STAGE3A_ARGS_MAGIC'), 'stage3a args magic')
     hdr_addr = be64(args, C('STAGE3A_ARGS_HDR_ADDR_OFF'))
     hdr_len = be64(args, C('STAGE3A_ARGS_HDR_SIZE_OFF'))
     ipib_addr = be64(args, C('STAGE3A_ARGS_IPIB_ADDR_OFF'))
     check_zero(args, C('STAGE3A_ARGS_USED_SIZE'), asz, 'stage3a args')
-    assert ipib_addr % PAGE == 0 and ipib_addr >= base + len(s3a)
+    check(ipib_addr % PAGE == 0 and ipib_addr >= base + len(s3a),
+          hex(ipib_addr))
     check_zero(img, base + len(s3a), ipib_addr, 'gap after stage3a')
     r.update(hdr_addr=hdr_addr, hdr_len=hdr_len, ipib_addr=ipib_addr)
 
-    # PV IPIB (big-endian), reference "IPIB for PV"
+    # PV IPIB (big-endian; s390-tools include/boot/ipl.h) with the values
+    # s390-tools rust/pvimg/src/se_img_comps/bootloader.rs create_ipib sets
     ipib = img[ipib_addr:ipib_addr + PAGE]
     ilen = be32(ipib, 0)
     n = be32(ipib, 0x74)
-    assert ilen == 0x88 + 24 * n and ilen >= 148, (ilen, n)
-    assert ipib[4] == 0 and ipib[5:7] == bytes(2)      # flags, reserved
-    assert ipib[7] == 1                                # hdr version [I]
-    assert be32(ipib, 8) == ilen - 8                   # pb0 length [I]
-    assert ipib[0x0c] == 5                             # pbt = PV
+    check(ilen == 0x88 + 24 * n and ilen >= 148, (ilen, n))
+    check(ipib[4] == 0 and ipib[5:7] == bytes(2), 'IPIB flags, reserved')
+    check(ipib[7] == 1, 'IPIB hdr version %d' % ipib[7])
+    check(be32(ipib, 8) == ilen - 8, 'pb0 length %#x' % be32(ipib, 8))
+    check(ipib[0x0c] == 5, 'pbt %d, not PV' % ipib[0x0c])
     check_zero(ipib, 0x0d, 0x6f, 'IPIB reserved/loadparm')
-    assert ipib[0x6f] == 1                             # pv version [I]
+    check(ipib[0x6f] == 1, 'PV version %d' % ipib[0x6f])
     check_zero(ipib, 0x70, 0x74, 'IPIB reserved4')
-    assert be64(ipib, 0x78) == hdr_addr and be64(ipib, 0x80) == hdr_len
+    check(be64(ipib, 0x78) == hdr_addr and be64(ipib, 0x80) == hdr_len,
+          'IPIB header address/length')
     check_zero(ipib, ilen, PAGE, 'IPIB page tail')
-    assert hdr_addr == ipib_addr + PAGE
+    check(hdr_addr == ipib_addr + PAGE, 'SE header not right after the IPIB')
     comps = []
     for i in range(n):
         pref, caddr, clen = struct.unpack_from('>QQQ', ipib, 0x88 + 24 * i)
         comps.append((pref, caddr, clen))
     names = [c for c in order
              if any(p >> 48 == kinds[c] for p, _, _ in comps)]
-    assert len(names) == n, 'unknown component kinds'
-    assert names[0] == 'kernel' and names[-1] == 'stage3b', names
+    check(len(names) == n, 'unknown component kinds')
+    check(names[0] == 'kernel' and names[-1] == 'stage3b', names)
     prev_pref, prev_end = -1, hdr_addr + hdr_len
     r['comps'] = {}
     for name, (pref, caddr, clen) in zip(names, comps):
-        assert pref >> 48 == kinds[name], (name, hex(pref))
-        assert pref > prev_pref, 'tweak prefixes not strictly increasing'
-        assert caddr % PAGE == 0 and clen % PAGE == 0 and clen >= PAGE
-        assert caddr >= prev_end, '%s overlaps what precedes it' % name
-        assert caddr >= C('STAGE3_MIN_COMP_ADDR')
+        check(pref >> 48 == kinds[name], (name, hex(pref)))
+        check(pref > prev_pref, 'tweak prefixes not strictly increasing')
+        check(caddr % PAGE == 0 and clen % PAGE == 0 and clen >= PAGE,
+              '%s not whole pages' % name)
+        check(caddr >= prev_end, '%s overlaps what precedes it' % name)
+        check(caddr >= C('STAGE3_MIN_COMP_ADDR'),
+              '%s below STAGE3_MIN_COMP_ADDR' % name)
         check_zero(img, prev_end, caddr, 'gap before ' + name)
         prev_pref, prev_end = pref, caddr + clen
         r['comps'][name] = {'pref': pref, 'addr': caddr, 'len': clen}
-    assert prev_end == len(img), 'data after the last component'
+    check(prev_end == len(img), 'data after the last component')
     r['order'] = names
 
-    # SE header (reference section 1)
+    # SE header (s390-tools genprotimg/src/include/pv_hdr_def.h)
     hdr = img[hdr_addr:hdr_addr + hdr_len]
     magic, version, phs = struct.unpack_from('>QII', hdr, 0)
     nks, sea, nep, pcf = struct.unpack_from('>QQQQ', hdr, 0x20)
-    assert magic == MAGIC and version == 0x100 and phs == hdr_len
-    assert hdr[0x1c:0x20] == bytes(4)
-    assert sea == 128 and phs == 0x1a0 + 80 * nks + sea + 16
-    assert nks == len(host_keys), nks
-    assert hdr[0x40:0x4e] == bytes(14) and hdr[0x90:0x9e] == bytes(14)
+    check(magic == MAGIC and version == 0x100 and phs == hdr_len,
+          (hex(magic), hex(version), phs, hdr_len))
+    check(hdr[0x1c:0x20] == bytes(4), 'SE header reserved bytes')
+    check(sea == 128 and phs == 0x1a0 + 80 * nks + sea + 16, (sea, phs, nks))
+    check(nks == len(host_keys), nks)
+    check(hdr[0x40:0x4e] == bytes(14) and hdr[0x90:0x9e] == bytes(14),
+          'customer key coordinates not zero-padded')
     cust = ec.EllipticCurvePublicNumbers(
         int.from_bytes(hdr[0x4e:0x90], 'big'),
         int.from_bytes(hdr[0x9e:0xe0], 'big'), CURVE).public_key()
@@ -195,19 +210,20 @@ def read_image(path, host_keys, layout):
     secrets = None
     for i, host in enumerate(host_keys):
         slot = hdr[0x1a0 + 80 * i:0x1a0 + 80 * (i + 1)]
-        assert slot[:32] == phkh(host.public_key()), 'slot %d phkh' % i
+        check(slot[:32] == phkh(host.public_key()), 'slot %d phkh' % i)
         z = host.exchange(ec.ECDH(), cust)
         kek = hashlib.sha256(z + b'\x00\x00\x00\x01').digest()
         hdr_key = AESGCM(kek).decrypt(bytes(12), slot[32:], None)
         enc = AESGCM(hdr_key).decrypt(iv, hdr[aad:], hdr[:aad])
         if secrets is None:
             secrets = (hdr_key, enc)
-        assert (hdr_key, enc) == secrets, 'slots disagree'
+        check((hdr_key, enc) == secrets, 'slots disagree')
     hdr_key, enc = secrets
     cck, xts_key = enc[:32], enc[32:96]
     psw_mask, psw_addr, scf, noi, res = struct.unpack_from('>QQQII', enc, 96)
-    assert psw_mask == PSW_EA_BA and psw_addr == r['comps']['stage3b']['addr']
-    assert scf == 0 and noi == 0 and res == 0
+    check(psw_mask == PSW_EA_BA and psw_addr == r['comps']['stage3b']['addr'],
+          (hex(psw_mask), hex(psw_addr)))
+    check(scf == 0 and noi == 0 and res == 0, (scf, noi, res))
     r.update(nks=nks, nep=nep, pcf=pcf, iv=iv, hdr_key=hdr_key, cck=cck,
              xts_key=xts_key, cust=cust.public_numbers(), hdr=hdr)
 
@@ -226,27 +242,29 @@ def read_image(path, host_keys, layout):
             tld.update(struct.pack('>QQ', c['pref'], i * PAGE))
             count += 1
         c['plain'] = bytes(plain)
-    assert nep == count, (nep, count)
-    assert hdr[0xe0:0x120] == pld.digest(), 'PLD'
-    assert hdr[0x120:0x160] == ald.digest(), 'ALD'
-    assert hdr[0x160:0x1a0] == tld.digest(), 'TLD'
+    check(nep == count, (nep, count))
+    check(hdr[0xe0:0x120] == pld.digest(), 'PLD')
+    check(hdr[0x120:0x160] == ald.digest(), 'ALD')
+    check(hdr[0x160:0x1a0] == tld.digest(), 'TLD')
 
     # stage3b: the loader with its args filled in (stage3-args.h)
     sb = r['comps']['stage3b']
-    assert len(s3b) <= C('STAGE3B_MAX_SIZE') and sb['len'] == \
-        pages(len(s3b)) * PAGE
+    check(len(s3b) <= C('STAGE3B_MAX_SIZE') and sb['len'] ==
+          pages(len(s3b)) * PAGE, (len(s3b), sb['len']))
     p = sb['plain']
-    assert p[:len(s3b) - asz] == s3b[:-asz], 'stage3b code differs'
+    check(p[:len(s3b) - asz] == s3b[:-asz], 'stage3b code differs')
     check_zero(p, len(s3b), len(p), 'stage3b padding')
     a = p[len(s3b) - asz:len(s3b)]
-    assert be64(a, 0) == C('STAGE3B_ARGS_MAGIC')
+    check(be64(a, 0) == C('STAGE3B_ARGS_MAGIC'), 'stage3b args magic')
     check_zero(a, C('STAGE3B_ARGS_USED_SIZE'), asz, 'stage3b args')
     s3args = {}
     for f in ('KERNEL_ADDR', 'KERNEL_SIZE', 'CMDLINE_ADDR', 'CMDLINE_SIZE',
               'INITRD_ADDR', 'INITRD_SIZE', 'PSW_MASK', 'PSW_ADDR'):
         s3args[f.lower()] = be64(a, C('STAGE3B_ARGS_%s_OFF' % f))
-    assert s3args['psw_mask'] == C('STAGE3B_KERNEL_PSW_MASK')
-    assert s3args['psw_addr'] == C('STAGE3B_KERNEL_PSW_ADDR')
+    check(s3args['psw_mask'] == C('STAGE3B_KERNEL_PSW_MASK'),
+          hex(s3args['psw_mask']))
+    check(s3args['psw_addr'] == C('STAGE3B_KERNEL_PSW_ADDR'),
+          hex(s3args['psw_addr']))
     r['s3args'] = s3args
 
     # Each component's content: its size from stage3b's args, zero padding
@@ -255,32 +273,35 @@ def read_image(path, host_keys, layout):
         if name == 'stage3b':
             continue
         caddr, csize = s3args[name + '_addr'], s3args[name + '_size']
-        assert caddr == c['addr'], name
-        assert pages(csize) * PAGE == c['len'], name
+        check(caddr == c['addr'], name)
+        check(pages(csize) * PAGE == c['len'], name)
         check_zero(c['plain'], csize, c['len'], name + ' padding')
         c['data'] = c['plain'][:csize]
     for name in ('cmdline', 'initrd'):
         if name not in names:
-            assert s3args[name + '_addr'] == 0
-            assert s3args[name + '_size'] == 0
+            check(s3args[name + '_addr'] == 0,
+                  '%s_addr set without %s' % (name, name))
+            check(s3args[name + '_size'] == 0,
+                  '%s_size set without %s' % (name, name))
         else:
             # placement rule: above the kernel's final image
-            assert r['comps'][name]['addr'] >= s3args['kernel_size']
+            check(r['comps'][name]['addr'] >= s3args['kernel_size'],
+                  '%s overlaps the kernel' % name)
     return r
 
 
 def check_inputs(r, kernel, cmdline=None, initrd=None):
     """The decrypted components are the inputs."""
-    assert r['comps']['kernel']['data'] == kernel, 'kernel content'
+    check(r['comps']['kernel']['data'] == kernel, 'kernel content')
     if cmdline is None:
-        assert 'cmdline' not in r['comps']
+        check('cmdline' not in r['comps'], 'unexpected cmdline component')
     else:
-        assert r['comps']['cmdline']['data'] == cmdline + b'\0', \
-            r['comps']['cmdline']['data'][:80]
+        check(r['comps']['cmdline']['data'] == cmdline + b'\0',
+              r['comps']['cmdline']['data'][:80])
     if initrd is None:
-        assert 'initrd' not in r['comps']
+        check('initrd' not in r['comps'], 'unexpected initrd component')
     else:
-        assert r['comps']['initrd']['data'] == initrd, 'initrd content'
+        check(r['comps']['initrd']['data'] == initrd, 'initrd content')
 
 
 # ---- fixtures -------------------------------------------------------------
@@ -358,25 +379,25 @@ def build(out, *extra, hosts=(HOST1_CRT,), kernel=KERNEL_F, initrd=INITRD_F,
     if fixed:
         args += fixed_args()
     p = run(*args, *extra)
-    assert p.returncode == 0, (p.returncode, p.stderr)
-    assert p.stderr == '', p.stderr
-    assert not glob.glob(out + '.tmp-*'), 'temporary file left behind'
+    check(p.returncode == 0, (p.returncode, p.stderr))
+    check(p.stderr == '', p.stderr)
+    check(not glob.glob(out + '.tmp-*'), 'temporary file left behind')
     return out
 
 
 def check_fixed(r, layout='genprotimg', pcf=PCF_DEFAULT):
     """What the fixed --hdr-key/--image-key/... options promise."""
-    assert r['hdr_key'] == HDR_KEY and r['xts_key'] == IMAGE_KEY
-    assert r['cck'] == CCK and r['iv'] == IV and r['pcf'] == pcf, \
-        hex(r['pcf'])
+    check(r['hdr_key'] == HDR_KEY and r['xts_key'] == IMAGE_KEY,
+          'header or image key')
+    check(r['cck'] == CCK and r['iv'] == IV and r['pcf'] == pcf, hex(r['pcf']))
     want = CUST.public_key().public_numbers()
-    assert (r['cust'].x, r['cust'].y) == (want.x, want.y), 'customer key'
+    check((r['cust'].x, r['cust'].y) == (want.x, want.y), 'customer key')
     kinds = LAYOUTS[layout][0]
     for name, c in r['comps'].items():
         rand = hashlib.sha256(bytes.fromhex(SEED) +
                               kinds[name].to_bytes(2, 'big')).digest()[:6]
-        assert c['pref'] == kinds[name] << 48 | int.from_bytes(rand, 'big'), \
-            (name, hex(c['pref']))
+        check(c['pref'] == kinds[name] << 48 | int.from_bytes(rand, 'big'),
+              (name, hex(c['pref'])))
 
 
 def out_path(name):
@@ -390,12 +411,14 @@ def t_genprotimg_layout():
     r = read_image(path, [HOST1, HOST2], 'genprotimg')
     check_fixed(r)
     check_inputs(r, KERNEL, CMDLINE, INITRD)
-    assert r['order'] == ['kernel', 'cmdline', 'initrd', 'stage3b']
-    assert r['nks'] == 2
+    check(r['order'] == ['kernel', 'cmdline', 'initrd', 'stage3b'], r['order'])
+    check(r['nks'] == 2, r['nks'])
     # the layout of stage3-args.h: IPIB right after stage3a, then the header
-    assert r['ipib_addr'] == (0x10000 + len(rd(STAGE3A)) + PAGE - 1) & ~0xfff
-    assert r['comps']['kernel']['addr'] == \
-        r['hdr_addr'] + ((r['hdr_len'] + PAGE - 1) & ~0xfff)
+    check(r['ipib_addr'] == (0x10000 + len(rd(STAGE3A)) + PAGE - 1) & ~0xfff,
+          hex(r['ipib_addr']))
+    check(r['comps']['kernel']['addr'] ==
+          r['hdr_addr'] + ((r['hdr_len'] + PAGE - 1) & ~0xfff),
+          hex(r['comps']['kernel']['addr']))
 
 
 def t_pvimg_layout():
@@ -403,17 +426,18 @@ def t_pvimg_layout():
     r = read_image(path, [HOST1], 'pvimg')
     check_fixed(r, 'pvimg')
     check_inputs(r, KERNEL, CMDLINE, INITRD)
-    assert r['order'] == ['kernel', 'initrd', 'cmdline', 'stage3b']
+    check(r['order'] == ['kernel', 'initrd', 'cmdline', 'stage3b'], r['order'])
     # pvimg layout also accepted as a separate argument
     path2 = build(out_path('p2.img'), '--x-layout', 'pvimg')
-    assert rd(path) == rd(path2)
+    check(rd(path) == rd(path2),
+          '--x-layout pvimg and --x-layout=pvimg differ')
 
 
 def t_deterministic():
     a = build(out_path('d1.img'), hosts=(HOST1_CRT, HOST2_CRT))
     b = build(out_path('d2.img'), hosts=(HOST1_CRT, HOST2_CRT))
-    assert rd(a) == rd(b), 'two runs with fixed inputs differ'
-    assert rd(a) == rd(out_path('g.img'))
+    check(rd(a) == rd(b), 'two runs with fixed inputs differ')
+    check(rd(a) == rd(out_path('g.img')), 'image differs from g.img')
     # and each fixed input matters
     for opt, val in (('--x-tweak-seed', 'c0ffef'),
                      ('--x-iv', '00112233445566778899aabc')):
@@ -422,8 +446,8 @@ def t_deterministic():
         p = run('-k', HOST1_CRT, '-k', HOST2_CRT, '-i', KERNEL_F,
                 '-r', INITRD_F, '-p', PARM_F, '--no-verify',
                 '-o', out_path('d3.img'), *args)
-        assert p.returncode == 0, p.stderr
-        assert rd(out_path('d3.img')) != rd(a), opt
+        check(p.returncode == 0, p.stderr)
+        check(rd(out_path('d3.img')) != rd(a), opt)
 
 
 def t_random_defaults():
@@ -434,11 +458,12 @@ def t_random_defaults():
     check_inputs(ra, KERNEL, CMDLINE, INITRD)
     check_inputs(rb, KERNEL, CMDLINE, INITRD)
     for k in ('hdr_key', 'xts_key', 'cck', 'iv'):
-        assert ra[k] != rb[k], k
-    assert ra['cust'].x != rb['cust'].x
+        check(ra[k] != rb[k], k)
+    check(ra['cust'].x != rb['cust'].x, 'same customer key twice')
     for name in ra['comps']:
-        assert ra['comps'][name]['pref'] != rb['comps'][name]['pref']
-    assert ra['pcf'] == PCF_DEFAULT
+        check(ra['comps'][name]['pref'] != rb['comps'][name]['pref'],
+              'same tweak prefix twice: ' + name)
+    check(ra['pcf'] == PCF_DEFAULT, hex(ra['pcf']))
 
 
 def t_dump_flag():
@@ -448,7 +473,8 @@ def t_dump_flag():
     r = read_image(build(out_path('nodump.img'), '--disable-dump'), [HOST1],
                    'genprotimg')
     check_fixed(r, pcf=PCF_DEFAULT)
-    assert rd(out_path('nodump.img')) == rd(build(out_path('def.img')))
+    check(rd(out_path('nodump.img')) == rd(build(out_path('def.img'))),
+          '--disable-dump differs from the default')
 
 
 def t_optional_components():
@@ -456,23 +482,25 @@ def t_optional_components():
     r = read_image(build(out_path('min.img'), initrd=None, parm=None),
                    [HOST1], 'genprotimg')
     check_inputs(r, KERNEL)
-    assert r['order'] == ['kernel', 'stage3b']
-    assert r['s3args']['cmdline_size'] == 0 and r['s3args']['initrd_size'] == 0
+    check(r['order'] == ['kernel', 'stage3b'], r['order'])
+    check(r['s3args']['cmdline_size'] == 0 and r['s3args']['initrd_size'] == 0,
+          r['s3args'])
     # empty files: each still takes one page
     empty = wr(out_path('empty'), b'')
     r = read_image(build(out_path('empty.img'), '--x-layout=pvimg',
                          initrd=empty, parm=empty), [HOST1], 'pvimg')
     check_inputs(r, KERNEL, b'', b'')
-    assert r['comps']['initrd']['len'] == PAGE
-    assert r['comps']['cmdline']['len'] == PAGE
-    assert r['s3args']['cmdline_size'] == 1
+    check(r['comps']['initrd']['len'] == PAGE, r['comps']['initrd']['len'])
+    check(r['comps']['cmdline']['len'] == PAGE, r['comps']['cmdline']['len'])
+    check(r['s3args']['cmdline_size'] == 1, r['s3args']['cmdline_size'])
     # a kernel of whole pages; a parmfile with only trailing CR/LF stripped
     k = fake_kernel(0x20000)
     parm = wr(out_path('parm2'), b'  a=1\tb=2  \r\n')
     r = read_image(build(out_path('k2.img'), kernel=wr(out_path('k2'), k),
                          parm=parm), [HOST1], 'genprotimg')
     check_inputs(r, k, b'  a=1\tb=2  ', INITRD)
-    assert r['comps']['kernel']['len'] == 0x20000
+    check(r['comps']['kernel']['len'] == 0x20000,
+          hex(r['comps']['kernel']['len']))
 
 
 def t_core_crosscheck():
@@ -483,14 +511,16 @@ def t_core_crosscheck():
     for i, host in enumerate((HOST1, HOST2)):
         p = subprocess.run([DUMP, 'unwrap', hdrf, priv_hex(host)],
                            stdout=subprocess.PIPE, text=True)
-        assert p.returncode == 0, p.stdout
+        check(p.returncode == 0, p.stdout)
         out = dict(line.split('=', 1) for line in p.stdout.splitlines())
-        assert out['slot'] == str(i) and out['used'] == 'primary'
-        assert out['cck'] == CCK.hex() and out['xts_key'] == IMAGE_KEY.hex()
-        assert int(out['psw_addr'], 16) == r['comps']['stage3b']['addr']
-        assert int(out['psw_mask'], 16) == PSW_EA_BA
-        assert int(out['nep'], 16) == r['nep']
-        assert int(out['pcf'], 16) == PCF_DEFAULT
+        check(out['slot'] == str(i) and out['used'] == 'primary', (i, out))
+        check(out['cck'] == CCK.hex() and out['xts_key'] == IMAGE_KEY.hex(),
+              'keys read by the C core')
+        check(int(out['psw_addr'], 16) == r['comps']['stage3b']['addr'],
+              out['psw_addr'])
+        check(int(out['psw_mask'], 16) == PSW_EA_BA, out['psw_mask'])
+        check(int(out['nep'], 16) == r['nep'], (out['nep'], r['nep']))
+        check(int(out['pcf'], 16) == PCF_DEFAULT, out['pcf'])
     core_unpack(r, HOST1)
 
 
@@ -509,16 +539,17 @@ def core_unpack(r, host):
     hdrf = wr(out_path('core.hdr'), r['hdr'])
     p = subprocess.run([DUMP, 'unpack', hdrf, priv_hex(host), inf, outf],
                        stdout=subprocess.PIPE, text=True)
-    assert p.returncode == 0, p.stdout
+    check(p.returncode == 0, p.stdout)
     out = dict(line.split('=', 1) for line in p.stdout.splitlines())
-    assert out['verify_rc'] == '0001', out
-    assert int(out['pages'], 16) == r['nep']
+    check(out['verify_rc'] == '0001', out)
+    check(int(out['pages'], 16) == r['nep'], (out['pages'], r['nep']))
     got = rd(outf)
     k = 0
     for name in r['order']:
         plain = r['comps'][name]['plain']
         for i in range(len(plain) // PAGE):
-            assert got[k + 24:k + 24 + PAGE] == plain[i * PAGE:(i + 1) * PAGE]
+            check(got[k + 24:k + 24 + PAGE] == plain[i * PAGE:(i + 1) * PAGE],
+                  '%s page %d differs' % (name, i))
             k += 24 + PAGE
 
 
@@ -526,13 +557,13 @@ def expect_error(name, args, words, out=None):
     """The tool fails with exit 1, names the problem, writes nothing."""
     out = out or out_path(name + '.img')
     p = run(*args, '-o', out)
-    assert p.returncode == 1, (name, p.returncode, p.stderr)
-    assert p.stdout == '', p.stdout
+    check(p.returncode == 1, (name, p.returncode, p.stderr))
+    check(p.stdout == '', p.stdout)
     for w in words:
-        assert w in p.stderr, (name, w, p.stderr)
-    assert p.stderr.startswith('mk-se-image: '), p.stderr
-    assert not os.path.exists(out), name + ': output written'
-    assert not glob.glob(out + '.tmp-*'), name + ': temporary file left'
+        check(w in p.stderr, (name, w, p.stderr))
+    check(p.stderr.startswith('mk-se-image: '), p.stderr)
+    check(not os.path.exists(out), name + ': output written')
+    check(not glob.glob(out + '.tmp-*'), name + ': temporary file left')
 
 
 def t_errors():
@@ -597,18 +628,21 @@ def t_errors():
     # a failing run leaves an existing output file alone
     keep = wr(out_path('keep.img'), b'old contents')
     p = run('-k', p256, '-i', KERNEL_F, '--no-verify', '-o', keep)
-    assert p.returncode == 1 and rd(keep) == b'old contents'
-    assert not glob.glob(keep + '.tmp-*')
+    check(p.returncode == 1 and rd(keep) == b'old contents',
+          ('failed run changed the existing output', p.returncode))
+    check(not glob.glob(keep + '.tmp-*'), 'temporary file left behind')
 
 
 def t_help_version():
     p = run('--help')
-    assert p.returncode == 0 and '--host-key-document' in p.stdout
+    check(p.returncode == 0 and '--host-key-document' in p.stdout,
+          (p.returncode, p.stdout))
     for opt in ('--no-verify', '--x-tweak-seed', '--x-layout', '--hdr-key',
                 '--enable-dump', '--parmfile', '--ramdisk'):
-        assert opt in p.stdout, opt
+        check(opt in p.stdout, opt)
     p = run('-V')
-    assert p.returncode == 0 and re.match(r'mk-se-image .*\d+\.\d+', p.stdout)
+    check(p.returncode == 0 and re.match(r'mk-se-image .*\d+\.\d+', p.stdout),
+          (p.returncode, p.stdout))
 
 
 def t_real_kernel():
@@ -630,8 +664,8 @@ def t_real_kernel():
     check_inputs(r, rd(VMLINUZ), cmdline, rd(initrd))
     # the kernel's COMMAND_LINE area and the placement rules
     k = rd(VMLINUZ)
-    assert k[0x10008:0x1000e] == b'S390EP'
-    assert r['comps']['initrd']['addr'] >= len(k)
+    check(k[0x10008:0x1000e] == b'S390EP', 'fixture is not an s390x kernel')
+    check(r['comps']['initrd']['addr'] >= len(k), 'initrd overlaps the kernel')
     core_unpack(r, HOST1)
 
 

@@ -1,7 +1,8 @@
 /*
  * pef-arch: checks in built-in mode (-bios PROG, HV real mode at 0x10).
- * With pef=on they follow pef-arch.md; with pef=off they check the stock
- * QEMU behaviour the same instructions have without the ultravisor.
+ * With pef=on they follow docs/system/ppc/pef-tcg.rst; with pef=off they
+ * check the stock QEMU behaviour the same instructions have without the
+ * ultravisor.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -6,7 +6,10 @@
 
 #include "lib.h"
 
-/* LPC UART 0x3f8 of chip 0 (pef-arch.md section 10), URMOR/HRMOR bypassed */
+/*
+ * LPC UART 0x3f8 of chip 0, URMOR/HRMOR bypassed: PNV9_LPCM_BASE plus the
+ * ISA I/O window LPC_IO_OPB_ADDR (QEMU include/hw/ppc/pnv.h, pnv_lpc.c)
+ */
 #define UART_BASE       (BYPASS | 0x00060300d00103f8ULL)
 #define UART_LSR        5
 #define UART_LSR_THRE   0x20

@@ -27,7 +27,7 @@
 #define SPR_HEIR        339
 #define SPR_PTCR        464
 #define SPR_PIR         1023
-/* Ultravisor SPRs (pef-arch.md section 2) */
+/* Ultravisor SPRs (open-power/pdbg libpdbg/sprs.h) */
 #define SPR_USPRG0      0x1F0
 #define SPR_USPRG1      0x1F1
 #define SPR_UDAR        0x1F3

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Architecture conformance tests for the POWER ultravisor state under TCG
-(docs: /tmp/notes/pef-arch.md, the project's PEF architecture decisions).
+(docs/system/ppc/pef-tcg.rst, "What is emulated").
 
 Builds the bare-metal test image in tests/pef-arch (big-endian ppc64,
 cross compiler) into build/pef-arch/, runs it under QEMU in three ways and

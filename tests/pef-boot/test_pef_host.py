@@ -36,13 +36,13 @@ OUT = os.path.join(guest.BUILD, "pef-boot")
 BOOT_TIMEOUT = int(os.environ.get("PEF_BOOT_TIMEOUT", "600"))
 KVM_TIMEOUT = int(os.environ.get("PEF_BOOT_KVM_TIMEOUT", "600"))
 
-# What the spec and Linux say we must see (tests/pef-boot is not the
-# source of any of these strings):
-UV_LOG_BANNER = "qemu-ibm-cc built-in ultravisor"     # pef-arch.md
+# What our ultravisor, its docs and Linux say we must see (tests/pef-boot
+# is not the source of any of these strings):
+UV_LOG_BANNER = "qemu-ibm-cc built-in ultravisor"     # its msglog banner
 PATE_LINE = "PATE registered by ultravisor"           # Linux pgtable.c
 UVMEM_NONE = "KVMPPC-UVMEM: No support for secure guests"
-# The default secure-memory=256M (pef-arch.md) as Linux prints it
-# (book3s_hv_uvmem.c: "Secure Memory size 0x%lx").
+# The default secure-memory=256M (docs/system/ppc/pef-tcg.rst) as Linux
+# prints it (book3s_hv_uvmem.c: "Secure Memory size 0x%lx").
 UVMEM_SIZE = "KVMPPC-UVMEM: Secure Memory size 0x10000000"
 UV_WRITE_PATE = 0xF104                                # ultravisor-api.h
 
@@ -142,9 +142,10 @@ class Boot:
     def write_pate_lpids(self):
         """LPIDs of the UV_WRITE_PATE ucalls in the trace.
 
-        The trace text is not fixed (pef-arch.md 11), so accept the
-        opcode by name or number and the LPID as 'lpid=N', 'lpid N' or,
-        failing that, as r4 (the first argument of UV_WRITE_PATE).
+        The trace text is not a fixed format (docs/system/ppc/pef-tcg.rst
+        names only the events), so accept the opcode by name or number
+        and the LPID as 'lpid=N', 'lpid N' or, failing that, as r4 (the
+        first argument of UV_WRITE_PATE).
         """
         lpids = []
         for ln in self.ucalls():

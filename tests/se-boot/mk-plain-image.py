@@ -60,7 +60,7 @@ def args_base(blob, magic, base):
 
 
 def build_ipib(components, num_comp_override=None):
-    """A PV IPIB (layout from the SE reference, "IPIB for PV").
+    """A PV IPIB (layout: s390-tools include/boot/ipl.h, ipl_pb0_pv).
 
     components: list of (tweak_pref, addr, size).  The header address and
     length at 0x78/0x80 are left 0: stage3a fills them in.

@@ -5,8 +5,8 @@
  *
  * Everything random is an input here (the command-line front end draws it
  * or takes it from options), so the same parameters always give the same
- * bytes.  The layout follows boot/stage3-args.h and the project's SE
- * reference (sections 1 and 2).
+ * bytes.  The layout follows boot/stage3-args.h and s390-tools (v2.35.0)
+ * genprotimg/src/include/pv_hdr_def.h and genprotimg/src/pv/pv_image.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -258,7 +258,7 @@
 /*
  * ======================================================================
  * PV IPIB fields that stage3a touches (offsets from the IPIB start;
- * see the project's s390x-secure-execution reference, "IPIB for PV")
+ * see s390-tools include/boot/ipl.h, struct ipl_pb0_pv)
  * ======================================================================
  */
 #define IPIB_PV_HDR_ADDR_OFF        0x78
