@@ -57,3 +57,14 @@ sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # Number of parallel jobs for builds.
 jobs() { nproc 2>/dev/null || echo 2; }
+
+# Background jobs at most N at a time: call `job_slot N` before starting
+# each one with `&`, and `wait` after the last.
+_jobs_running=0
+job_slot() {
+    if [ "$_jobs_running" -ge "$1" ]; then
+        wait -n
+        _jobs_running=$((_jobs_running - 1))
+    fi
+    _jobs_running=$((_jobs_running + 1))
+}

@@ -51,15 +51,11 @@ fuzz_one() { # n target
 
 # The targets are single-threaded: run as many at once as there are cores.
 echo "1..${#targets[@]}"
-n=0 running=0
+n=0
 for t in "${targets[@]}"; do
     n=$((n + 1))
-    if [ "$running" -ge "$(jobs)" ]; then
-        wait -n
-        running=$((running - 1))
-    fi
+    job_slot "$(jobs)"
     fuzz_one "$n" "$t" &
-    running=$((running + 1))
 done
 wait
 bad=0

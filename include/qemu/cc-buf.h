@@ -1,6 +1,7 @@
 /*
  * Bounds-checked big-endian reader for untrusted binary structures
- * (SE headers, UVC control blocks, ultracall argument areas, ESM blobs).
+ * (SE headers, UVC control blocks, ultracall argument areas, ESM blobs),
+ * and the big-endian stores that build such structures.
  *
  * Part of the qemu-ibm-cc pure core: depends on GLib only, so it builds and
  * is unit-tested without QEMU.
@@ -57,5 +58,33 @@ CCBuf cc_buf_sub(CCBuf *b, size_t n);
 
 /* True if every byte of the next @n bytes is zero (reserved fields). */
 bool cc_buf_zero(CCBuf *b, size_t n);
+
+/*
+ * Raw big-endian access of @size (1..8) bytes at @p, for fields at known
+ * offsets of a buffer the caller sized: the writer side of the reader
+ * above, and its one-shot read.
+ */
+void cc_put_be(uint8_t *p, uint64_t v, size_t size);
+uint64_t cc_get_be(const uint8_t *p, size_t size);
+
+static inline void cc_put_be16(uint8_t *p, uint16_t v)
+{
+    cc_put_be(p, v, 2);
+}
+
+static inline void cc_put_be32(uint8_t *p, uint32_t v)
+{
+    cc_put_be(p, v, 4);
+}
+
+static inline void cc_put_be64(uint8_t *p, uint64_t v)
+{
+    cc_put_be(p, v, 8);
+}
+
+static inline uint64_t cc_get_be64(const uint8_t *p)
+{
+    return cc_get_be(p, 8);
+}
 
 #endif

@@ -11,6 +11,8 @@
 #ifndef QEMU_CC_ECC_H
 #define QEMU_CC_ECC_H
 
+#include "qemu/cc-wipe.h"
+
 #define CC_P521_LEN 66
 
 /*
@@ -33,16 +35,5 @@ bool cc_p521_ecdh(const uint8_t d[CC_P521_LEN],
 /* True if (x, y) are both below p and satisfy the curve equation. */
 bool cc_p521_point_valid(const uint8_t x[CC_P521_LEN],
                          const uint8_t y[CC_P521_LEN]);
-
-/* Overwrite secret material in a way the compiler may not elide. */
-static inline void cc_wipe(void *p, size_t n)
-{
-    /* volatile: the stores must happen although the buffer is dead */
-    volatile uint8_t *v = p;
-
-    while (n--) {
-        *v++ = 0;
-    }
-}
 
 #endif

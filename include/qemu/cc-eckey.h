@@ -3,12 +3,15 @@
  * certificate or SubjectPublicKeyInfo) and the matching private key
  * (SEC1 "EC PRIVATE KEY" or PKCS#8 "PRIVATE KEY"), as PEM or DER.
  *
- * Part of the qemu-ibm-cc pure core: depends on GLib only.  This code only
+ * Part of the qemu-ibm-cc pure core: depends on GLib, on GnuTLS, which
+ * decodes the documents, and on nettle's DER iterator (nettle/asn1.h),
+ * which reads the private keys that GnuTLS refuses.  This code only
  * parses; it returns raw big-endian scalars and coordinates and does no
- * curve arithmetic.  In particular it does not check that the public point
- * is on the curve, that d < n, or that the public key matches d: callers
- * do that with the P-521 code (qemu/cc-ecc.h).  Certificate signatures,
- * validity and chains are not checked either (like pvimg --no-verify).
+ * curve arithmetic.  In particular it does not check that the public
+ * point is on the curve, that d < n, or that the public key matches d:
+ * callers do that with the P-521 code (qemu/cc-ecc.h).  Certificate
+ * signatures, validity and chains are not checked either (like pvimg
+ * --no-verify).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -45,7 +48,8 @@ typedef enum CCEcKeyError {
  * RFC 5958), PEM or DER.  Sets d (has_private) and, when the document
  * carries an uncompressed public key, x and y (has_public).  A compressed
  * public key inside a private key document is ignored (has_public stays
- * false; derive it from d).  On failure @key is all zero.
+ * false; derive it from d with cc_p521_public_from_private()).  The
+ * public key is not checked against d.  On failure @key is all zero.
  */
 bool cc_eckey_load_private(const uint8_t *data, size_t len, CCEcKey *key,
                            GError **errp);

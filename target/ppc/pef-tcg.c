@@ -3,8 +3,9 @@
  * state, ultravisor SPRs, urfid/"sc 2" semantics, interrupt routing with
  * MSR[S]=1 and the secure-memory check at TLB fill.
  *
- * Facts: docs/system/ppc/pef-tcg.rst and the project's PEF reference
- * (linux Documentation/arch/powerpc/ultravisor.rst, open-power/ultravisor).
+ * Facts: docs/system/ppc/pef-tcg.rst, Linux
+ * Documentation/arch/powerpc/ultravisor.rst and open-power/ultravisor
+ * core/exceptions.c.
  * Choices the sources leave open are marked [U]; each is made in one place
  * in this file (or pef-impl.c.inc for decode).
  *
@@ -12,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/log.h"
 #include "cpu.h"
 #include "exec/exec-all.h"
 #include "exec/cputlb.h"
@@ -131,6 +133,10 @@ bool ppc_pef_check_access(PowerPCCPU *cpu, vaddr eaddr, hwaddr raddr,
     }
     trace_ppc_pef_secure_violation(CPU(cpu)->cpu_index, access_type, eaddr,
                                    raddr, env->msr);
+    qemu_log_mask(LOG_GUEST_ERROR, "PEF: cpu %d: non-secure access (type %d) "
+                  "to secure memory: EA 0x%" VADDR_PRIx " RA 0x%" HWADDR_PRIx
+                  " MSR 0x%016" PRIx64 "\n", CPU(cpu)->cpu_index,
+                  access_type, eaddr, raddr, (uint64_t)env->msr);
     /*
      * [U] A non-secure access to secure memory: the sources disagree
      * between HEAI, machine check and checkstop.  We take the machine

@@ -2,13 +2,12 @@
  * Unit tests for the Secure Execution unpack/verify state machine and the
  * builder's pack side (hw/s390x/se/se-unpack.h).
  *
- * The digests are recomputed here directly from their definition in the
- * SE reference (section 2, "Digests") rather than trusted from the code.
+ * The digests are recomputed here directly from their definition in
+ * s390-tools genprotimg/src/pv/pv_comp.c (update_pld, update_ald,
+ * update_tld) rather than trusted from the code.
  *
- * The "many" tests use images far above SE_UNPACK_THREAD_MIN_PAGES, so the
- * PLD helper thread runs and its ring wraps many times; they compare it
- * with the same context with the helper off and with digests computed
- * here, across rejected pages, verify, switching the helper off and on,
+ * The "many" tests use a long image: they compare the running digests
+ * with digests computed here, across tampered and rejected pages, verify,
  * and freeing mid-stream (run them under valgrind or ASan for leaks).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -463,70 +462,58 @@ static uint16_t many_page_unpack(SeUnpackCtx *c, Many *m, size_t i)
 }
 
 /*
- * Unpack all pages with the helper on or off; the helper must run exactly
- * when allowed, and every page but @bad must be the plaintext as soon as
+ * Unpack all pages; every page but @bad must be the plaintext as soon as
  * it returns.  Returns the verify rc.
  */
-static uint16_t many_unpack(Many *m, bool threaded, size_t bad,
-                            uint16_t *rrc)
+static uint16_t many_unpack(Many *m, size_t bad, uint16_t *rrc)
 {
     g_autoptr(SeUnpackCtx) c = se_unpack_new(&m->hdr, &m->s);
     size_t i;
 
-    se_unpack_set_threaded(c, threaded);
     for (i = 0; i < MANY; i++) {
-        g_assert_false(se_unpack_threaded(c) &&
-                       i < SE_UNPACK_THREAD_MIN_PAGES);
         g_assert_cmphex(many_page_unpack(c, m, i), ==, SE_UNPACK_RC_OK);
-        /* decrypted on return, whatever the helper is doing */
         g_assert_true(many_plain(m, i) == (i != bad));
     }
-    g_assert_true(se_unpack_threaded(c) == threaded);
     g_assert_cmpuint(se_unpack_page_count(c), ==, MANY);
     return se_unpack_verify(c, rrc);
 }
 
-/* Same verdicts with and without the helper, good and tampered. */
-static void test_many_same_as_serial(void)
+/* The verdicts over a long stream, good and tampered. */
+static void test_many_verdicts(void)
 {
     Many *m = many_new();
-    static const size_t bad[] = { 0, SE_UNPACK_THREAD_MIN_PAGES - 1,
-                                  SE_UNPACK_THREAD_MIN_PAGES, 150,
-                                  MANY - 1 };
+    static const size_t bad[] = { 0, 15, 16, 150, MANY - 1 };
     uint16_t rrc;
     size_t i, k;
-    int threaded;
 
-    for (threaded = 0; threaded < 2; threaded++) {
-        many_reset(m);
-        rrc = 0xffff;
-        g_assert_cmphex(many_unpack(m, threaded, MANY, &rrc), ==,
-                        SE_UNPACK_RC_OK);
-        g_assert_cmphex(rrc, ==, 0);
-        for (i = 0; i < MANY; i++) {
-            g_assert_true(many_plain(m, i));
-        }
-        /* one flipped bit anywhere, even in the very last page */
-        for (k = 0; k < G_N_ELEMENTS(bad); k++) {
-            many_reset(m);
-            many_page(m->work, bad[k])[bad[k] % SE_PAGE_SIZE] ^= 0x10;
-            g_assert_cmphex(many_unpack(m, threaded, bad[k], &rrc), ==,
-                            SE_VERIFY_RC_MISMATCH);
-            g_assert_cmphex(rrc, ==, SE_VERIFY_RRC_PLD);
-        }
-        /* a wrong address late in the stream is still an ALD mismatch */
-        many_reset(m);
-        m->addr[MANY - 2] ^= SE_PAGE_SIZE;
-        g_assert_cmphex(many_unpack(m, threaded, MANY, &rrc), ==,
-                        SE_VERIFY_RC_MISMATCH);
-        g_assert_cmphex(rrc, ==, SE_VERIFY_RRC_ALD);
-        m->addr[MANY - 2] ^= SE_PAGE_SIZE;
+    many_reset(m);
+    rrc = 0xffff;
+    g_assert_cmphex(many_unpack(m, MANY, &rrc), ==,
+                    SE_UNPACK_RC_OK);
+    g_assert_cmphex(rrc, ==, 0);
+    for (i = 0; i < MANY; i++) {
+        g_assert_true(many_plain(m, i));
     }
+    /* one flipped bit anywhere, even in the very last page */
+    for (k = 0; k < G_N_ELEMENTS(bad); k++) {
+        many_reset(m);
+        many_page(m->work, bad[k])[bad[k] % SE_PAGE_SIZE] ^= 0x10;
+        g_assert_cmphex(many_unpack(m, bad[k], &rrc), ==,
+                        SE_VERIFY_RC_MISMATCH);
+        g_assert_cmphex(rrc, ==, SE_VERIFY_RRC_PLD);
+    }
+    /* a wrong address late in the stream is still an ALD mismatch */
+    many_reset(m);
+    m->addr[MANY - 2] ^= SE_PAGE_SIZE;
+    g_assert_cmphex(many_unpack(m, MANY, &rrc), ==,
+                    SE_VERIFY_RC_MISMATCH);
+    g_assert_cmphex(rrc, ==, SE_VERIFY_RRC_ALD);
+    m->addr[MANY - 2] ^= SE_PAGE_SIZE;
     many_free(m);
 }
 
 /*
- * Rejected pages in the middle of a threaded stream count nowhere: the
+ * Rejected pages in the middle of a long stream count nowhere: the
  * page stays as it was, the count does not move, and verify still
  * succeeds; after verify every page is refused untouched.
  */
@@ -550,10 +537,7 @@ static void test_many_reject_mid_stream(void)
         }
         g_assert_cmphex(many_page_unpack(c, m, i), ==, SE_UNPACK_RC_OK);
     }
-    g_assert_true(se_unpack_threaded(c));
     g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
-    /* verify stopped the helper: nothing is left running */
-    g_assert_false(se_unpack_threaded(c));
     g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
     many_reset(m);
     g_assert_cmphex(many_page_unpack(c, m, 100), ==, SE_UNPACK_RC_STATE);
@@ -562,44 +546,15 @@ static void test_many_reject_mid_stream(void)
     many_free(m);
 }
 
-/* Turning the helper off and on mid-stream loses and repeats nothing. */
-static void test_many_toggle(void)
-{
-    Many *m = many_new();
-    g_autoptr(SeUnpackCtx) c = se_unpack_new(&m->hdr, &m->s);
-    uint16_t rrc;
-    size_t i;
-
-    for (i = 0; i < MANY; i++) {
-        if (i == 100) {
-            g_assert_true(se_unpack_threaded(c));
-            se_unpack_set_threaded(c, false);
-            g_assert_false(se_unpack_threaded(c));
-        } else if (i == 180) {
-            g_assert_false(se_unpack_threaded(c));
-            se_unpack_set_threaded(c, true);
-        }
-        g_assert_cmphex(many_page_unpack(c, m, i), ==, SE_UNPACK_RC_OK);
-        if (i == 180) {
-            g_assert_true(se_unpack_threaded(c));
-        }
-    }
-    g_assert_cmphex(se_unpack_verify(c, &rrc), ==, SE_UNPACK_RC_OK);
-    many_free(m);
-}
-
 /*
- * Free mid-stream (machine reset): the helper may be busy or the ring
- * full; free must stop it without hanging, leaking or touching freed
- * memory.  Also a pack context freed with its helper running.
+ * Free mid-stream (machine reset): free must not leak or touch freed
+ * memory.  Also a pack context freed mid-stream.
  */
 static void test_many_free_mid_stream(void)
 {
     Many *m = many_new();
-    static const size_t stop_at[] = {
-        SE_UNPACK_THREAD_MIN_PAGES - 1, SE_UNPACK_THREAD_MIN_PAGES,
-        SE_UNPACK_THREAD_MIN_PAGES + 1, 100, 143, 144, 145, 250, MANY
-    };
+    static const size_t stop_at[] = { 15, 16, 17, 100, 143, 144, 145, 250,
+                                      MANY };
     SeUnpackCtx *c;
     SePackCtx *pc;
     size_t i, k, round;
@@ -612,8 +567,6 @@ static void test_many_free_mid_stream(void)
                 g_assert_cmphex(many_page_unpack(c, m, i), ==,
                                 SE_UNPACK_RC_OK);
             }
-            g_assert_true(se_unpack_threaded(c) ==
-                          (stop_at[k] > SE_UNPACK_THREAD_MIN_PAGES));
             se_unpack_free(c);
         }
     }
@@ -640,11 +593,9 @@ int main(int argc, char **argv)
     g_test_add_func("/se-unpack/unaligned-and-state",
                     test_unaligned_and_state);
     g_test_add_func("/se-unpack/end-to-end", test_end_to_end);
-    g_test_add_func("/se-unpack/many/same-as-serial",
-                    test_many_same_as_serial);
+    g_test_add_func("/se-unpack/many/verdicts", test_many_verdicts);
     g_test_add_func("/se-unpack/many/reject-mid-stream",
                     test_many_reject_mid_stream);
-    g_test_add_func("/se-unpack/many/toggle", test_many_toggle);
     g_test_add_func("/se-unpack/many/free-mid-stream",
                     test_many_free_mid_stream);
     return g_test_run();

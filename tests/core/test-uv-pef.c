@@ -5,147 +5,31 @@
  * out / inval with encryption, sharing, termination, the memcons message
  * log and the info summary.
  *
- * The host is faked with two arrays: normal RAM at 0 and secure RAM at
- * 0x0001000000000000.  Return codes are the U_* values of the header;
- * which one a situation gets is from the table at the top of uv-pef.c.
+ * The host is faked (tests/core/fake-pef-host.c) with two arrays: normal
+ * RAM at 0 and secure RAM at 0x0001000000000000.  Return codes are the
+ * U_* values of the header; which one a situation gets is from the table
+ * in uv-pef-internal.h.
  * The memcons is read back the way Linux's opal-msglog.c reads it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "hw/ppc/ultravisor/uv-pef.h"
+#include "fake-pef-host.h"
 
 #define MIB             (1024 * 1024ULL)
 #define PG              UV_PEF_PAGE_SIZE
-#define NORMAL_SIZE     (4 * MIB)
-#define SECURE_BASE     0x0001000000000000ULL
-#define SECURE_SIZE     (2 * MIB)
-#define MEMCONS_RA      (1 * MIB)
+#define NORMAL_SIZE     FAKE_PEF_NORMAL_SIZE
+#define SECURE_BASE     FAKE_PEF_SECURE_BASE
+#define SECURE_SIZE     FAKE_PEF_SECURE_SIZE
+#define MEMCONS_RA      FAKE_PEF_MEMCONS_RA
 #define PATB_OFF        0x10000
 #define POOL_OFF        0x20000
 #define POOL_PAGES      ((SECURE_SIZE - POOL_OFF) / PG)
 #define LPID            3
 #define VERSION         "test-1.2.3"
 
-typedef struct Host {
-    uint8_t *normal;
-    uint8_t *secure;
-    int pate_calls;
-    uint64_t pate_lpid;
-    bool fail_spr;
-    bool fail_scom;
-    uint64_t spr[0x400];
-    uint64_t scom_addr;
-    uint64_t scom_val;
-    uint32_t scom_chip;
-    UvPef *uv;
-} Host;
-
-/* ---- fake host ----------------------------------------------------------- */
-
-static uint8_t *host_ptr(Host *h, uint64_t ra, uint64_t len)
-{
-    if (len > NORMAL_SIZE || len > SECURE_SIZE) {
-        return NULL;
-    }
-    if (ra < NORMAL_SIZE && NORMAL_SIZE - ra >= len) {
-        return h->normal + ra;
-    }
-    if (ra >= SECURE_BASE && ra - SECURE_BASE < SECURE_SIZE &&
-        SECURE_SIZE - (ra - SECURE_BASE) >= len) {
-        return h->secure + (ra - SECURE_BASE);
-    }
-    return NULL;
-}
-
-static bool h_read(void *o, uint64_t ra, void *buf, uint64_t len)
-{
-    uint8_t *p = host_ptr(o, ra, len);
-
-    if (!p) {
-        return false;
-    }
-    memcpy(buf, p, len);
-    return true;
-}
-
-static bool h_write(void *o, uint64_t ra, const void *buf, uint64_t len)
-{
-    uint8_t *p = host_ptr(o, ra, len);
-
-    if (!p) {
-        return false;
-    }
-    memcpy(p, buf, len);
-    return true;
-}
-
-static void h_pate(void *o, uint64_t lpid)
-{
-    Host *h = o;
-
-    h->pate_calls++;
-    h->pate_lpid = lpid;
-}
-
-static bool h_scom_read(void *o, uint64_t addr, uint64_t *val)
-{
-    Host *h = o;
-
-    h->scom_addr = addr;
-    h->scom_chip = 0;
-    *val = addr ^ 0x5a5a5a5a00000000ULL;
-    return !h->fail_scom;
-}
-
-static bool h_scom_write(void *o, uint64_t addr, uint64_t val)
-{
-    Host *h = o;
-
-    h->scom_addr = addr;
-    h->scom_val = val;
-    h->scom_chip = 0;
-    return !h->fail_scom;
-}
-
-static bool h_scom_read_chip(void *o, uint32_t chip, uint64_t addr,
-                             uint64_t *val)
-{
-    Host *h = o;
-    bool ok = h_scom_read(o, addr, val);
-
-    h->scom_chip = chip;
-    return ok;
-}
-
-static bool h_spr_read(void *o, uint32_t sprn, uint64_t *val)
-{
-    Host *h = o;
-
-    *val = h->spr[sprn & 0x3ff];
-    return !h->fail_spr;
-}
-
-static bool h_spr_write(void *o, uint32_t sprn, uint64_t val)
-{
-    Host *h = o;
-
-    if (h->fail_spr) {
-        return false;
-    }
-    h->spr[sprn & 0x3ff] = val;
-    return true;
-}
-
-static const UvPefHostOps ops = {
-    .mem_read = h_read,
-    .mem_write = h_write,
-    .pate_changed = h_pate,
-    .scom_read = h_scom_read,
-    .scom_write = h_scom_write,
-    .spr_read = h_spr_read,
-    .spr_write = h_spr_write,
-};
+typedef FakePefHost Host;
 
 static const UvPefConfig config = {
     .secure_base = SECURE_BASE,
@@ -156,29 +40,17 @@ static const UvPefConfig config = {
 
 static Host *host_new_ops(const UvPefHostOps *o)
 {
-    Host *h = g_new0(Host, 1);
-    GError *err = NULL;
-
-    h->normal = g_malloc0(NORMAL_SIZE);
-    h->secure = g_malloc0(SECURE_SIZE);
-    h->uv = uv_pef_new(&config, o, h, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(h->uv);
-    uv_pef_reset(h->uv);
-    return h;
+    return fake_pef_host_new(o, VERSION);
 }
 
 static Host *host_new(void)
 {
-    return host_new_ops(&ops);
+    return fake_pef_host_new(&fake_pef_host_ops, VERSION);
 }
 
 static void host_free(Host *h)
 {
-    uv_pef_free(h->uv);
-    g_free(h->normal);
-    g_free(h->secure);
-    g_free(h);
+    fake_pef_host_free(h);
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -215,7 +87,7 @@ static int64_t ucall_regs(Host *h, const UvPefCaller *c, uint64_t op,
     for (i = 0; i < n; i++) {
         out[i + 1] = r[i];
     }
-    rc = uv_pef_ucall(h->uv, c, out);
+    rc = uv_pef_ucall(h->uv, uv_pef_ucall_find(op), c, out);
     g_assert_cmpint((int64_t)out[0], ==, rc);
     return rc;
 }
@@ -355,7 +227,7 @@ static void test_ptcr(void)
 static void test_new_errors(void)
 {
     UvPefConfig c;
-    UvPefHostOps o = ops;
+    UvPefHostOps o = fake_pef_host_ops;
     GError *err = NULL;
     UvPef *uv;
     const struct {
@@ -377,7 +249,7 @@ static void test_new_errors(void)
         c.secure_base = bad[i].base;
         c.secure_size = bad[i].size;
         c.memcons_ra = bad[i].memcons;
-        uv = uv_pef_new(&c, &ops, NULL, &err);
+        uv = uv_pef_new(&c, &fake_pef_host_ops, NULL, &err);
         g_assert_null(uv);
         g_assert_error(err, UV_PEF_ERROR, 0);
         g_clear_error(&err);
@@ -388,7 +260,7 @@ static void test_new_errors(void)
     g_clear_error(&err);
     c = config;
     c.version = NULL;
-    uv = uv_pef_new(&c, &ops, NULL, &err);
+    uv = uv_pef_new(&c, &fake_pef_host_ops, NULL, &err);
     g_assert_no_error(err);
     uv_pef_free(uv);
     uv_pef_free(NULL);
@@ -488,7 +360,7 @@ static void test_callers(void)
     int rejected = 0;
 
     for (i = 0; i < G_N_ELEMENTS(allowed); i++) {
-        g_assert_nonnull(uv_pef_ucall_name(allowed[i].op));
+        g_assert_nonnull(uv_pef_ucall_find(allowed[i].op));
         for (j = 0; j < G_N_ELEMENTS(callers); j++) {
             bool ok = allowed[i].who == 'A' ||
                       allowed[i].who == callers[j].kind;
@@ -536,15 +408,18 @@ static void test_unknown(void)
     size_t i, j;
 
     for (i = 0; i < G_N_ELEMENTS(ops_bad); i++) {
-        g_assert_null(uv_pef_ucall_name(ops_bad[i]));
+        g_assert_null(uv_pef_ucall_find(ops_bad[i]));
         for (j = 0; j < G_N_ELEMENTS(all); j++) {
             g_assert_cmpint(UC(h, &all[j], ops_bad[i], 1, 2, 3), ==,
                             U_FUNCTION);
         }
     }
-    g_assert_cmpstr(uv_pef_ucall_name(UV_PAGE_IN), ==, "UV_PAGE_IN");
-    g_assert_cmpstr(uv_pef_ucall_name(UV_WRITE_PATE), ==, "UV_WRITE_PATE");
-    g_assert_cmpstr(uv_pef_ucall_name(UV_SEND_SBE_COMMAND), ==,
+    g_assert_cmpstr(uv_pef_ucall_name(uv_pef_ucall_find(UV_PAGE_IN)), ==,
+                    "UV_PAGE_IN");
+    g_assert_cmpstr(uv_pef_ucall_name(uv_pef_ucall_find(UV_WRITE_PATE)), ==,
+                    "UV_WRITE_PATE");
+    g_assert_cmpstr(uv_pef_ucall_name(uv_pef_ucall_find(UV_SEND_SBE_COMMAND)),
+                    ==,
                     "UV_SEND_SBE_COMMAND");
     host_free(h);
 }
@@ -561,6 +436,30 @@ static void test_not_yet(void)
                     U_FUNCTION);
     /* RETURN: nothing reflected, so nothing to return to */
     g_assert_cmpint(UC(h, &hv, UV_RETURN), ==, U_STATE);
+    host_free(h);
+}
+
+/* The host ops act on the thread that made the call: they are told which */
+static void test_caller_cpu(void)
+{
+    int thread_a, thread_b;
+    const UvPefCaller a = { .hv = true, .cpu = &thread_a };
+    const UvPefCaller b = { .hv = true, .cpu = &thread_b };
+    Host *h = host_new();
+    uint64_t regs[10];
+
+    g_assert_cmpint(UC(h, &a, UV_RESTRICTED_SPR_WRITE, 0xB4, 7), ==,
+                    U_SUCCESS);
+    g_assert_true(h->spr_cpu == &thread_a);
+    g_assert_cmpint(ucall_regs(h, &b, UV_RESTRICTED_SPR_READ, regs, 1,
+                               (uint64_t[]){ 0xB4 }), ==, U_SUCCESS);
+    g_assert_true(h->spr_cpu == &thread_b);
+    g_assert_cmpint(UC(h, &b, UV_WRITE_PATE, 2, 0x10, 0x20), ==, U_SUCCESS);
+    g_assert_true(h->pate_cpu == &thread_b);
+    g_assert_cmpint(UC(h, &a, UV_WRITE_PATE, 2, 0, 0), ==, U_SUCCESS);
+    g_assert_true(h->pate_cpu == &thread_a);
+    /* reset has no calling thread */
+    uv_pef_reset(h->uv);
     host_free(h);
 }
 
@@ -611,7 +510,7 @@ static void test_spr(void)
 static void test_scom(void)
 {
     Host *h = host_new();
-    UvPefHostOps o2 = ops;
+    UvPefHostOps o2 = fake_pef_host_ops;
     uint64_t regs[10];
 
     g_assert_cmpint(ucall_regs(h, &hv, UV_READ_SCOM, regs, 2,
@@ -638,7 +537,7 @@ static void test_scom(void)
     g_assert_cmpint(UC(h, &hv, UV_WRITE_SCOM, 0, 0, 0), ==, U_HARDWARE);
     host_free(h);
 
-    o2.scom_read_chip = h_scom_read_chip;
+    o2.scom_read_chip = fake_pef_scom_read_chip;
     h = host_new_ops(&o2);
     g_assert_cmpint(UC(h, &hv, UV_READ_SCOM, 1, 0x10), ==, U_SUCCESS);
     g_assert_cmpuint(h->scom_chip, ==, 1);
@@ -729,7 +628,7 @@ static void test_mem_slots(void)
     g_assert_cmpuint(info.partitions->len, ==, 1);
     p = &g_array_index(info.partitions, UvPefPartitionInfo, 0);
     g_assert_cmpuint(p->lpid, ==, LPID);
-    g_assert_cmpstr(p->state, ==, "init");
+    g_assert_false(p->secure);      /* "init": no ESM yet */
     g_assert_cmpuint(p->slots->len, ==, 3);
     s = &g_array_index(p->slots, UvPefSlotInfo, 2);
     g_assert_cmpuint(s->slotid, ==, 0);
@@ -1257,6 +1156,7 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-pef/unknown", test_unknown);
     g_test_add_func("/uv-pef/not-yet", test_not_yet);
     g_test_add_func("/uv-pef/spr", test_spr);
+    g_test_add_func("/uv-pef/caller-cpu", test_caller_cpu);
     g_test_add_func("/uv-pef/scom", test_scom);
     g_test_add_func("/uv-pef/read-write-mem", test_mem_rw);
     g_test_add_func("/uv-pef/svm-create", test_svm_create);

@@ -13,13 +13,8 @@
  * check with an rc other than 1; a failed unwrap leaves the secrets
  * zeroed; the unmodified header always unwraps to its known PSW.
  *
- * Build (not wired into meson):
- *   clang -fsanitize=fuzzer,address,undefined -Itests/core/shim -Iinclude \
- *       tests/fuzz/fuzz-se-hdr.c hw/s390x/se/se-hdr.c util/cc-ecc.c \
- *       util/cc-buf.c \
- *       $(pkg-config --cflags --libs glib-2.0 nettle hogweed) -lgmp \
- *       -o fuzz-se-hdr
- *   ./fuzz-se-hdr -max_total_time=60 CORPUS_DIR
+ * Built by meson -Dfuzzing=true (tests/fuzz/meson.build) and run by
+ * scripts/fuzz.sh (make check, make fuzz).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -2,12 +2,13 @@
  * libFuzzer target for the built-in POWER ultravisor
  * (include/hw/ppc/ultravisor/uv-pef.h).
  *
- * One UvPef over small fake memories (4 MiB of normal RAM at 0, 2 MiB of
- * secure RAM at 0x0001000000000000), reset before every input.  The
- * input is:
+ * One UvPef over the fake host of the unit tests
+ * (tests/core/fake-pef-host.c: 4 MiB of normal RAM at 0, 2 MiB of secure
+ * RAM at 0x0001000000000000), reset before every input.  The input is:
  *   byte 0      bit i set: create an SVM with LPID i + 1 (i < 4)
  *   then steps  ctl, op, 9 x (selector, value bytes)
- * ctl bits 0-2 are the caller's S, HV and PR, bits 3-4 its LPID (0..3).
+ * ctl bits 0-2 are the caller's S, HV and PR, bits 3-4 its LPID (0..3),
+ * bits 5-6 make the host's SPR and SCOM accesses fail.
  * op picks one of the 20 opcodes, an unknown one, or a host action
  * (create an SVM, read the info, reset).  Each register's selector
  * makes a value likely to pass some check (a page of normal or secure
@@ -26,16 +27,14 @@
  */
 #include "qemu/osdep.h"
 #include "hw/ppc/ultravisor/uv-pef.h"
+#include "../core/fake-pef-host.h"
 
-#define NORMAL_SIZE     (4 * 1024 * 1024ULL)
-#define SECURE_BASE     0x0001000000000000ULL
-#define SECURE_SIZE     (2 * 1024 * 1024ULL)
-#define MEMCONS_RA      0x100000ULL
+#define SECURE_BASE     FAKE_PEF_SECURE_BASE
+#define SECURE_SIZE     FAKE_PEF_SECURE_SIZE
 #define PG              UV_PEF_PAGE_SIZE
 #define MAX_STEPS       256
 
-static uint8_t *normal_ram;
-static uint8_t *secure_ram;
+static FakePefHost *host;
 static UvPef *uv;
 
 static void check(bool ok)
@@ -44,78 +43,6 @@ static void check(bool ok)
         abort();
     }
 }
-
-static uint8_t *ptr(uint64_t ra, uint64_t len)
-{
-    if (len > SECURE_SIZE) {
-        return NULL;
-    }
-    if (ra < NORMAL_SIZE && NORMAL_SIZE - ra >= len) {
-        return normal_ram + ra;
-    }
-    if (ra >= SECURE_BASE && ra - SECURE_BASE < SECURE_SIZE &&
-        SECURE_SIZE - (ra - SECURE_BASE) >= len) {
-        return secure_ram + (ra - SECURE_BASE);
-    }
-    return NULL;
-}
-
-static bool f_read(void *o, uint64_t ra, void *buf, uint64_t len)
-{
-    uint8_t *p = ptr(ra, len);
-
-    if (p) {
-        memcpy(buf, p, len);
-    }
-    return p != NULL;
-}
-
-static bool f_write(void *o, uint64_t ra, const void *buf, uint64_t len)
-{
-    uint8_t *p = ptr(ra, len);
-
-    if (p) {
-        memcpy(p, buf, len);
-    }
-    return p != NULL;
-}
-
-static void f_pate(void *o, uint64_t lpid)
-{
-    check(lpid < UV_PEF_MAX_LPID);
-}
-
-static bool f_scom_read(void *o, uint64_t addr, uint64_t *val)
-{
-    *val = addr;
-    return !(addr & 1);
-}
-
-static bool f_scom_write(void *o, uint64_t addr, uint64_t val)
-{
-    return !(addr & 1);
-}
-
-static bool f_spr_read(void *o, uint32_t sprn, uint64_t *val)
-{
-    *val = sprn;
-    return true;
-}
-
-static bool f_spr_write(void *o, uint32_t sprn, uint64_t val)
-{
-    return !(val & 1);
-}
-
-static const UvPefHostOps ops = {
-    .mem_read = f_read,
-    .mem_write = f_write,
-    .pate_changed = f_pate,
-    .scom_read = f_scom_read,
-    .scom_write = f_scom_write,
-    .spr_read = f_spr_read,
-    .spr_write = f_spr_write,
-};
 
 static const uint64_t opcodes[] = {
     UV_WRITE_PATE, UV_RESTRICTED_SPR_WRITE, UV_RESTRICTED_SPR_READ, UV_ESM,
@@ -228,18 +155,8 @@ static void check_info(void)
 
 static void setup(void)
 {
-    UvPefConfig cfg = {
-        .secure_base = SECURE_BASE,
-        .secure_size = SECURE_SIZE,
-        .memcons_ra = MEMCONS_RA,
-        .version = "fuzz",
-    };
-    GError *err = NULL;
-
-    normal_ram = g_malloc0(NORMAL_SIZE);
-    secure_ram = g_malloc0(SECURE_SIZE);
-    uv = uv_pef_new(&cfg, &ops, NULL, &err);
-    check(uv && !err);
+    host = fake_pef_host_new(&fake_pef_host_ops, "fuzz");
+    uv = host->uv;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -270,6 +187,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t regs[10];
         int64_t rc;
 
+        host->fail_spr = ctl & 0x20;
+        host->fail_scom = ctl & 0x40;
+
         if (op == 0xFF) {
             rc = uv_pef_svm_create(uv, next_u8(&in) % 8);
             check(rc == U_SUCCESS || rc == U_BUSY || rc == U_PARAMETER);
@@ -287,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (i = 1; i < 10; i++) {
             regs[i] = next_reg(&in);
         }
-        rc = uv_pef_ucall(uv, &c, regs);
+        rc = uv_pef_ucall(uv, uv_pef_ucall_find(regs[0]), &c, regs);
         check((int64_t)regs[0] == rc);
         check(known_rc(rc));
         check_info();

@@ -13,13 +13,8 @@
  * rc 1, only documented rc values, nothing but rc/rrc written on errors,
  * and the shared-page count stays within guest storage.
  *
- * Build (not wired into meson):
- *   clang -fsanitize=fuzzer,address,undefined -Itests/core/shim -Iinclude \
- *       tests/fuzz/fuzz-uvc.c hw/s390x/se/uv-core.c hw/s390x/se/se-hdr.c \
- *       hw/s390x/se/se-unpack.c util/cc-ecc.c util/cc-buf.c \
- *       $(pkg-config --cflags --libs glib-2.0 nettle hogweed) -lgmp \
- *       -o fuzz-uvc
- *   ./fuzz-uvc -max_total_time=60 CORPUS_DIR
+ * Built by meson -Dfuzzing=true (tests/fuzz/meson.build) and run by
+ * scripts/fuzz.sh (make check, make fuzz).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

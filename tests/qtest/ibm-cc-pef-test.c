@@ -5,9 +5,9 @@
  * - QEMU refuses inconsistent configurations and says why: secure-memory
  *   or uv-firmware without pef=on, a bad secure-memory size, an unreadable
  *   uv-firmware, a POWER9 model without PEF, --only-migratable;
- * - with pef=on, query-uv / HMP "info uv" describe the ultravisor and
+ * - with pef=on, query-pef-uv / HMP "info uv" describe the ultravisor and
  *   the secure memory, HMP xp and QMP pmemsave refuse secure memory, and
- *   migration is blocked; without it, query-uv reports no ultravisor;
+ *   migration is blocked; without it, query-pef-uv reports no ultravisor;
  * - uv-firmware=FILE puts the image at the secure base, and
  *   dump-guest-memory (system memory, as devices see it) contains a marker
  *   planted in normal RAM but not the secure image.
@@ -53,10 +53,10 @@ static void test_refused(void)
     ibm_cc_assert_starts("-machine powernv,pef=on");
 }
 
-/* query-uv's return value (a new reference) */
+/* query-pef-uv's return value (a new reference) */
 static QDict *query_uv(QTestState *qts)
 {
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-uv' }");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-pef-uv' }");
     QDict *ret;
 
     g_assert(qdict_haskey(rsp, "return"));
@@ -124,7 +124,7 @@ static void test_off(void)
 {
     QTestState *qts = qtest_init("-machine powernv9 -accel tcg -m 1G");
 
-    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'query-uv' }"),
+    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'query-pef-uv' }"),
                             "no ultravisor");
     g_assert_false(qtest_qom_get_bool(qts, "/machine", "pef"));
     qtest_quit(qts);

@@ -15,6 +15,7 @@
  */
 #include "qemu/osdep.h"
 #include <inttypes.h>
+#include "qemu/cc-buf.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "se-image.h"
 #include "boot/stage3-args.h"
@@ -27,8 +28,8 @@ GQuark se_image_error_quark(void)
 #define PAGE_SIZE           STAGE3_PAGE_SIZE
 
 /*
- * Component kind values and IPIB order (SE reference, section 2,
- * "Component order").
+ * Component kind values and IPIB order: s390-tools genprotimg/src/pv/
+ * pv_comp.h and rust/pvimg/src/se_img_comps.rs (ComponentKind).
  */
 typedef struct LayoutDesc {
     uint16_t kind[SE_IMAGE_COMP__MAX];      /* by SeImageComp */
@@ -63,19 +64,21 @@ static const LayoutDesc layouts[] = {
 };
 
 /*
- * The PV IPIB ("IPIB for PV" in the SE reference).  All fields big-endian.
- * This is every field the builder sets; everything else is zero.  Values
- * marked [I] are not given by the reference and are inferred: they are
- * isolated here so that they can be changed in one place.
+ * The PV IPIB (s390-tools include/boot/ipl.h, struct ipl_pb0_pv; QEMU
+ * hw/s390x/ipl.h).  All fields big-endian.  This is every field the
+ * builder sets; everything else is zero.  Values marked [V] are those
+ * s390-tools' pvimg writes (rust/pvimg/src/se_img_comps/bootloader.rs,
+ * create_ipib; the versions from bootloader/ipl.rs); they are isolated
+ * here so that they can be changed in one place.
  *
  *   off   size  field                value
  *   0x00  u32   ipl_pl_hdr.len       IPIB length = 0x88 + 24 * num_comp
- *   0x04  u8    ipl_pl_hdr.flags     0 [I]
- *   0x07  u8    ipl_pl_hdr.version   IPIB_HDR_VERSION [I]
- *   0x08  u32   pb0.len              IPIB length - 8, i.e. the rest [I]
+ *   0x04  u8    ipl_pl_hdr.flags     0 [V]
+ *   0x07  u8    ipl_pl_hdr.version   IPIB_HDR_VERSION [V]
+ *   0x08  u32   pb0.len              IPIB length - 8, i.e. the rest [V]
  *   0x0c  u8    pb0.pbt              5 (PV)
- *   0x10  u8[8] pb0.loadparm         0 [I]
- *   0x6f  u8    pv.version           IPIB_PV_VERSION [I]
+ *   0x10  u8[8] pb0.loadparm         0 [V]
+ *   0x6f  u8    pv.version           IPIB_PV_VERSION [V]
  *   0x74  u32   pv.num_comp          number of components (2..4)
  *   0x78  u64   pv.pv_header_addr    SE header address (stage3a stores
  *                                    the same value again at boot)
@@ -84,7 +87,8 @@ static const LayoutDesc layouts[] = {
  *         u64   tweak_pref           kind << 48 | 6 random bytes
  *         u64   addr                 page-aligned component address
  *         u64   len                  component length padded to whole
- *                                    pages, so at least one page [I]
+ *                                    pages, so at least one page [V]
+ *                                    (genprotimg/src/pv/pv_image.c)
  */
 #define IPIB_OFF_LEN            0x00
 #define IPIB_OFF_FLAGS          0x04
@@ -97,28 +101,10 @@ static const LayoutDesc layouts[] = {
 #define IPIB_COMP_SIZE          24
 #define IPIB_PL_HDR_SIZE        8
 #define IPIB_PBT_PV             5
-#define IPIB_FLAGS              0       /* [I] */
-#define IPIB_HDR_VERSION        1       /* [I] */
-#define IPIB_PV_VERSION         1       /* [I] */
+#define IPIB_FLAGS              0       /* [V] pvimg create_ipib */
+#define IPIB_HDR_VERSION        1       /* [V] IPL_PARM_BLOCK_VERSION */
+#define IPIB_PV_VERSION         1       /* [V] IPL_PARM_BLOCK_PV_VERSION */
 
-static void put_be(uint8_t *p, uint64_t v, unsigned int bytes)
-{
-    while (bytes--) {
-        p[bytes] = v;
-        v >>= 8;
-    }
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    int i;
-
-    for (i = 0; i < 8; i++) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
 
 static uint64_t page_align(uint64_t v)
 {
@@ -160,7 +146,7 @@ bool se_image_check_kernel(const uint8_t *kernel, size_t len,
                     "bootable image, e.g. vmlinuz)", LINUX_EP_MAGIC_ADDR);
         return false;
     }
-    max = get_be64(kernel + LINUX_PARM_MAX_CMDLINE_SIZE);
+    max = cc_get_be64(kernel + LINUX_PARM_MAX_CMDLINE_SIZE);
     if (max == 0) {
         max = LINUX_LEGACY_CMDLINE_SIZE;
     }
@@ -185,7 +171,7 @@ static bool find_args(const uint8_t *blob, size_t len, uint64_t magic,
                       const char *name, size_t *off, GError **errp)
 {
     if (len < STAGE3_ARGS_SIZE || len % 256 ||
-        get_be64(blob + len - STAGE3_ARGS_SIZE) != magic) {
+        cc_get_be64(blob + len - STAGE3_ARGS_SIZE) != magic) {
         g_set_error(errp, SE_IMAGE_ERROR, 0,
                     "internal error: %s has no args block with magic "
                     "0x%016" PRIx64 " at its end", name, magic);
@@ -195,7 +181,7 @@ static bool find_args(const uint8_t *blob, size_t len, uint64_t magic,
     return true;
 }
 
-/* Header size for @nks key slots (SE reference, section 1). */
+/* Header size for @nks key slots (s390-tools pv_hdr_def.h). */
 static uint64_t hdr_size(size_t nks)
 {
     return SE_HDR_OFF_SLOTS + nks * SE_HDR_KEY_SLOT_SIZE +
@@ -302,22 +288,22 @@ static void write_ipib(uint8_t *ipib, const SeImageInfo *info)
 {
     unsigned int i;
 
-    put_be(ipib + IPIB_OFF_LEN, info->ipib_len, 4);
+    cc_put_be(ipib + IPIB_OFF_LEN, info->ipib_len, 4);
     ipib[IPIB_OFF_FLAGS] = IPIB_FLAGS;
     ipib[IPIB_OFF_HDR_VERSION] = IPIB_HDR_VERSION;
-    put_be(ipib + IPIB_OFF_PB0_LEN, info->ipib_len - IPIB_PL_HDR_SIZE, 4);
+    cc_put_be(ipib + IPIB_OFF_PB0_LEN, info->ipib_len - IPIB_PL_HDR_SIZE, 4);
     ipib[IPIB_OFF_PBT] = IPIB_PBT_PV;
     ipib[IPIB_OFF_PV_VERSION] = IPIB_PV_VERSION;
-    put_be(ipib + IPIB_OFF_NUM_COMP, info->n_comp, 4);
-    put_be(ipib + IPIB_PV_HDR_ADDR_OFF, info->hdr_addr, 8);
-    put_be(ipib + IPIB_PV_HDR_LEN_OFF, info->hdr_len, 8);
+    cc_put_be(ipib + IPIB_OFF_NUM_COMP, info->n_comp, 4);
+    cc_put_be(ipib + IPIB_PV_HDR_ADDR_OFF, info->hdr_addr, 8);
+    cc_put_be(ipib + IPIB_PV_HDR_LEN_OFF, info->hdr_len, 8);
     for (i = 0; i < info->n_comp; i++) {
         const SeImageCompInfo *ci = &info->comp[info->order[i]];
         uint8_t *e = ipib + IPIB_OFF_COMPS + i * IPIB_COMP_SIZE;
 
-        put_be(e, ci->tweak_pref, 8);
-        put_be(e + 8, ci->addr, 8);
-        put_be(e + 16, ci->pages * PAGE_SIZE, 8);
+        cc_put_be(e, ci->tweak_pref, 8);
+        cc_put_be(e + 8, ci->addr, 8);
+        cc_put_be(e + 16, ci->pages * PAGE_SIZE, 8);
     }
 }
 
@@ -328,15 +314,15 @@ static void write_stage3b_args(uint8_t *args, const SeImageInfo *info)
     const SeImageCompInfo *c = &info->comp[SE_IMAGE_COMP_CMDLINE];
     const SeImageCompInfo *i = &info->comp[SE_IMAGE_COMP_INITRD];
 
-    put_be(args + STAGE3B_ARGS_KERNEL_ADDR_OFF, k->addr, 8);
-    put_be(args + STAGE3B_ARGS_KERNEL_SIZE_OFF, k->size, 8);
+    cc_put_be(args + STAGE3B_ARGS_KERNEL_ADDR_OFF, k->addr, 8);
+    cc_put_be(args + STAGE3B_ARGS_KERNEL_SIZE_OFF, k->size, 8);
     /* absent components: address and size 0 */
-    put_be(args + STAGE3B_ARGS_CMDLINE_ADDR_OFF, c->addr, 8);
-    put_be(args + STAGE3B_ARGS_CMDLINE_SIZE_OFF, c->size, 8);
-    put_be(args + STAGE3B_ARGS_INITRD_ADDR_OFF, i->addr, 8);
-    put_be(args + STAGE3B_ARGS_INITRD_SIZE_OFF, i->size, 8);
-    put_be(args + STAGE3B_ARGS_PSW_MASK_OFF, STAGE3B_KERNEL_PSW_MASK, 8);
-    put_be(args + STAGE3B_ARGS_PSW_ADDR_OFF, STAGE3B_KERNEL_PSW_ADDR, 8);
+    cc_put_be(args + STAGE3B_ARGS_CMDLINE_ADDR_OFF, c->addr, 8);
+    cc_put_be(args + STAGE3B_ARGS_CMDLINE_SIZE_OFF, c->size, 8);
+    cc_put_be(args + STAGE3B_ARGS_INITRD_ADDR_OFF, i->addr, 8);
+    cc_put_be(args + STAGE3B_ARGS_INITRD_SIZE_OFF, i->size, 8);
+    cc_put_be(args + STAGE3B_ARGS_PSW_MASK_OFF, STAGE3B_KERNEL_PSW_MASK, 8);
+    cc_put_be(args + STAGE3B_ARGS_PSW_ADDR_OFF, STAGE3B_KERNEL_PSW_ADDR, 8);
 }
 
 /* Encrypt all component pages in IPIB order; digests into @bp. */
@@ -404,15 +390,15 @@ uint8_t *se_image_build(const SeImageParams *p, size_t *len,
     /* Short PSW at 0: short format | 31-bit addressing, -> stage3a */
     psw[0] = STAGE3_SHORT_PSW_MASK;
     psw[1] = STAGE3_SHORT_PSW_BA | STAGE3A_ENTRY_ADDR;
-    put_be(img, psw[0], 4);
-    put_be(img + 4, psw[1], 4);
+    cc_put_be(img, psw[0], 4);
+    cc_put_be(img + 4, psw[1], 4);
 
     /* stage3a and its args */
     memcpy(img + STAGE3A_LOAD_ADDR, p->stage3a, p->stage3a_len);
     s3a_args += STAGE3A_LOAD_ADDR;
-    put_be(img + s3a_args + STAGE3A_ARGS_HDR_ADDR_OFF, info.hdr_addr, 8);
-    put_be(img + s3a_args + STAGE3A_ARGS_HDR_SIZE_OFF, info.hdr_len, 8);
-    put_be(img + s3a_args + STAGE3A_ARGS_IPIB_ADDR_OFF, info.ipib_addr, 8);
+    cc_put_be(img + s3a_args + STAGE3A_ARGS_HDR_ADDR_OFF, info.hdr_addr, 8);
+    cc_put_be(img + s3a_args + STAGE3A_ARGS_HDR_SIZE_OFF, info.hdr_len, 8);
+    cc_put_be(img + s3a_args + STAGE3A_ARGS_IPIB_ADDR_OFF, info.ipib_addr, 8);
 
     write_ipib(img + info.ipib_addr, &info);
 

@@ -14,6 +14,9 @@
  * - External mode (uv-firmware=FILE): FILE runs at the secure base in
  *   ultravisor state from reset, and nothing is handled in C.
  *
+ * The state is a PnvPef object, a child of the machine (see
+ * include/hw/ppc/pnv-pef.h, also for the locking rule).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -21,10 +24,11 @@
 #include "qemu/units.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
-#include "qapi/qapi-commands-machine-target.h"
-#include "qapi/qapi-visit-machine-target.h"
+#include "qapi/qapi-commands-ppc-pef-target.h"
 #include "monitor/monitor.h"
 #include "monitor/hmp.h"
 #include "monitor/hmp-target.h"
@@ -55,13 +59,16 @@
 #define PNV_PEF_SMFCTRL_RESET   0x8000000000000002ULL
 
 struct PnvPef {
-    /* properties */
+    ConfidentialGuestSupport parent_obj;
+
+    /* the machine's properties */
     bool enabled;
     uint64_t secure_size;
     bool secure_size_set;
     char *uv_firmware;
 
-    /* machine state */
+    /* set up by pnv_pef_machine_init() with pef=on */
+    PnvMachineState *machine;
     PPCPef ppc;
     MemoryRegion cpu_root;
     MemoryRegion sys_alias;
@@ -72,45 +79,57 @@ struct PnvPef {
     char *fw_data;
     gsize fw_size;
     Error *migration_blocker;
-    PowerPCCPU *cur_cpu;
     bool reset_once;
 };
 
-static PnvPef *pnv_pef_instance;
+/* The machine's PEF state once pnv_pef_machine_init() set it up, or NULL */
+static PnvPef *pnv_pef_active(PnvMachineState *pnv)
+{
+    return pnv->pef && pnv->pef->machine ? pnv->pef : NULL;
+}
 
 /*
- * pef=on makes the machine a confidential-computing one: this object is
- * its machine->cgs, so that the monitor's and gdbstub's physical-memory
- * paths ask it (debug_access_ok) before reading guest memory.
+ * ConfidentialGuestSupportClass::debug_access_ok: the monitor's and the
+ * gdbstub's physical-memory paths never reach secure memory.
  */
-#define TYPE_PNV_PEF_CGS "pnv-pef-secure-memory"
-OBJECT_DECLARE_SIMPLE_TYPE(PnvPefCgs, PNV_PEF_CGS)
-
-struct PnvPefCgs {
-    ConfidentialGuestSupport parent_obj;
-    PnvPef *pef;
-};
-
 static bool pnv_pef_debug_access_ok(ConfidentialGuestSupport *cgs,
                                     uint64_t addr, uint64_t len)
 {
-    PnvPefCgs *pcgs = PNV_PEF_CGS(cgs);
+    PnvPef *pef = PNV_PEF(cgs);
     uint64_t base = PNV_PEF_SECURE_BASE;
-    uint64_t size = pcgs->pef ? pcgs->pef->secure_size : 0;
-
     uint64_t end = addr + len;
 
-    if (!size || !len) {
+    if (!pef->machine || !len) {
         return true;
     }
     if (end < addr) {
         end = UINT64_MAX;       /* the range wraps: it reaches the top */
     }
     /* Refuse any overlap with secure memory */
-    return end <= base || addr >= base + size;
+    return end <= base || addr >= base + pef->secure_size;
 }
 
-static void pnv_pef_cgs_class_init(ObjectClass *oc, void *data)
+static void pnv_pef_init(Object *obj)
+{
+    PNV_PEF(obj)->secure_size = PNV_PEF_DEFAULT_SECURE_SIZE;
+}
+
+static void pnv_pef_finalize(Object *obj)
+{
+    PnvPef *pef = PNV_PEF(obj);
+
+    if (pef->migration_blocker) {
+        migrate_del_blocker(&pef->migration_blocker);
+    }
+    uv_pef_free(pef->core);
+    if (pef->machine) {
+        address_space_destroy(&pef->uv_as);
+    }
+    g_free(pef->fw_data);
+    g_free(pef->uv_firmware);
+}
+
+static void pnv_pef_type_class_init(ObjectClass *oc, void *data)
 {
     ConfidentialGuestSupportClass *klass =
         CONFIDENTIAL_GUEST_SUPPORT_CLASS(oc);
@@ -118,43 +137,49 @@ static void pnv_pef_cgs_class_init(ObjectClass *oc, void *data)
     klass->debug_access_ok = pnv_pef_debug_access_ok;
 }
 
-static const TypeInfo pnv_pef_cgs_info = {
-    .name = TYPE_PNV_PEF_CGS,
+static const TypeInfo pnv_pef_info = {
+    .name = TYPE_PNV_PEF,
     .parent = TYPE_CONFIDENTIAL_GUEST_SUPPORT,
-    .instance_size = sizeof(PnvPefCgs),
-    .class_init = pnv_pef_cgs_class_init,
+    .instance_size = sizeof(PnvPef),
+    .instance_init = pnv_pef_init,
+    .instance_finalize = pnv_pef_finalize,
+    .class_init = pnv_pef_type_class_init,
 };
 
 static void pnv_pef_register_types(void)
 {
-    type_register_static(&pnv_pef_cgs_info);
+    type_register_static(&pnv_pef_info);
 }
 
 type_init(pnv_pef_register_types)
 
-static PnvPef *pnv_pef_of(PnvMachineState *pnv)
+void pnv_pef_machine_instance_init(Object *obj)
 {
-    if (!pnv->pef) {
-        pnv->pef = g_new0(PnvPef, 1);
-        pnv->pef->secure_size = PNV_PEF_DEFAULT_SECURE_SIZE;
+    PnvMachineState *pnv = PNV_MACHINE(obj);
+
+    /* Only the machines with the properties (PEF-capable CPUs) */
+    if (!object_class_property_find(object_get_class(obj), "pef")) {
+        return;
     }
-    return pnv->pef;
+    pnv->pef = PNV_PEF(object_new(TYPE_PNV_PEF));
+    object_property_add_child(obj, "pef-state", OBJECT(pnv->pef));
+    object_unref(OBJECT(pnv->pef));
 }
 
 static bool pnv_pef_get_enabled(Object *obj, Error **errp)
 {
-    return pnv_pef_of(PNV_MACHINE(obj))->enabled;
+    return PNV_MACHINE(obj)->pef->enabled;
 }
 
 static void pnv_pef_set_enabled(Object *obj, bool value, Error **errp)
 {
-    pnv_pef_of(PNV_MACHINE(obj))->enabled = value;
+    PNV_MACHINE(obj)->pef->enabled = value;
 }
 
 static void pnv_pef_get_secure_size(Object *obj, Visitor *v, const char *name,
                                     void *opaque, Error **errp)
 {
-    uint64_t value = pnv_pef_of(PNV_MACHINE(obj))->secure_size;
+    uint64_t value = PNV_MACHINE(obj)->pef->secure_size;
 
     visit_type_size(v, name, &value, errp);
 }
@@ -162,7 +187,7 @@ static void pnv_pef_get_secure_size(Object *obj, Visitor *v, const char *name,
 static void pnv_pef_set_secure_size(Object *obj, Visitor *v, const char *name,
                                     void *opaque, Error **errp)
 {
-    PnvPef *pef = pnv_pef_of(PNV_MACHINE(obj));
+    PnvPef *pef = PNV_MACHINE(obj)->pef;
     uint64_t value;
 
     if (!visit_type_size(v, name, &value, errp)) {
@@ -179,13 +204,13 @@ static void pnv_pef_set_secure_size(Object *obj, Visitor *v, const char *name,
 
 static char *pnv_pef_get_uv_firmware(Object *obj, Error **errp)
 {
-    return g_strdup(pnv_pef_of(PNV_MACHINE(obj))->uv_firmware);
+    return g_strdup(PNV_MACHINE(obj)->pef->uv_firmware);
 }
 
 static void pnv_pef_set_uv_firmware(Object *obj, const char *value,
                                     Error **errp)
 {
-    PnvPef *pef = pnv_pef_of(PNV_MACHINE(obj));
+    PnvPef *pef = PNV_MACHINE(obj)->pef;
 
     g_free(pef->uv_firmware);
     pef->uv_firmware = g_strdup(value);
@@ -230,17 +255,16 @@ static bool pnv_pef_mem_write(void *opaque, uint64_t ra, const void *buf,
                                len) == MEMTX_OK;
 }
 
-static void pnv_pef_pate_changed(void *opaque, uint64_t lpid)
+static void pnv_pef_pate_changed(void *opaque, void *cpu, uint64_t lpid)
 {
-    PnvPef *pef = opaque;
     CPUState *cs;
 
     /*
      * Translations of that partition may be cached in any thread's TLB.
      * PATE updates are rare: flush every TLB.
      */
-    if (pef->cur_cpu) {
-        tlb_flush_all_cpus_synced(CPU(pef->cur_cpu));
+    if (cpu) {
+        tlb_flush_all_cpus_synced(CPU(cpu));
     } else {
         CPU_FOREACH(cs) {
             tlb_flush(cs);
@@ -252,10 +276,10 @@ static void pnv_pef_pate_changed(void *opaque, uint64_t lpid)
  * XSCOM on the hypervisor's behalf (UV_READ_SCOM/UV_WRITE_SCOM): @addr is
  * a PCB address on chip @chip_id, as skiboot's xscom_read() takes them.
  */
-static AddressSpace *pnv_pef_xscom_as(uint32_t chip_id, uint64_t addr)
+static AddressSpace *pnv_pef_xscom_as(PnvPef *pef, uint32_t chip_id,
+                                      uint64_t addr)
 {
-    PnvMachineState *pnv = PNV_MACHINE(qdev_get_machine());
-    PnvChip *chip = pnv_get_chip(pnv, chip_id);
+    PnvChip *chip = pnv_get_chip(pef->machine, chip_id);
 
     if (!chip || addr > UINT32_MAX) {
         return NULL;
@@ -266,7 +290,7 @@ static AddressSpace *pnv_pef_xscom_as(uint32_t chip_id, uint64_t addr)
 static bool pnv_pef_scom_read_chip(void *opaque, uint32_t chip_id,
                                    uint64_t addr, uint64_t *val)
 {
-    AddressSpace *as = pnv_pef_xscom_as(chip_id, addr);
+    AddressSpace *as = pnv_pef_xscom_as(opaque, chip_id, addr);
     MemTxResult res;
 
     if (!as) {
@@ -279,7 +303,7 @@ static bool pnv_pef_scom_read_chip(void *opaque, uint32_t chip_id,
 static bool pnv_pef_scom_write_chip(void *opaque, uint32_t chip_id,
                                     uint64_t addr, uint64_t val)
 {
-    AddressSpace *as = pnv_pef_xscom_as(chip_id, addr);
+    AddressSpace *as = pnv_pef_xscom_as(opaque, chip_id, addr);
     MemTxResult res;
 
     if (!as) {
@@ -289,25 +313,42 @@ static bool pnv_pef_scom_write_chip(void *opaque, uint32_t chip_id,
     return res == MEMTX_OK;
 }
 
-static bool pnv_pef_spr_read(void *opaque, uint32_t sprn, uint64_t *val)
+/* UV_RESTRICTED_SPR_READ/WRITE of the calling thread @cpu */
+static bool pnv_pef_spr_read(void *opaque, void *cpu, uint32_t sprn,
+                             uint64_t *val)
 {
-    PnvPef *pef = opaque;
+    PowerPCCPU *c = cpu;
 
-    if (!pef->cur_cpu || sprn >= 1024) {
+    if (!c || sprn >= ARRAY_SIZE(c->env.spr)) {
         return false;
     }
-    *val = pef->cur_cpu->env.spr[sprn];
+    *val = c->env.spr[sprn];
     return true;
 }
 
-static bool pnv_pef_spr_write(void *opaque, uint32_t sprn, uint64_t val)
+static bool pnv_pef_spr_write(void *opaque, void *cpu, uint32_t sprn,
+                              uint64_t val)
 {
-    PnvPef *pef = opaque;
+    PowerPCCPU *c = cpu;
 
-    if (!pef->cur_cpu || sprn >= 1024) {
+    if (!c || sprn >= ARRAY_SIZE(c->env.spr)) {
         return false;
     }
-    pef->cur_cpu->env.spr[sprn] = val;
+    /* The stores that keep TCG's watchpoints and breakpoints in step */
+    switch (sprn) {
+    case SPR_DAWR0:
+        ppc_store_dawr0(&c->env, val);
+        break;
+    case SPR_DAWRX0:
+        ppc_store_dawrx0(&c->env, val);
+        break;
+    case SPR_CIABR:
+        ppc_store_ciabr(&c->env, val);
+        break;
+    default:
+        c->env.spr[sprn] = val;
+        break;
+    }
     return true;
 }
 
@@ -320,6 +361,9 @@ static const UvPefHostOps pnv_pef_host_ops = {
     .scom_read_chip = pnv_pef_scom_read_chip,
     .scom_write_chip = pnv_pef_scom_write_chip,
 };
+QEMU_BUILD_BUG_ON(SPR_DAWR0 != UV_PEF_SPR_DAWR0);
+QEMU_BUILD_BUG_ON(SPR_DAWRX0 != UV_PEF_SPR_DAWRX0);
+QEMU_BUILD_BUG_ON(SPR_CIABR != UV_PEF_SPR_CIABR);
 
 /* "sc 2" with SMFCTRL[E]=1, built-in mode; NIA is already past the sc */
 static void pnv_pef_ucall(void *opaque, PowerPCCPU *cpu)
@@ -332,48 +376,52 @@ static void pnv_pef_ucall(void *opaque, PowerPCCPU *cpu)
         .pr = !!(env->msr & R_MSR_PR_MASK),
         .lpid = env->spr[SPR_LPIDR],
         .cpu_index = CPU(cpu)->cpu_index,
+        .cpu = cpu,
     };
+    const UvPefUcall *u = uv_pef_ucall_find(env->gpr[3]);
+    const char *name = uv_pef_ucall_name(u);
     uint64_t regs[10];
-    const char *name;
     int64_t rc;
     int i;
 
+    g_assert(bql_locked());
     for (i = 0; i < 10; i++) {
         regs[i] = env->gpr[3 + i];
     }
-    name = uv_pef_ucall_name(regs[0]) ?: "unknown";
     trace_uv_pef_ucall(CPU(cpu)->cpu_index, name, regs[0], regs[1], regs[2],
                        regs[3], regs[4]);
-    pef->cur_cpu = cpu;
-    rc = uv_pef_ucall(pef->core, &caller, regs);
-    pef->cur_cpu = NULL;
+    rc = uv_pef_ucall(pef->core, u, &caller, regs);
     trace_uv_pef_ucall_ret(CPU(cpu)->cpu_index, name, rc, regs[1]);
+    if (!u || rc < 0) {
+        qemu_log_mask(LOG_GUEST_ERROR, "pnv-pef: cpu %d: ultracall %s "
+                      "(0x%" PRIx64 ") from MSR 0x%016" PRIx64
+                      " refused: rc %" PRId64 "\n", CPU(cpu)->cpu_index,
+                      name, (uint64_t)env->gpr[3], (uint64_t)env->msr, rc);
+    }
     for (i = 0; i < 10; i++) {
         env->gpr[3 + i] = regs[i];
     }
 }
 
-void pnv_pef_machine_init(PnvMachineState *pnv)
+bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
 {
     MachineState *machine = MACHINE(pnv);
     MachineClass *mc = MACHINE_GET_CLASS(machine);
-    PnvPef *pef = pnv_pef_of(pnv);
+    PnvPef *pef = pnv->pef;
     g_autoptr(GError) gerr = NULL;
     UvPefConfig cfg;
-    Object *cgs;
-    Error *err = NULL;
 
-    if (!pef->enabled) {
-        if (pef->secure_size_set || pef->uv_firmware) {
-            error_report("secure-memory and uv-firmware need pef=on");
-            exit(1);
+    if (!pef || !pef->enabled) {
+        if (pef && (pef->secure_size_set || pef->uv_firmware)) {
+            error_setg(errp, "secure-memory and uv-firmware need pef=on");
+            return false;
         }
-        return;
+        return true;
     }
     if (machine->cgs) {
-        error_report("pef=on cannot be combined with "
-                     "confidential-guest-support");
-        exit(1);
+        error_setg(errp, "pef=on cannot be combined with "
+                   "confidential-guest-support");
+        return false;
     }
     /* PEF needs a POWER9 DD2.3: use it in place of the default DD2.2 */
     if (g_str_equal(machine->cpu_type, mc->default_cpu_type) &&
@@ -382,16 +430,16 @@ void pnv_pef_machine_init(PnvMachineState *pnv)
     }
     if (g_str_has_prefix(machine->cpu_type, "power9") &&
         !g_str_equal(machine->cpu_type, POWERPC_CPU_TYPE_NAME("power9_v2.3"))) {
-        error_report("pef=on needs a PEF-capable CPU: power9_v2.3 "
-                     "(the default with pef=on), not %.*s",
-                     (int)(strlen(machine->cpu_type) -
-                           strlen(POWERPC_CPU_TYPE_SUFFIX)),
-                     machine->cpu_type);
-        exit(1);
+        error_setg(errp, "pef=on needs a PEF-capable CPU: power9_v2.3 "
+                   "(the default with pef=on), not %.*s",
+                   (int)(strlen(machine->cpu_type) -
+                         strlen(POWERPC_CPU_TYPE_SUFFIX)),
+                   machine->cpu_type);
+        return false;
     }
     if (machine->ram_size < 2 * UV_PEF_MEMCONS_SIZE) {
-        error_report("pef=on: RAM too small");
-        exit(1);
+        error_setg(errp, "pef=on: RAM too small");
+        return false;
     }
 
     if (pef->uv_firmware) {
@@ -399,48 +447,23 @@ void pnv_pef_machine_init(PnvMachineState *pnv)
 
         if (!g_file_get_contents(pef->uv_firmware, &pef->fw_data,
                                  &pef->fw_size, &ferr)) {
-            error_report("uv-firmware: %s", ferr->message);
-            exit(1);
+            error_setg(errp, "uv-firmware: %s", ferr->message);
+            return false;
         }
         if (pef->fw_size == 0 || pef->fw_size > PNV_PEF_FW_MAX ||
             pef->fw_size > pef->secure_size) {
-            error_report("uv-firmware '%s': size %zu is not between 1 byte "
-                         "and %" PRIu64 " bytes (16 MiB or secure-memory)",
-                         pef->uv_firmware, (size_t)pef->fw_size,
-                         MIN(PNV_PEF_FW_MAX, pef->secure_size));
-            exit(1);
+            error_setg(errp, "uv-firmware '%s': size %zu is not between 1 "
+                       "byte and %" PRIu64 " bytes (16 MiB or "
+                       "secure-memory)", pef->uv_firmware,
+                       (size_t)pef->fw_size,
+                       MIN(PNV_PEF_FW_MAX, pef->secure_size));
+            return false;
         }
     }
 
-    /* The CPUs' view: system memory plus the secure partition */
-    memory_region_init(&pef->cpu_root, OBJECT(pnv), "pef-cpu-memory",
-                       UINT64_MAX);
-    memory_region_init_alias(&pef->sys_alias, OBJECT(pnv), "pef-system",
-                             get_system_memory(), 0, UINT64_MAX);
-    memory_region_add_subregion_overlap(&pef->cpu_root, 0, &pef->sys_alias,
-                                        0);
-    memory_region_init_ram_nomigrate(&pef->secure_ram, OBJECT(pnv),
-                                     "pef-secure-memory",
-                           pef->secure_size, &error_fatal);
-    memory_region_add_subregion_overlap(&pef->cpu_root, PNV_PEF_SECURE_BASE,
-                                        &pef->secure_ram, 1);
-    address_space_init(&pef->uv_as, &pef->cpu_root, "pef-ultravisor");
-
     /* The ultravisor's message log: the last 64 KiB of RAM, reserved */
     pef->memcons_ra = machine->ram_size - UV_PEF_MEMCONS_SIZE;
-
-    pef->ppc.secure_base = PNV_PEF_SECURE_BASE;
-    pef->ppc.secure_size = pef->secure_size;
-    pef->ppc.opaque = pef;
     if (!pef->uv_firmware) {
-        pef->ppc.ucall = pnv_pef_ucall;
-        /*
-         * Interrupts in S=1 states need a secure partition, which only
-         * Enter Secure Mode creates (the SVM step); until then the
-         * built-in ultravisor has no S=1 state to take them from.
-         */
-        pef->ppc.uv_interrupt = NULL;
-
         cfg = (UvPefConfig) {
             .secure_base = PNV_PEF_SECURE_BASE,
             .secure_size = pef->secure_size,
@@ -449,36 +472,55 @@ void pnv_pef_machine_init(PnvMachineState *pnv)
         };
         pef->core = uv_pef_new(&cfg, &pnv_pef_host_ops, pef, &gerr);
         if (!pef->core) {
-            error_report("pef=on: %s", gerr->message);
-            exit(1);
+            error_setg(errp, "pef=on: %s", gerr->message);
+            return false;
         }
     }
 
-    cgs = object_new(TYPE_PNV_PEF_CGS);
-    PNV_PEF_CGS(cgs)->pef = pef;
-    object_property_add_child(OBJECT(pnv), "pef-secure-memory", cgs);
-    object_unref(cgs);
-    machine->cgs = CONFIDENTIAL_GUEST_SUPPORT(cgs);
-    machine->cgs->ready = true;
-
     error_setg(&pef->migration_blocker,
                "PEF secure memory (pef=on) cannot be migrated");
-    if (migrate_add_blocker(&pef->migration_blocker, &err) < 0) {
-        error_report_err(err);
-        exit(1);
+    if (migrate_add_blocker(&pef->migration_blocker, errp) < 0) {
+        return false;
     }
-    pnv_pef_instance = pef;
-}
 
-/* The machine's PEF state once pnv_pef_machine_init() set it up, or NULL */
-static PnvPef *pnv_pef_active(void)
-{
-    return pnv_pef_instance;
+    /* The CPUs' view: system memory plus the secure partition */
+    memory_region_init(&pef->cpu_root, OBJECT(pef), "pef-cpu-memory",
+                       UINT64_MAX);
+    memory_region_init_alias(&pef->sys_alias, OBJECT(pef), "pef-system",
+                             get_system_memory(), 0, UINT64_MAX);
+    memory_region_add_subregion_overlap(&pef->cpu_root, 0, &pef->sys_alias,
+                                        0);
+    if (!memory_region_init_ram_nomigrate(&pef->secure_ram, OBJECT(pef),
+                                          "pef-secure-memory",
+                                          pef->secure_size, errp)) {
+        return false;
+    }
+    memory_region_add_subregion_overlap(&pef->cpu_root, PNV_PEF_SECURE_BASE,
+                                        &pef->secure_ram, 1);
+    address_space_init(&pef->uv_as, &pef->cpu_root, "pef-ultravisor");
+
+    pef->ppc.secure_base = PNV_PEF_SECURE_BASE;
+    pef->ppc.secure_size = pef->secure_size;
+    pef->ppc.opaque = pef;
+    if (pef->core) {
+        pef->ppc.ucall = pnv_pef_ucall;
+        /*
+         * Interrupts in S=1 states need a secure partition, which only
+         * Enter Secure Mode creates (the SVM step); until then the
+         * built-in ultravisor has no S=1 state to take them from.
+         */
+        pef->ppc.uv_interrupt = NULL;
+    }
+
+    machine->cgs = CONFIDENTIAL_GUEST_SUPPORT(pef);
+    machine->cgs->ready = true;
+    pef->machine = pnv;
+    return true;
 }
 
 void pnv_pef_cpu_pre_realize(PowerPCCPU *cpu)
 {
-    PnvPef *pef = pnv_pef_active();
+    PnvPef *pef = pnv_pef_active(PNV_MACHINE(qdev_get_machine()));
 
     if (pef) {
         object_property_set_link(OBJECT(cpu), "memory",
@@ -488,7 +530,7 @@ void pnv_pef_cpu_pre_realize(PowerPCCPU *cpu)
 
 void pnv_pef_cpu_realized(PowerPCCPU *cpu)
 {
-    PnvPef *pef = pnv_pef_active();
+    PnvPef *pef = pnv_pef_active(PNV_MACHINE(qdev_get_machine()));
 
     if (pef) {
         ppc_pef_cpu_enable(cpu, &pef->ppc);
@@ -497,12 +539,13 @@ void pnv_pef_cpu_realized(PowerPCCPU *cpu)
 
 void pnv_pef_cpu_reset(PowerPCCPU *cpu)
 {
-    PnvPef *pef = pnv_pef_active();
+    PnvPef *pef;
     CPUPPCState *env = &cpu->env;
 
-    if (!pef) {
+    if (!cpu->pef) {
         return;
     }
+    pef = container_of(cpu->pef, PnvPef, ppc);
     env->spr[SPR_SMFCTRL] = PNV_PEF_SMFCTRL_RESET;
     env->spr[SPR_URMOR] = PNV_PEF_SECURE_BASE;
     env->spr[SPR_USRR0] = 0;
@@ -524,11 +567,12 @@ void pnv_pef_cpu_reset(PowerPCCPU *cpu)
 
 void pnv_pef_reset(PnvMachineState *pnv)
 {
-    PnvPef *pef = pnv_pef_active();
+    PnvPef *pef = pnv_pef_active(pnv);
 
     if (!pef) {
         return;
     }
+    g_assert(bql_locked());
     /*
      * Secure memory does not survive a reset: it is not the host's.  Fresh
      * RAM is zero already; later, drop the pages (zero on next touch)
@@ -551,10 +595,10 @@ void pnv_pef_reset(PnvMachineState *pnv)
 
 void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
 {
-    PnvPef *pef = pnv_pef_active();
+    PnvPef *pef = pnv_pef_active(pnv);
     uint64_t secure_reg[2], mc_reg[2];
     g_autofree char *name = NULL;
-    int uv, fw, off, rsv;
+    int uv_node, fw_node, node, rsv_node;
 
     if (!pef || !pef->core) {
         /* External mode: the ultravisor firmware describes itself */
@@ -563,50 +607,52 @@ void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
     secure_reg[0] = cpu_to_be64(PNV_PEF_SECURE_BASE);
     secure_reg[1] = cpu_to_be64(pef->secure_size);
 
-    uv = fdt_add_subnode(fdt, 0, "ibm,ultravisor");
-    _FDT(uv);
-    _FDT(fdt_setprop_string(fdt, uv, "compatible", "ibm,ultravisor"));
-    _FDT(fdt_setprop_cell(fdt, uv, "#address-cells", 2));
-    _FDT(fdt_setprop_cell(fdt, uv, "#size-cells", 2));
-    fw = fdt_add_subnode(fdt, uv, "firmware");
-    _FDT(fw);
-    _FDT(fdt_setprop_string(fdt, fw, "compatible", "ibm,uv-firmware"));
-    _FDT(fdt_setprop(fdt, fw, "reg", secure_reg, sizeof(secure_reg)));
-    _FDT(fdt_setprop(fdt, fw, "secure-memory-ranges", secure_reg,
+    uv_node = fdt_add_subnode(fdt, 0, "ibm,ultravisor");
+    _FDT(uv_node);
+    _FDT(fdt_setprop_string(fdt, uv_node, "compatible", "ibm,ultravisor"));
+    _FDT(fdt_setprop_cell(fdt, uv_node, "#address-cells", 2));
+    _FDT(fdt_setprop_cell(fdt, uv_node, "#size-cells", 2));
+    fw_node = fdt_add_subnode(fdt, uv_node, "firmware");
+    _FDT(fw_node);
+    _FDT(fdt_setprop_string(fdt, fw_node, "compatible", "ibm,uv-firmware"));
+    _FDT(fdt_setprop(fdt, fw_node, "reg", secure_reg, sizeof(secure_reg)));
+    _FDT(fdt_setprop(fdt, fw_node, "secure-memory-ranges", secure_reg,
                      sizeof(secure_reg)));
-    _FDT(fdt_setprop_u64(fdt, fw, "memcons", pef->memcons_ra));
+    _FDT(fdt_setprop_u64(fdt, fw_node, "memcons", pef->memcons_ra));
 
     name = g_strdup_printf("secure-memory@%" PRIx64, PNV_PEF_SECURE_BASE);
-    off = fdt_add_subnode(fdt, 0, name);
-    _FDT(off);
-    _FDT(fdt_setprop_string(fdt, off, "device_type", "secure-memory"));
-    _FDT(fdt_setprop_string(fdt, off, "compatible", "ibm,secure-memory"));
-    _FDT(fdt_setprop(fdt, off, "reg", secure_reg, sizeof(secure_reg)));
-    _FDT(fdt_setprop_cell(fdt, off, "ibm,chip-id", 0));
+    node = fdt_add_subnode(fdt, 0, name);
+    _FDT(node);
+    _FDT(fdt_setprop_string(fdt, node, "device_type", "secure-memory"));
+    _FDT(fdt_setprop_string(fdt, node, "compatible", "ibm,secure-memory"));
+    _FDT(fdt_setprop(fdt, node, "reg", secure_reg, sizeof(secure_reg)));
+    _FDT(fdt_setprop_cell(fdt, node, "ibm,chip-id", 0));
 
     /* Keep firmware and kernel away from the message log */
-    rsv = fdt_subnode_offset(fdt, 0, "reserved-memory");
-    if (rsv < 0) {
-        rsv = fdt_add_subnode(fdt, 0, "reserved-memory");
-        _FDT(rsv);
-        _FDT(fdt_setprop_cell(fdt, rsv, "#address-cells", 2));
-        _FDT(fdt_setprop_cell(fdt, rsv, "#size-cells", 2));
-        _FDT(fdt_setprop(fdt, rsv, "ranges", NULL, 0));
+    rsv_node = fdt_subnode_offset(fdt, 0, "reserved-memory");
+    if (rsv_node < 0) {
+        rsv_node = fdt_add_subnode(fdt, 0, "reserved-memory");
+        _FDT(rsv_node);
+        _FDT(fdt_setprop_cell(fdt, rsv_node, "#address-cells", 2));
+        _FDT(fdt_setprop_cell(fdt, rsv_node, "#size-cells", 2));
+        _FDT(fdt_setprop(fdt, rsv_node, "ranges", NULL, 0));
     }
     g_free(name);
     name = g_strdup_printf("ibm,uv-memcons@%" PRIx64, pef->memcons_ra);
-    off = fdt_add_subnode(fdt, rsv, name);
-    _FDT(off);
+    node = fdt_add_subnode(fdt, rsv_node, name);
+    _FDT(node);
     mc_reg[0] = cpu_to_be64(pef->memcons_ra);
     mc_reg[1] = cpu_to_be64(UV_PEF_MEMCONS_SIZE);
-    _FDT(fdt_setprop(fdt, off, "reg", mc_reg, sizeof(mc_reg)));
+    _FDT(fdt_setprop(fdt, node, "reg", mc_reg, sizeof(mc_reg)));
 }
 
-UvInfo *qmp_query_uv(Error **errp)
+PefUvInfo *qmp_query_pef_uv(Error **errp)
 {
-    PnvPef *pef = pnv_pef_active();
-    UvPartitionInfoList **ptail;
-    UvInfo *ret;
+    PnvMachineState *pnv = (PnvMachineState *)
+        object_dynamic_cast(OBJECT(current_machine), TYPE_PNV_MACHINE);
+    PnvPef *pef = pnv ? pnv_pef_active(pnv) : NULL;
+    PefUvPartitionInfoList **ptail;
+    PefUvInfo *ret;
     UvPefInfo info;
     guint i, j;
 
@@ -615,15 +661,15 @@ UvInfo *qmp_query_uv(Error **errp)
                    "machine with pef=on)");
         return NULL;
     }
-    ret = g_new0(UvInfo, 1);
+    ret = g_new0(PefUvInfo, 1);
     ret->secure_base = PNV_PEF_SECURE_BASE;
     ret->secure_size = pef->secure_size;
     if (!pef->core) {
-        ret->mode = g_strdup("external");
+        ret->mode = PEF_UV_MODE_EXTERNAL;
         ret->firmware = g_strdup(pef->uv_firmware);
         return ret;
     }
-    ret->mode = g_strdup("built-in");
+    ret->mode = PEF_UV_MODE_BUILT_IN;
     uv_pef_get_info(pef->core, &info);
     ret->has_secure_used = true;
     ret->secure_used = info.secure_used;
@@ -640,16 +686,16 @@ UvInfo *qmp_query_uv(Error **errp)
     for (i = 0; info.partitions && i < info.partitions->len; i++) {
         UvPefPartitionInfo *p = &g_array_index(info.partitions,
                                                UvPefPartitionInfo, i);
-        UvPartitionInfo *pi = g_new0(UvPartitionInfo, 1);
-        UvSlotInfoList **stail = &pi->slots;
+        PefUvPartitionInfo *pi = g_new0(PefUvPartitionInfo, 1);
+        PefUvSlotInfoList **stail = &pi->slots;
 
         pi->lpid = p->lpid;
-        pi->state = g_strdup(p->state);
+        pi->state = p->secure ? PEF_SVM_STATE_SECURE : PEF_SVM_STATE_INIT;
         pi->secure_pages = p->secure_pages;
         pi->shared_pages = p->shared_pages;
         for (j = 0; p->slots && j < p->slots->len; j++) {
             UvPefSlotInfo *s = &g_array_index(p->slots, UvPefSlotInfo, j);
-            UvSlotInfo *si = g_new0(UvSlotInfo, 1);
+            PefUvSlotInfo *si = g_new0(PefUvSlotInfo, 1);
 
             si->slot = s->slotid;
             si->gpa = s->gpa;
@@ -666,14 +712,14 @@ UvInfo *qmp_query_uv(Error **errp)
 void hmp_info_uv(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
-    UvInfo *info = qmp_query_uv(&err);
-    UvPartitionInfoList *p;
-    UvSlotInfoList *s;
+    PefUvInfo *info = qmp_query_pef_uv(&err);
+    PefUvPartitionInfoList *p;
+    PefUvSlotInfoList *s;
 
     if (hmp_handle_error(mon, err)) {
         return;
     }
-    monitor_printf(mon, "ultravisor: %s\n", info->mode);
+    monitor_printf(mon, "ultravisor: %s\n", PefUvMode_str(info->mode));
     if (info->firmware) {
         monitor_printf(mon, "firmware: %s\n", info->firmware);
     }
@@ -697,7 +743,7 @@ void hmp_info_uv(Monitor *mon, const QDict *qdict)
     for (p = info->partitions; p; p = p->next) {
         monitor_printf(mon, "  lpid %" PRIu64 ": %s, %" PRIu64
                        " secure pages, %" PRIu64 " shared pages\n",
-                       p->value->lpid, p->value->state,
+                       p->value->lpid, PefSvmState_str(p->value->state),
                        p->value->secure_pages, p->value->shared_pages);
         for (s = p->value->slots; s; s = s->next) {
             monitor_printf(mon, "    slot %" PRIu64 ": gpa 0x%" PRIx64
@@ -706,5 +752,5 @@ void hmp_info_uv(Monitor *mon, const QDict *qdict)
                            s->value->flags);
         }
     }
-    qapi_free_UvInfo(info);
+    qapi_free_PefUvInfo(info);
 }

@@ -1,270 +1,26 @@
 /*
- * The emulated POWER ultravisor, built-in mode: ultracall handlers,
- * secure-memory pool, partition table, secure partitions (SVMs) with
- * their memory slots and page states, page-out encryption and the
- * message log (see include/hw/ppc/ultravisor/uv-pef.h).
+ * The emulated POWER ultravisor, built-in mode: the ultracall table and
+ * handlers, life cycle and info (see include/hw/ppc/ultravisor/uv-pef.h;
+ * the state is split by concern over the files named in
+ * uv-pef-internal.h).
  *
  * Facts (opcodes, caller states, argument registers, return codes) come
- * from the project's PEF reference (shared/reference/
- * power-pef-ultravisor.md) and from reading open-power/ultravisor
- * (core/uvcall.c, core/svm_host.c, core/xscom.c, core/mem_region.c,
- * core/page_encrypt.c).  Every return code is named in the one table
- * below, with its source; [I] and [U] mark our own choices.
- *
- * Part of the qemu-ibm-cc pure core (GLib + nettle only).
+ * from Linux (Documentation/arch/powerpc/ultravisor.rst,
+ * arch/powerpc/include/asm/ultravisor-api.h) and from reading
+ * open-power/ultravisor (core/uvcall.c, core/svm_host.c, core/xscom.c,
+ * core/mem_region.c, core/page_encrypt.c).  Every return code is named in
+ * the one table in uv-pef-internal.h, with its source; the [V]/[I]/[U]
+ * tags are those of docs/system/ibm-confidential-computing.rst.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include <errno.h>
-#include <inttypes.h>
-#include <fcntl.h>
-#include <unistd.h>
-#include <sys/random.h>
-#include <nettle/gcm.h>
-#include <nettle/memops.h>
-#include "hw/ppc/ultravisor/uv-pef.h"
-
-/* ---- return codes: the one place for every choice ---------------------- */
-
-/*
- * [V] = what open-power/ultravisor does (file named); [I] = inferred or
- * filled in where that code is silent or would crash; [U] = our choice,
- * uncertain.  Parameter numbers follow the UV's usage: r4 = P1, r5 = P2,
- * r6 = P3, r7 = P4, r8 = P5 (PAGE_IN's hv_page in r5 gives U_P2).
- */
-/*
- * RC_CALLER      caller not in the state the call needs [V]
- *                (uvcall.c syscall_ultracall)
- * RC_UNKNOWN     unknown opcode [V]
- * RC_NOT_YET     ESM, ESMB_GET_FILE, SEND_SBE_COMMAND for now [I]
- * RC_PATE_LPID   WRITE_PATE lpid >= UV_PEF_MAX_LPID [I] (the UV indexes
- *                its table unchecked)
- * RC_PATE_WRITE  WRITE_PATE, table not writable [I] (the UV's only
- *                WRITE_PATE failure code)
- * RC_SPR         RESTRICTED_SPR_* SPR not allowed [V]
- * RC_SPR_FAIL    the host refused the SPR access [I]
- * RC_SCOM_PARTID partid >> 28 != 0 [V] (xscom.c _xscom_read); a chip
- *                other than 0 without scom_*_chip ops [I]
- * RC_SCOM_FAIL   the XSCOM access failed [I] (xscom_handle_error's
- *                default, U_HARDWARE)
- * RC_NO_SVM      no SVM with that lpid [V] (handle_page_in/out/inval);
- *                for (UN)REGISTER_MEM_SLOT [I] (the UV dereferences NULL)
- * RC_SLOT        REGISTER_MEM_SLOT gpa unaligned, end overflows, slotid
- *                >= 512, overlap [V] (create_memslot); size 0, slotid
- *                already registered [I]
- * RC_SLOT_UNKNOWN UNREGISTER_MEM_SLOT of an unknown slotid [I]
- *                (free_memslot does not check)
- * RC_INOUT_SHIFT PAGE_IN/PAGE_OUT shift != 16 [V]
- * RC_INVAL_SHIFT PAGE_INVAL shift != 16 [V]
- * RC_HV_PAGE     hypervisor page 0 or secure [V] (svm_valid_hv_address);
- *                unaligned or not backed by memory [I]
- * RC_GPA         gpa in no slot [V] (svm_valid_address); unaligned [I]
- * RC_PAGE_IN_FLAGS PAGE_IN flags other than 0 / H_PAGE_IN_SHARED [U]
- *                (the UV ignores unknown flags)
- * RC_PAGE_IN_PRESENT PAGE_IN of a present page once the SVM is secure [V]
- * RC_PAGE_IN_AUTH PAGE_IN of a paged-out page whose GCM tag fails [I]
- *                (__handle_page_in returns U_P3 on a decrypt failure)
- * RC_NO_MEM      secure pool or per-SVM tracking full, no entropy [I]
- *                (U_RETRY = "no resources", uapi_uvcall.h)
- * RC_PAGE_OUT_STATE PAGE_OUT of a page not secure and present [V]
- * RC_PAGE_OUT_DST PAGE_OUT destination not writable [I]
- * RC_INVAL_STATE PAGE_INVAL of a page that is not shared [V]
- * RC_TERMINATE   SVM_TERMINATE of an unknown lpid [U] (the UV returns
- *                U_SUCCESS)
- * RC_SHARE_RANGE (UN)SHARE_PAGE range not inside the slots [V]; npages 0
- *                or above UV_PEF_MAX_SHARE_PAGES [I]
- * RC_SHARE_NO_SVM (UN)SHARE* from a partition that is no SVM [I]
- *                (ctx_new_context_svm finds no state: U_FUNCTION)
- * RC_MEM_ARG     READ/WRITE_MEM buffer or size 0 [V]
- * RC_MEM_WL      READ/WRITE_MEM resource not white-listed [V]; the list
- *                ("ibm,uvbwlist") is empty on this machine [I]
- * RC_RETURN      RETURN with no reflected call pending [U] (the UV
- *                asserts)
- * RC_SVM_LPID    uv_pef_svm_create lpid 0 or too big [I]
- * RC_SVM_EXISTS  uv_pef_svm_create of an existing SVM [V] (create_svm;
- *                the value is [U], see U_BUSY in the header)
- */
-#define RC_CALLER               U_PERMISSION
-#define RC_UNKNOWN              U_FUNCTION
-#define RC_NOT_YET              U_FUNCTION
-#define RC_PATE_LPID            U_PARAMETER
-#define RC_PATE_WRITE           U_PERMISSION
-#define RC_SPR                  U_PARAMETER
-#define RC_SPR_FAIL             U_PARAMETER
-#define RC_SCOM_PARTID          U_PARAMETER
-#define RC_SCOM_FAIL            U_HARDWARE
-#define RC_NO_SVM               U_PARAMETER
-#define RC_SLOT                 U_PARAMETER
-#define RC_SLOT_UNKNOWN         U_PARAMETER
-#define RC_INOUT_SHIFT          U_P5
-#define RC_INVAL_SHIFT          U_P3
-#define RC_HV_PAGE              U_P2
-#define RC_GPA                  U_P3
-#define RC_PAGE_IN_FLAGS        U_P4
-#define RC_PAGE_IN_PRESENT      U_P2
-#define RC_PAGE_IN_AUTH         U_P3
-#define RC_NO_MEM               U_RETRY
-#define RC_PAGE_OUT_STATE       U_PARAMETER
-#define RC_PAGE_OUT_DST         U_P2
-#define RC_INVAL_STATE          U_P2
-#define RC_TERMINATE            U_PARAMETER
-#define RC_SHARE_RANGE          U_P2
-#define RC_SHARE_NO_SVM         U_FUNCTION
-#define RC_MEM_ARG              U_PARAMETER
-#define RC_MEM_WL               U_PERMISSION
-#define RC_RETURN               U_STATE
-#define RC_SVM_LPID             U_PARAMETER
-#define RC_SVM_EXISTS           U_BUSY
-
-/* ---- state ------------------------------------------------------------- */
-
-#define PAGE_SIZE               UV_PEF_PAGE_SIZE
-#define GCM_IV_LEN              12
-#define GCM_IV_FIXED            4
-#define GCM_TAG_LEN             16
-#define LOG_LINE_MAX            1024
-
-typedef enum UvPefPageState {
-    PG_SECURE = 1,      /* in a secure page of the pool */
-    PG_PAGEDOUT,        /* encrypted in normal memory, iv/tag kept here */
-    PG_SHARED,          /* shared with the hypervisor */
-    PG_SHARED_INV,      /* shared, invalidated by the hypervisor */
-} UvPefPageState;
-
-/* A gpa with a state; gpas of a slot without one are "not present". */
-typedef struct UvPefPage {
-    uint64_t gfn;                   /* hash key */
-    uint8_t state;
-    uint32_t spage;                 /* pool index (PG_SECURE) */
-    uint8_t iv[GCM_IV_LEN];         /* PG_PAGEDOUT */
-    uint8_t tag[GCM_TAG_LEN];
-} UvPefPage;
-
-typedef struct UvPefSvm {
-    uint64_t lpid;
-    bool secure;                    /* ESM done (a later step) */
-    GArray *slots;                  /* UvPefSlotInfo */
-    GHashTable *pages;              /* &UvPefPage.gfn -> UvPefPage */
-    uint64_t n_secure;
-    uint64_t n_shared;
-    bool have_key;
-    uint8_t key[16];                /* AES-128, page-out encryption */
-    uint8_t iv_fixed[GCM_IV_FIXED];
-    uint64_t iv_counter;
-} UvPefSvm;
-
-typedef enum UvPefCallers {
-    CALLER_HV,          /* S=0 HV=1 PR=0 */
-    CALLER_NS_OS,       /* S=0 HV=0 PR=0, LPID != 0 */
-    CALLER_SECURE_OS,   /* S=1 HV=0 PR=0 */
-    CALLER_ANY,
-} UvPefCallers;
-
-struct UvPef {
-    UvPefConfig cfg;
-    char *version;
-    UvPefHostOps ops;
-    void *opaque;
-
-    uint64_t patb_ra;
-    uint64_t pool_ra;
-    uint32_t pool_pages;
-    uint32_t pool_used;
-    uint32_t pool_hint;
-    uint64_t *pool_map;             /* bit set = page in use */
-    uint8_t *patb;                  /* shadow of the partition table */
-    uint64_t n_pates;               /* its non-zero entries */
-    uint32_t n_svms;
-
-    UvPefSvm *svms[UV_PEF_MAX_LPID];
-    uint64_t ucalls;
-
-    bool log_ready;
-    uint32_t log_pos;
-    bool log_wrapped;
-
-    uint8_t *buf_a;                 /* page-sized scratch buffers */
-    uint8_t *buf_b;
-    uint8_t *zero;                  /* a page of zeros */
-};
+#include "qemu/cc-wipe.h"
+#include "uv-pef-internal.h"
 
 GQuark uv_pef_error_quark(void)
 {
     return g_quark_from_static_string("uv-pef-error-quark");
-}
-
-/* ---- small helpers ----------------------------------------------------- */
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    int i;
-
-    for (i = 7; i >= 0; i--) {
-        p[i] = v;
-        v >>= 8;
-    }
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = v >> 24;
-    p[1] = v >> 16;
-    p[2] = v >> 8;
-    p[3] = v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    int i;
-
-    for (i = 0; i < 8; i++) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
-/* Fill @buf from the kernel's CSPRNG. */
-static bool get_entropy(void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    int fd;
-
-    while (len) {
-        ssize_t n = getrandom(p, len, 0);
-
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            break;
-        }
-        p += n;
-        len -= n;
-    }
-    if (!len) {
-        return true;
-    }
-    /* Old kernels without getrandom(2). */
-    fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return false;
-    }
-    while (len) {
-        ssize_t n = read(fd, p, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        p += n;
-        len -= n;
-    }
-    close(fd);
-    return len == 0;
 }
 
 bool uv_pef_is_secure(const UvPef *uv, uint64_t ra, uint64_t len)
@@ -277,11 +33,6 @@ bool uv_pef_is_secure(const UvPef *uv, uint64_t ra, uint64_t len)
     last = (len - 1 > UINT64_MAX - ra) ? UINT64_MAX : ra + len - 1;
     return ra <= uv->cfg.secure_base + uv->cfg.secure_size - 1 &&
            last >= uv->cfg.secure_base;
-}
-
-uint64_t uv_pef_ptcr(const UvPef *uv)
-{
-    return uv->patb_ra | UV_PEF_PATS;
 }
 
 /* [ra, ra + len) is a non-empty range of normal (non-secure) memory. */
@@ -297,359 +48,71 @@ static bool hv_page_ok(const UvPef *uv, uint64_t ra)
     return ra && !(ra & (PAGE_SIZE - 1)) && normal_range(uv, ra, PAGE_SIZE);
 }
 
-/* ---- secure page pool -------------------------------------------------- */
+/* ---- ucall arguments ----------------------------------------------------- */
 
-static uint64_t pool_page_ra(const UvPef *uv, uint32_t idx)
-{
-    return uv->pool_ra + (uint64_t)idx * PAGE_SIZE;
-}
+/*
+ * The arguments of a ucall: r4..r12 under the names each call gives them
+ * (Linux Documentation/arch/powerpc/ultravisor.rst).  Outputs go back
+ * into the same registers, so a call's output fields overlay its inputs.
+ */
+typedef union UvPefArgs {
+    uint64_t r[9];
+    struct {
+        uint64_t lpid, dw0, dw1;
+    } write_pate;
+    struct {
+        uint64_t sprn;
+        uint64_t value;         /* in for WRITE, out for READ (r5) */
+    } spr;
+    struct {
+        uint64_t partid, addr, value;
+    } scom;
+    struct {
+        uint64_t value;         /* READ_SCOM's result, in r4 */
+    } scom_out;
+    struct {
+        uint64_t lpid, gpa, size, flags, slotid;
+    } reg_slot;
+    struct {
+        uint64_t lpid, slotid;
+    } unreg_slot;
+    struct {
+        uint64_t lpid, hv_page, gpa, flags, shift;
+    } page;                     /* PAGE_IN, PAGE_OUT */
+    struct {
+        uint64_t lpid, gpa, shift;
+    } inval;
+    struct {
+        uint64_t lpid;
+    } terminate;
+    struct {
+        uint64_t gfn, npages;
+    } share;                    /* SHARE_PAGE, UNSHARE_PAGE */
+    struct {
+        uint64_t buffer, rhandle, offset, size;
+    } mem;                      /* READ_MEM, WRITE_MEM */
+} UvPefArgs;
 
-static bool pool_test(const UvPef *uv, uint32_t idx)
-{
-    return uv->pool_map[idx / 64] & (1ULL << (idx % 64));
-}
+G_STATIC_ASSERT(sizeof(UvPefArgs) == 9 * sizeof(uint64_t));
 
-/* A free pool page, marked used, or -1. */
-static int64_t pool_alloc(UvPef *uv)
-{
-    uint32_t i, idx;
-
-    if (uv->pool_used >= uv->pool_pages) {
-        return -1;
-    }
-    for (i = 0; i < uv->pool_pages; i++) {
-        idx = (uv->pool_hint + i) % uv->pool_pages;
-        if (!pool_test(uv, idx)) {
-            uv->pool_map[idx / 64] |= 1ULL << (idx % 64);
-            uv->pool_used++;
-            uv->pool_hint = (idx + 1) % uv->pool_pages;
-            return idx;
-        }
-    }
-    return -1;
-}
-
-/* Give a pool page back; @scrub zeroes it first (no data left behind). */
-static void pool_free(UvPef *uv, uint32_t idx, bool scrub)
-{
-    if (idx >= uv->pool_pages || !pool_test(uv, idx)) {
-        return;
-    }
-    if (scrub) {
-        uv->ops.mem_write(uv->opaque, pool_page_ra(uv, idx), uv->zero,
-                          PAGE_SIZE);
-    }
-    uv->pool_map[idx / 64] &= ~(1ULL << (idx % 64));
-    uv->pool_used--;
-}
-
-/* ---- message log (memcons) --------------------------------------------- */
-
-static uint32_t log_obuf_size(void)
-{
-    return UV_PEF_MEMCONS_SIZE - UV_PEF_MEMCONS_HDR_SIZE;
-}
-
-static void log_init(UvPef *uv)
-{
-    uint8_t hdr[UV_PEF_MEMCONS_HDR_SIZE];
-    uint64_t ra = uv->cfg.memcons_ra;
-    uint64_t obuf = ra + UV_PEF_MEMCONS_HDR_SIZE;
-
-    memset(hdr, 0, sizeof(hdr));
-    put_be64(hdr + 0, UV_PEF_MEMCONS_MAGIC);
-    put_be64(hdr + 8, obuf);
-    /* No input buffer: ibuf_phys just past the output, ibuf_size 0. */
-    put_be64(hdr + 16, obuf + log_obuf_size());
-    put_be32(hdr + 24, log_obuf_size());
-    put_be32(hdr + 28, 0);
-    put_be32(hdr + 32, 0);
-    uv->ops.mem_write(uv->opaque, obuf, uv->zero, log_obuf_size());
-    uv->ops.mem_write(uv->opaque, ra, hdr, sizeof(hdr));
-    uv->log_pos = 0;
-    uv->log_wrapped = false;
-    uv->log_ready = true;
-}
-
-static void log_append(UvPef *uv, const char *s, size_t len)
-{
-    uint64_t obuf = uv->cfg.memcons_ra + UV_PEF_MEMCONS_HDR_SIZE;
-    uint32_t size = log_obuf_size();
-    uint8_t pos[4];
-
-    while (len) {
-        size_t n = MIN(len, (size_t)(size - uv->log_pos));
-
-        uv->ops.mem_write(uv->opaque, obuf + uv->log_pos, s, n);
-        s += n;
-        len -= n;
-        uv->log_pos += n;
-        if (uv->log_pos >= size) {
-            uv->log_pos = 0;
-            uv->log_wrapped = true;
-        }
-    }
-    put_be32(pos, uv->log_pos |
-             (uv->log_wrapped ? UV_PEF_MEMCONS_OUT_POS_WRAP : 0));
-    uv->ops.mem_write(uv->opaque, uv->cfg.memcons_ra + 32, pos, sizeof(pos));
-}
-
-void uv_pef_log(UvPef *uv, const char *fmt, ...)
-{
-    char line[LOG_LINE_MAX];
-    va_list ap;
-    int n;
-
-    if (!uv->log_ready) {
-        return;
-    }
-    va_start(ap, fmt);
-    n = g_vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        return;
-    }
-    n = MIN(n, (int)sizeof(line) - 2);
-    if (n == 0 || line[n - 1] != '\n') {
-        line[n++] = '\n';
-    }
-    log_append(uv, line, n);
-}
-
-/* ---- partition table --------------------------------------------------- */
-
-static bool pate_store(UvPef *uv, uint64_t lpid, uint64_t dw0, uint64_t dw1)
-{
-    uint8_t e[UV_PEF_PATE_SIZE];
-
-    put_be64(e, dw0);
-    put_be64(e + 8, dw1);
-    if (!uv->ops.mem_write(uv->opaque, uv->patb_ra + lpid * sizeof(e), e,
-                           sizeof(e))) {
-        return false;
-    }
-    if (get_be64(uv->patb + lpid * sizeof(e)) ||
-        get_be64(uv->patb + lpid * sizeof(e) + 8)) {
-        uv->n_pates--;
-    }
-    if (dw0 || dw1) {
-        uv->n_pates++;
-    }
-    memcpy(uv->patb + lpid * sizeof(e), e, sizeof(e));
-    if (uv->ops.pate_changed) {
-        uv->ops.pate_changed(uv->opaque, lpid);
-    }
-    return true;
-}
-
-/* ---- SVMs -------------------------------------------------------------- */
-
-static UvPefSvm *get_svm(UvPef *uv, uint64_t lpid)
-{
-    return lpid < UV_PEF_MAX_LPID ? uv->svms[lpid] : NULL;
-}
-
-/* Drop a page's state: free its secure page, count it out. */
-static void page_release(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
-{
-    if (pg->state == PG_SECURE) {
-        pool_free(uv, pg->spage, true);
-        svm->n_secure--;
-    } else if (pg->state == PG_SHARED || pg->state == PG_SHARED_INV) {
-        svm->n_shared--;
-    }
-    pg->state = 0;
-}
-
-static UvPefPage *page_get(UvPefSvm *svm, uint64_t gfn)
-{
-    return g_hash_table_lookup(svm->pages, &gfn);
-}
-
-/* A new (stateless) entry for @gfn, or NULL if the SVM tracks too many. */
-static UvPefPage *page_new(UvPefSvm *svm, uint64_t gfn)
-{
-    UvPefPage *pg;
-
-    if (g_hash_table_size(svm->pages) >= UV_PEF_MAX_PAGE_ENTRIES) {
-        return NULL;
-    }
-    pg = g_new0(UvPefPage, 1);
-    pg->gfn = gfn;
-    g_hash_table_insert(svm->pages, &pg->gfn, pg);
-    return pg;
-}
-
-static void page_remove(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
-{
-    page_release(uv, svm, pg);
-    g_hash_table_remove(svm->pages, &pg->gfn);
-}
-
-static void page_set_shared(UvPefSvm *svm, UvPefPage *pg, uint8_t state)
-{
-    if (pg->state != PG_SHARED && pg->state != PG_SHARED_INV) {
-        svm->n_shared++;
-    }
-    pg->state = state;
-}
-
-static void svm_free_all(UvPef *uv, UvPefSvm *svm)
-{
-    GHashTableIter it;
-    gpointer v;
-
-    g_hash_table_iter_init(&it, svm->pages);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        page_release(uv, svm, v);
-    }
-    g_hash_table_destroy(svm->pages);
-    g_array_free(svm->slots, true);
-    memset(svm->key, 0, sizeof(svm->key));
-    g_free(svm);
-}
-
-int64_t uv_pef_svm_create(UvPef *uv, uint64_t lpid)
-{
-    UvPefSvm *svm;
-
-    if (lpid == 0 || lpid >= UV_PEF_MAX_LPID) {
-        return RC_SVM_LPID;
-    }
-    if (uv->svms[lpid]) {
-        return RC_SVM_EXISTS;
-    }
-    svm = g_new0(UvPefSvm, 1);
-    svm->lpid = lpid;
-    svm->slots = g_array_new(false, true, sizeof(UvPefSlotInfo));
-    svm->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-                                       g_free);
-    uv->svms[lpid] = svm;
-    uv->n_svms++;
-    uv_pef_log(uv, "UV: svm created, lpid 0x%" PRIx64, lpid);
-    return U_SUCCESS;
-}
-
-static void svm_destroy(UvPef *uv, uint64_t lpid)
-{
-    svm_free_all(uv, uv->svms[lpid]);
-    uv->svms[lpid] = NULL;
-    uv->n_svms--;
-}
-
-/* The slot that holds @gfn, or NULL. */
-static UvPefSlotInfo *slot_of(UvPefSvm *svm, uint64_t gfn)
-{
-    uint64_t gpa = gfn << UV_PEF_PAGE_SHIFT;
-    guint i;
-
-    if (gfn > (UINT64_MAX >> UV_PEF_PAGE_SHIFT)) {
-        return NULL;
-    }
-    for (i = 0; i < svm->slots->len; i++) {
-        UvPefSlotInfo *s = &g_array_index(svm->slots, UvPefSlotInfo, i);
-
-        if (gpa >= s->gpa && gpa - s->gpa < s->size) {
-            return s;
-        }
-    }
-    return NULL;
-}
-
-/* A page-aligned gpa inside a slot. */
-static bool gpa_ok(UvPefSvm *svm, uint64_t gpa)
-{
-    return !(gpa & (PAGE_SIZE - 1)) &&
-           slot_of(svm, gpa >> UV_PEF_PAGE_SHIFT) != NULL;
-}
-
-/* ---- page encryption --------------------------------------------------- */
-
-static void page_aad(uint8_t aad[16], uint64_t lpid, uint64_t gfn)
-{
-    /* Binds a paged-out page to its SVM and gpa (our addition). */
-    put_be64(aad, lpid);
-    put_be64(aad + 8, gfn);
-}
-
-static bool svm_next_iv(UvPefSvm *svm, uint8_t iv[GCM_IV_LEN])
-{
-    if (!svm->have_key) {
-        if (!get_entropy(svm->key, sizeof(svm->key)) ||
-            !get_entropy(svm->iv_fixed, sizeof(svm->iv_fixed))) {
-            return false;
-        }
-        svm->iv_counter = 0;
-        svm->have_key = true;
-    }
-    memcpy(iv, svm->iv_fixed, GCM_IV_FIXED);
-    put_be64(iv + GCM_IV_FIXED, svm->iv_counter);
-    if (svm->iv_counter == UINT64_MAX) {
-        /* New fixed part, so no (key, IV) pair repeats. */
-        if (!get_entropy(svm->iv_fixed, sizeof(svm->iv_fixed))) {
-            return false;
-        }
-        svm->iv_counter = 0;
-    } else {
-        svm->iv_counter++;
-    }
-    return true;
-}
-
-static void page_encrypt(UvPefSvm *svm, UvPefPage *pg, const uint8_t *in,
-                         uint8_t *out)
-{
-    struct gcm_aes128_ctx ctx;
-    uint8_t aad[16];
-
-    page_aad(aad, svm->lpid, pg->gfn);
-    gcm_aes128_set_key(&ctx, svm->key);
-    gcm_aes128_set_iv(&ctx, GCM_IV_LEN, pg->iv);
-    gcm_aes128_update(&ctx, sizeof(aad), aad);
-    gcm_aes128_encrypt(&ctx, PAGE_SIZE, out, in);
-    gcm_aes128_digest(&ctx, GCM_TAG_LEN, pg->tag);
-    memset(&ctx, 0, sizeof(ctx));
-}
-
-static bool page_decrypt(UvPefSvm *svm, UvPefPage *pg, const uint8_t *in,
-                         uint8_t *out)
-{
-    struct gcm_aes128_ctx ctx;
-    uint8_t aad[16], tag[GCM_TAG_LEN];
-    bool ok;
-
-    page_aad(aad, svm->lpid, pg->gfn);
-    gcm_aes128_set_key(&ctx, svm->key);
-    gcm_aes128_set_iv(&ctx, GCM_IV_LEN, pg->iv);
-    gcm_aes128_update(&ctx, sizeof(aad), aad);
-    gcm_aes128_decrypt(&ctx, PAGE_SIZE, out, in);
-    gcm_aes128_digest(&ctx, GCM_TAG_LEN, tag);
-    memset(&ctx, 0, sizeof(ctx));
-    ok = memeql_sec(tag, pg->tag, GCM_TAG_LEN);
-    if (!ok) {
-        memset(out, 0, PAGE_SIZE);
-    }
-    return ok;
-}
-
-/* ---- ucall handlers ---------------------------------------------------- */
-
-/* regs[0..9] = r3..r12; regs[1] = r4 etc. */
 typedef int64_t (*UvPefHandler)(UvPef *uv, const UvPefCaller *c,
-                                uint64_t *regs);
+                                UvPefArgs *a);
 
-static int64_t uc_write_pate(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+/* ---- ucall handlers ------------------------------------------------------ */
+
+static int64_t uc_write_pate(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    uint64_t lpid = r[1], dw0 = r[2], dw1 = r[3];
+    uint64_t lpid = a->write_pate.lpid, dw0 = a->write_pate.dw0;
 
     if (lpid >= UV_PEF_MAX_LPID) {
         return RC_PATE_LPID;
     }
     if (uv->svms[lpid]) {
         /* Only the UV sets an SVM's dw0 (its partition-scoped table). */
-        dw0 = get_be64(uv->patb + lpid * UV_PEF_PATE_SIZE);
+        dw0 = patb_dw0(uv, lpid);
     }
-    return pate_store(uv, lpid, dw0, dw1) ? U_SUCCESS : RC_PATE_WRITE;
+    return pate_store(uv, c->cpu, lpid, dw0, a->write_pate.dw1) ?
+           U_SUCCESS : RC_PATE_WRITE;
 }
 
 static bool spr_allowed(uint64_t sprn, bool write)
@@ -667,34 +130,36 @@ static bool spr_allowed(uint64_t sprn, bool write)
     }
 }
 
-static int64_t uc_spr_write(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_spr_write(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    if (!spr_allowed(r[1], true)) {
+    if (!spr_allowed(a->spr.sprn, true)) {
         return RC_SPR;
     }
-    if (!uv->ops.spr_write || !uv->ops.spr_write(uv->opaque, r[1], r[2])) {
+    if (!uv->ops.spr_write ||
+        !uv->ops.spr_write(uv->opaque, c->cpu, a->spr.sprn, a->spr.value)) {
         return RC_SPR_FAIL;
     }
     return U_SUCCESS;
 }
 
 /* The value comes back in r5, as the UV's uv_restricted_spr_read does. */
-static int64_t uc_spr_read(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_spr_read(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     uint64_t val;
 
-    if (!spr_allowed(r[1], false)) {
+    if (!spr_allowed(a->spr.sprn, false)) {
         return RC_SPR;
     }
-    if (!uv->ops.spr_read || !uv->ops.spr_read(uv->opaque, r[1], &val)) {
+    if (!uv->ops.spr_read ||
+        !uv->ops.spr_read(uv->opaque, c->cpu, a->spr.sprn, &val)) {
         return RC_SPR_FAIL;
     }
-    r[2] = val;
+    a->spr.value = val;
     return U_SUCCESS;
 }
 
 /*
- * partid (r4): bits 28-31 = 0 for a processor chip, the rest its chip id
+ * partid: bits 28-31 = 0 for a processor chip, the rest its chip id
  * (the UV's _xscom_read / _xscom_write).
  */
 static int64_t scom_chip(const UvPef *uv, uint64_t partid, uint32_t *chip)
@@ -709,58 +174,58 @@ static int64_t scom_chip(const UvPef *uv, uint64_t partid, uint32_t *chip)
     return U_SUCCESS;
 }
 
-/* READ_SCOM(partid, addr) -> r4 = value */
-static int64_t uc_read_scom(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_read_scom(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
+    uint64_t addr = a->scom.addr, val = 0;
     uint32_t chip;
-    uint64_t val = 0;
-    int64_t rc = scom_chip(uv, r[1], &chip);
+    int64_t rc = scom_chip(uv, a->scom.partid, &chip);
     bool ok;
 
     if (rc) {
         return rc;
     }
     if (uv->ops.scom_read_chip) {
-        ok = uv->ops.scom_read_chip(uv->opaque, chip, r[2], &val);
+        ok = uv->ops.scom_read_chip(uv->opaque, chip, addr, &val);
     } else {
-        ok = uv->ops.scom_read && uv->ops.scom_read(uv->opaque, r[2], &val);
+        ok = uv->ops.scom_read && uv->ops.scom_read(uv->opaque, addr, &val);
     }
     if (!ok) {
         return RC_SCOM_FAIL;
     }
-    r[1] = val;
+    a->scom_out.value = val;
     return U_SUCCESS;
 }
 
-/* WRITE_SCOM(partid, addr, value) */
-static int64_t uc_write_scom(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_write_scom(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     uint32_t chip;
-    int64_t rc = scom_chip(uv, r[1], &chip);
+    int64_t rc = scom_chip(uv, a->scom.partid, &chip);
     bool ok;
 
     if (rc) {
         return rc;
     }
     if (uv->ops.scom_write_chip) {
-        ok = uv->ops.scom_write_chip(uv->opaque, chip, r[2], r[3]);
+        ok = uv->ops.scom_write_chip(uv->opaque, chip, a->scom.addr,
+                                     a->scom.value);
     } else {
-        ok = uv->ops.scom_write && uv->ops.scom_write(uv->opaque, r[2], r[3]);
+        ok = uv->ops.scom_write &&
+             uv->ops.scom_write(uv->opaque, a->scom.addr, a->scom.value);
     }
     return ok ? U_SUCCESS : RC_SCOM_FAIL;
 }
 
-static int64_t uc_return(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_return(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     /* No hcall is ever reflected yet (that comes with the SVM glue). */
     return RC_RETURN;
 }
 
-/* REGISTER_MEM_SLOT(lpid, gpa, size, flags, slotid) */
-static int64_t uc_reg_slot(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_reg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    UvPefSvm *svm = get_svm(uv, r[1]);
-    uint64_t gpa = r[2], size = r[3], flags = r[4], id = r[5];
+    UvPefSvm *svm = get_svm(uv, a->reg_slot.lpid);
+    uint64_t gpa = a->reg_slot.gpa, size = a->reg_slot.size;
+    uint64_t id = a->reg_slot.slotid;
     UvPefSlotInfo ns;
     guint i;
 
@@ -791,15 +256,15 @@ static int64_t uc_reg_slot(UvPef *uv, const UvPefCaller *c, uint64_t *r)
     ns.slotid = id;
     ns.gpa = gpa;
     ns.size = size;
-    ns.flags = flags;
+    ns.flags = a->reg_slot.flags;
     g_array_append_val(svm->slots, ns);
     return U_SUCCESS;
 }
 
-/* UNREGISTER_MEM_SLOT(lpid, slotid): its pages go too. */
-static int64_t uc_unreg_slot(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+/* Its pages go with the slot. */
+static int64_t uc_unreg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    UvPefSvm *svm = get_svm(uv, r[1]);
+    UvPefSvm *svm = get_svm(uv, a->unreg_slot.lpid);
     GHashTableIter it;
     UvPefSlotInfo s;
     gpointer v;
@@ -810,7 +275,7 @@ static int64_t uc_unreg_slot(UvPef *uv, const UvPefCaller *c, uint64_t *r)
     }
     for (i = 0; i < svm->slots->len; i++) {
         s = g_array_index(svm->slots, UvPefSlotInfo, i);
-        if (s.slotid == r[2]) {
+        if (s.slotid == a->unreg_slot.slotid) {
             break;
         }
     }
@@ -878,27 +343,26 @@ static int64_t page_in_copy(UvPef *uv, UvPefSvm *svm, UvPefPage *pg,
     memset(pg->iv, 0, sizeof(pg->iv));
     memset(pg->tag, 0, sizeof(pg->tag));
 out:
-    memset(uv->buf_b, 0, PAGE_SIZE);
+    cc_wipe(uv->buf_b, PAGE_SIZE);
     return rc;
 }
 
-/* PAGE_IN(lpid, src_ra, gpa, flags, shift) */
-static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    uint64_t src = r[2], gpa = r[3], flags = r[4];
-    uint64_t gfn = gpa >> UV_PEF_PAGE_SHIFT;
+    uint64_t src = a->page.hv_page, gpa = a->page.gpa;
+    uint64_t flags = a->page.flags, gfn = gpa >> UV_PEF_PAGE_SHIFT;
     UvPefSvm *svm;
     UvPefPage *pg;
     bool fresh = false;
     int64_t rc;
 
-    if (r[5] != UV_PEF_PAGE_SHIFT) {
+    if (a->page.shift != UV_PEF_PAGE_SHIFT) {
         return RC_INOUT_SHIFT;
     }
     if (!hv_page_ok(uv, src)) {
         return RC_HV_PAGE;
     }
-    svm = get_svm(uv, r[1]);
+    svm = get_svm(uv, a->page.lpid);
     if (!svm) {
         return RC_NO_SVM;
     }
@@ -947,22 +411,21 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, uint64_t *r)
     return rc;
 }
 
-/* PAGE_OUT(lpid, dst_ra, gpa, flags, shift): flags unused, as in the UV */
-static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+/* Flags are unused, as in the UV. */
+static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    uint64_t dst = r[2], gpa = r[3];
+    uint64_t dst = a->page.hv_page, gpa = a->page.gpa;
     UvPefSvm *svm;
-    UvPefPage *pg;
-    uint8_t iv[GCM_IV_LEN];
+    UvPefPage *pg, out;
     int64_t rc = U_SUCCESS;
 
-    if (r[5] != UV_PEF_PAGE_SHIFT) {
+    if (a->page.shift != UV_PEF_PAGE_SHIFT) {
         return RC_INOUT_SHIFT;
     }
     if (!hv_page_ok(uv, dst)) {
         return RC_HV_PAGE;
     }
-    svm = get_svm(uv, r[1]);
+    svm = get_svm(uv, a->page.lpid);
     if (!svm) {
         return RC_NO_SVM;
     }
@@ -977,46 +440,42 @@ static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, uint64_t *r)
                           uv->buf_a, PAGE_SIZE)) {
         return RC_PAGE_OUT_STATE;
     }
-    if (!svm_next_iv(svm, iv)) {
+    /* The page's IV and tag change only once the page is out. */
+    out = *pg;
+    if (!svm_next_iv(svm, out.iv) ||
+        !page_encrypt(svm, &out, uv->buf_a, uv->buf_b)) {
         rc = RC_NO_MEM;
-        goto out;
+        goto done;
     }
-    {
-        UvPefPage tmp = *pg;
-
-        memcpy(tmp.iv, iv, sizeof(iv));
-        page_encrypt(svm, &tmp, uv->buf_a, uv->buf_b);
-        if (!uv->ops.mem_write(uv->opaque, dst, uv->buf_b, PAGE_SIZE)) {
-            rc = RC_PAGE_OUT_DST;
-            goto out;
-        }
-        page_release(uv, svm, pg);
-        memcpy(pg->iv, tmp.iv, sizeof(pg->iv));
-        memcpy(pg->tag, tmp.tag, sizeof(pg->tag));
-        pg->state = PG_PAGEDOUT;
+    if (!uv->ops.mem_write(uv->opaque, dst, uv->buf_b, PAGE_SIZE)) {
+        rc = RC_PAGE_OUT_DST;
+        goto done;
     }
-out:
-    memset(uv->buf_a, 0, PAGE_SIZE);
+    page_release(uv, svm, pg);
+    memcpy(pg->iv, out.iv, sizeof(pg->iv));
+    memcpy(pg->tag, out.tag, sizeof(pg->tag));
+    pg->state = PG_PAGEDOUT;
+done:
+    cc_wipe(uv->buf_a, PAGE_SIZE);
     return rc;
 }
 
-/* PAGE_INVAL(lpid, gpa, shift) */
-static int64_t uc_page_inval(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_page_inval(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     UvPefSvm *svm;
     UvPefPage *pg;
 
-    if (r[3] != UV_PEF_PAGE_SHIFT) {
+    if (a->inval.shift != UV_PEF_PAGE_SHIFT) {
         return RC_INVAL_SHIFT;
     }
-    svm = get_svm(uv, r[1]);
+    svm = get_svm(uv, a->inval.lpid);
     if (!svm) {
         return RC_NO_SVM;
     }
-    if (!gpa_ok(svm, r[2])) {
+    if (!gpa_ok(svm, a->inval.gpa)) {
         return RC_GPA;
     }
-    pg = page_get(svm, r[2] >> UV_PEF_PAGE_SHIFT);
+    pg = page_get(svm, a->inval.gpa >> UV_PEF_PAGE_SHIFT);
     if (!pg || (pg->state != PG_SHARED && pg->state != PG_SHARED_INV)) {
         return RC_INVAL_STATE;
     }
@@ -1024,25 +483,24 @@ static int64_t uc_page_inval(UvPef *uv, const UvPefCaller *c, uint64_t *r)
     return U_SUCCESS;
 }
 
-/* SVM_TERMINATE(lpid) */
-static int64_t uc_terminate(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_terminate(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    uint64_t lpid = r[1];
+    uint64_t lpid = a->terminate.lpid;
 
     if (!get_svm(uv, lpid)) {
         return RC_TERMINATE;
     }
     svm_destroy(uv, lpid);
-    pate_store(uv, lpid, 0, 0);
+    pate_store(uv, c->cpu, lpid, 0, 0);
     uv_pef_log(uv, "UV: svm terminated, lpid 0x%" PRIx64, lpid);
     return U_SUCCESS;
 }
 
-/* (UN)SHARE_PAGE(gfn, npages): checks common to both. */
-static int64_t share_check(UvPef *uv, const UvPefCaller *c, uint64_t *r,
+/* (UN)SHARE_PAGE: checks common to both. */
+static int64_t share_check(UvPef *uv, const UvPefCaller *c, UvPefArgs *a,
                            UvPefSvm **svmp)
 {
-    uint64_t gfn = r[1], n = r[2], i;
+    uint64_t gfn = a->share.gfn, n = a->share.npages, i;
     UvPefSvm *svm = get_svm(uv, c->lpid);
 
     if (!svm) {
@@ -1061,26 +519,26 @@ static int64_t share_check(UvPef *uv, const UvPefCaller *c, uint64_t *r,
     return U_SUCCESS;
 }
 
-static int64_t uc_share(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_share(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
+    uint64_t gfn = a->share.gfn, n = a->share.npages, i, need = 0;
     UvPefSvm *svm;
-    uint64_t i, need = 0;
-    int64_t rc = share_check(uv, c, r, &svm);
+    int64_t rc = share_check(uv, c, a, &svm);
 
     if (rc) {
         return rc;
     }
-    for (i = 0; i < r[2]; i++) {
-        need += page_get(svm, r[1] + i) == NULL;
+    for (i = 0; i < n; i++) {
+        need += page_get(svm, gfn + i) == NULL;
     }
     if (g_hash_table_size(svm->pages) + need > UV_PEF_MAX_PAGE_ENTRIES) {
         return RC_NO_MEM;
     }
-    for (i = 0; i < r[2]; i++) {
-        UvPefPage *pg = page_get(svm, r[1] + i);
+    for (i = 0; i < n; i++) {
+        UvPefPage *pg = page_get(svm, gfn + i);
 
         if (!pg) {
-            pg = page_new(svm, r[1] + i);
+            pg = page_new(svm, gfn + i);
         }
         if (pg->state == PG_SHARED || pg->state == PG_SHARED_INV) {
             continue;
@@ -1092,17 +550,17 @@ static int64_t uc_share(UvPef *uv, const UvPefCaller *c, uint64_t *r)
     return U_SUCCESS;
 }
 
-static int64_t uc_unshare(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_unshare(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     UvPefSvm *svm;
     uint64_t i;
-    int64_t rc = share_check(uv, c, r, &svm);
+    int64_t rc = share_check(uv, c, a, &svm);
 
     if (rc) {
         return rc;
     }
-    for (i = 0; i < r[2]; i++) {
-        UvPefPage *pg = page_get(svm, r[1] + i);
+    for (i = 0; i < a->share.npages; i++) {
+        UvPefPage *pg = page_get(svm, a->share.gfn + i);
 
         /* Secure pages stay as they are; shared ones come back empty. */
         if (pg && (pg->state == PG_SHARED || pg->state == PG_SHARED_INV)) {
@@ -1112,7 +570,7 @@ static int64_t uc_unshare(UvPef *uv, const UvPefCaller *c, uint64_t *r)
     return U_SUCCESS;
 }
 
-static int64_t uc_unshare_all(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_unshare_all(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     UvPefSvm *svm = get_svm(uv, c->lpid);
     GHashTableIter it;
@@ -1134,30 +592,39 @@ static int64_t uc_unshare_all(UvPef *uv, const UvPefCaller *c, uint64_t *r)
 }
 
 /*
- * READ_MEM / WRITE_MEM(buffer_ra, rhandle, offset, size): access to a
- * firmware resource on the UV's white list ("ibm,uvbwlist").  This
- * machine has none, so a well-formed request is refused.
+ * READ_MEM / WRITE_MEM: access to a firmware resource on the UV's white
+ * list ("ibm,uvbwlist").  This machine has none, so a well-formed request
+ * is refused.
  */
-static int64_t uc_mem(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_mem(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
-    if (r[1] == 0 || (uint32_t)r[4] == 0) {
+    if (a->mem.buffer == 0 || (uint32_t)a->mem.size == 0) {
         return RC_MEM_ARG;
     }
     return RC_MEM_WL;
 }
 
 /* ESM, ESMB_GET_FILE, SEND_SBE_COMMAND: Enter Secure Mode comes later. */
-static int64_t uc_not_yet(UvPef *uv, const UvPefCaller *c, uint64_t *r)
+static int64_t uc_not_yet(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     return RC_NOT_YET;
 }
 
-typedef struct UvPefUcall {
+/* ---- the ucall table ----------------------------------------------------- */
+
+typedef enum UvPefCallers {
+    CALLER_HV,          /* S=0 HV=1 PR=0 */
+    CALLER_NS_OS,       /* S=0 HV=0 PR=0, LPID != 0 */
+    CALLER_SECURE_OS,   /* S=1 HV=0 PR=0 */
+    CALLER_ANY,
+} UvPefCallers;
+
+struct UvPefUcall {
     uint64_t opcode;
     const char *name;
-    UvPefCallers callers;   /* reference, "Allowed callers" */
+    UvPefCallers callers;   /* Linux ultravisor.rst, "Allowed callers" */
     UvPefHandler fn;
-} UvPefUcall;
+};
 
 static const UvPefUcall uv_pef_ucalls[] = {
     { UV_WRITE_PATE, "UV_WRITE_PATE", CALLER_HV, uc_write_pate },
@@ -1186,7 +653,7 @@ static const UvPefUcall uv_pef_ucalls[] = {
     { UV_SEND_SBE_COMMAND, "UV_SEND_SBE_COMMAND", CALLER_HV, uc_not_yet },
 };
 
-static const UvPefUcall *ucall_find(uint64_t opcode)
+const UvPefUcall *uv_pef_ucall_find(uint64_t opcode)
 {
     size_t i;
 
@@ -1198,11 +665,9 @@ static const UvPefUcall *ucall_find(uint64_t opcode)
     return NULL;
 }
 
-const char *uv_pef_ucall_name(uint64_t opcode)
+const char *uv_pef_ucall_name(const UvPefUcall *u)
 {
-    const UvPefUcall *u = ucall_find(opcode);
-
-    return u ? u->name : NULL;
+    return u ? u->name : "unknown";
 }
 
 static bool caller_ok(UvPefCallers k, const UvPefCaller *c)
@@ -1220,30 +685,33 @@ static bool caller_ok(UvPefCallers k, const UvPefCaller *c)
     return false;
 }
 
-int64_t uv_pef_ucall(UvPef *uv, const UvPefCaller *caller, uint64_t regs[10])
+int64_t uv_pef_ucall(UvPef *uv, const UvPefUcall *u,
+                     const UvPefCaller *caller, uint64_t regs[10])
 {
-    const UvPefUcall *u = ucall_find(regs[0]);
+    UvPefArgs args;
     int64_t rc;
 
+    g_assert(!u || u->opcode == regs[0]);
     uv->ucalls++;
     if (!u) {
         rc = RC_UNKNOWN;
     } else if (!caller_ok(u->callers, caller)) {
         rc = RC_CALLER;
     } else {
-        rc = u->fn(uv, caller, regs);
+        memcpy(args.r, regs + 1, sizeof(args.r));
+        rc = u->fn(uv, caller, &args);
+        memcpy(regs + 1, args.r, sizeof(args.r));
     }
     regs[0] = rc;
     return rc;
 }
 
-/* ---- life cycle -------------------------------------------------------- */
+/* ---- life cycle ---------------------------------------------------------- */
 
 UvPef *uv_pef_new(const UvPefConfig *cfg, const UvPefHostOps *ops,
                   void *opaque, GError **errp)
 {
     UvPef *uv;
-    uint64_t pages;
 
     if (!cfg || !ops || !ops->mem_read || !ops->mem_write) {
         g_set_error(errp, UV_PEF_ERROR, 0,
@@ -1275,46 +743,24 @@ UvPef *uv_pef_new(const UvPefConfig *cfg, const UvPefHostOps *ops,
     uv->cfg.version = uv->version;
     uv->ops = *ops;
     uv->opaque = opaque;
-    uv->patb_ra = cfg->secure_base + UV_PEF_PATB_OFFSET;
-    uv->pool_ra = cfg->secure_base + UV_PEF_POOL_OFFSET;
-    pages = (cfg->secure_size - UV_PEF_POOL_OFFSET) / PAGE_SIZE;
-    uv->pool_pages = pages;
-    uv->pool_map = g_new0(uint64_t, (pages + 63) / 64);
-    uv->patb = g_malloc0(UV_PEF_PATB_SIZE);
+    patb_init(uv);
+    pool_init(uv);
     uv->buf_a = g_malloc0(PAGE_SIZE);
     uv->buf_b = g_malloc0(PAGE_SIZE);
     uv->zero = g_malloc0(PAGE_SIZE);
     return uv;
 }
 
-static void uv_pef_drop_all(UvPef *uv)
-{
-    uint32_t i;
-
-    for (i = 0; i < UV_PEF_MAX_LPID && uv->n_svms; i++) {
-        if (uv->svms[i]) {
-            svm_destroy(uv, i);
-        }
-    }
-}
-
 void uv_pef_free(UvPef *uv)
 {
-    uint32_t i;
-
     if (!uv) {
         return;
     }
-    for (i = 0; i < UV_PEF_MAX_LPID; i++) {
-        if (uv->svms[i]) {
-            /* Leave guest memory alone: only drop our state. */
-            g_hash_table_destroy(uv->svms[i]->pages);
-            g_array_free(uv->svms[i]->slots, true);
-            g_free(uv->svms[i]);
-        }
-    }
-    g_free(uv->pool_map);
-    g_free(uv->patb);
+    svm_free_all_state(uv);
+    pool_fini(uv);
+    patb_fini(uv);
+    cc_wipe(uv->buf_a, PAGE_SIZE);
+    cc_wipe(uv->buf_b, PAGE_SIZE);
     g_free(uv->buf_a);
     g_free(uv->buf_b);
     g_free(uv->zero);
@@ -1327,13 +773,9 @@ void uv_pef_reset(UvPef *uv)
     uint64_t size = uv->cfg.secure_size;
 
     uv->log_ready = false;
-    uv_pef_drop_all(uv);
-    memset(uv->pool_map, 0, (uv->pool_pages + 63) / 64 * sizeof(uint64_t));
-    uv->pool_used = 0;
-    uv->pool_hint = 0;
-    memset(uv->patb, 0, UV_PEF_PATB_SIZE);
-    uv->n_pates = 0;
-    uv->ops.mem_write(uv->opaque, uv->patb_ra, uv->patb, UV_PEF_PATB_SIZE);
+    svm_drop_all(uv);
+    pool_reset(uv);
+    patb_reset(uv);
     uv->ucalls = 0;
 
     log_init(uv);
@@ -1348,7 +790,7 @@ void uv_pef_reset(UvPef *uv)
                uv->pool_pages);
 }
 
-/* ---- info -------------------------------------------------------------- */
+/* ---- info ---------------------------------------------------------------- */
 
 void uv_pef_get_info(const UvPef *uv, UvPefInfo *info)
 {
@@ -1373,7 +815,7 @@ void uv_pef_get_info(const UvPef *uv, UvPefInfo *info)
             continue;
         }
         p.lpid = svm->lpid;
-        p.state = svm->secure ? "secure" : "init";
+        p.secure = svm->secure;
         p.secure_pages = svm->n_secure;
         p.shared_pages = svm->n_shared;
         p.slots = g_array_new(false, true, sizeof(UvPefSlotInfo));

@@ -3,9 +3,10 @@
  * TCG, on top of the emulated ultravisor (hw/s390x/se/uv-core.c).
  *
  * Implements the s390_pv_* functions that the s390-ccw machine calls
- * where KVM issues its KVM_PV_* ioctls (target/s390x/kvm/pv.h), the
- * parts of diag 0x308 that belong to the ultravisor (subcodes 8-10), the
- * start PSW of the protected image, and the glue of guest UVCs.
+ * where KVM issues its KVM_PV_* ioctls (target/s390x/kvm/pv.h), and the
+ * CPU hooks (target/s390x/uv-tcg.h): what the ultravisor does on diag
+ * 0x308 subcodes 8-10, the start PSW of the protected image, guest UVCs.
+ * Locking: see s390-pv-guest.h.
  *
  * Sequence of a protected boot (guest diag 0x308 subcode 10):
  *   s390_pv_tcg_diag308 -> reset request -> s390_machine_reset ->
@@ -19,6 +20,8 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
 #include "exec/cpu-common.h"
 #include "hw/boards.h"
@@ -29,12 +32,13 @@
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
-#include "s390-pv-tcg.h"
+#include "s390-pv-guest.h"
 #include "trace.h"
 
 /*
  * [I] How a failed protected boot is reported to the guest: as QEMU 10.1
- * does (reference section 5, stage3a), R1+1 of the diag 0x308 subcode 10
+ * does (and s390-tools' rust/pvimg/boot/stage3a.c decodes), R1+1 of the
+ * diag 0x308 subcode 10
  * gets cmd << 48 | rrc << 32 | rc << 16 | 0x0a02, where cmd is the number
  * of the KVM_PV_* command that failed.  The low halfword is the 0x0a02 of
  * QEMU 10.0.  Change the format here only.
@@ -119,23 +123,22 @@ static void s390_pv_tcg_add_range(GArray *ranges, uint64_t start,
 
 int s390_pv_vm_enable(void)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     uint16_t rc, rrc = 0;
     CPUState *cs;
 
     if (!pv) {
         return -EINVAL;
     }
+    g_assert(bql_locked());
     s390_pv_tcg_fail_clear(pv);
     g_array_set_size(pv->unpacked, 0);
     pv->start_pending = false;
 
-    qemu_mutex_lock(&pv->lock);
     rc = se_uv_create_conf(pv->uv, &pv->conf, &rrc);
     trace_s390_pv_uv_host_call("CREATE_SEC_CONF", rc, rrc);
     if (rc != UVC_RC_EXECUTED) {
-        qemu_mutex_unlock(&pv->lock);
-        s390_pv_tcg_fail(pv, S390_PV_CMD_ENABLE, rc, rrc, false,
+            s390_pv_tcg_fail(pv, S390_PV_CMD_ENABLE, rc, rrc, false,
                          "cannot create the secure configuration");
         return -EIO;
     }
@@ -150,13 +153,11 @@ int s390_pv_vm_enable(void)
             drc = se_uv_destroy_conf(pv->uv, pv->conf, &drrc);
             trace_s390_pv_uv_host_call("DESTROY_SEC_CONF", drc, drrc);
             memset(pv->cpu_handles, 0, pv->max_cpus * sizeof(uint64_t));
-            qemu_mutex_unlock(&pv->lock);
-            s390_pv_tcg_fail(pv, S390_PV_CMD_ENABLE, rc, rrc, false,
+                    s390_pv_tcg_fail(pv, S390_PV_CMD_ENABLE, rc, rrc, false,
                              "cannot create secure CPU %d", cs->cpu_index);
             return -EIO;
         }
     }
-    qemu_mutex_unlock(&pv->lock);
     return 0;
 }
 
@@ -171,7 +172,7 @@ int s390_pv_vm_enable(void)
  */
 void s390_pv_vm_disable(void)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     g_autoptr(GArray) wipe = NULL;
     uint16_t rc, rrc;
     unsigned i;
@@ -179,15 +180,14 @@ void s390_pv_vm_disable(void)
     if (!pv) {
         return;
     }
+    g_assert(bql_locked());
     wipe = g_array_new(false, false, sizeof(S390PvRange));
 
-    qemu_mutex_lock(&pv->lock);
     if (!se_uv_protected(pv->uv)) {
-        qemu_mutex_unlock(&pv->lock);
-        return;
+            return;
     }
     if (se_uv_conf_state(pv->uv) == SE_UV_CONF_VERIFIED) {
-        uint64_t size = MACHINE(qdev_get_machine())->ram_size;
+        uint64_t size = MACHINE(pv->machine)->ram_size;
         uint64_t addr;
 
         for (addr = 0; addr < size; addr += SE_UV_PAGE_SIZE) {
@@ -206,7 +206,6 @@ void s390_pv_vm_disable(void)
             pv->cpu_handles[i] = 0;
         }
     }
-    qemu_mutex_unlock(&pv->lock);
 
     /*
      * Clear before the pages become host-accessible again: devices keep
@@ -218,11 +217,9 @@ void s390_pv_vm_disable(void)
         s390_pv_tcg_zero(r->start, r->end);
     }
 
-    qemu_mutex_lock(&pv->lock);
     rc = se_uv_destroy_conf(pv->uv, pv->conf, &rrc);
     trace_s390_pv_uv_host_call("DESTROY_SEC_CONF", rc, rrc);
     pv->conf = 0;
-    qemu_mutex_unlock(&pv->lock);
 
     g_array_set_size(pv->unpacked, 0);
     pv->start_pending = false;
@@ -244,7 +241,7 @@ int s390_pv_query_info(void)
 /* @origin is a host pointer to a copy of the SE header of @length bytes */
 int s390_pv_set_sec_parms(uint64_t origin, uint64_t length, Error **errp)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     const uint8_t *hdr = (const uint8_t *)(uintptr_t)origin;
     SeError err = { 0 };
     uint16_t rc, rrc = 0;
@@ -253,9 +250,7 @@ int s390_pv_set_sec_parms(uint64_t origin, uint64_t length, Error **errp)
         error_setg(errp, "s390-pv-guest: no emulated ultravisor");
         return -EINVAL;
     }
-    qemu_mutex_lock(&pv->lock);
     rc = se_uv_set_params(pv->uv, pv->conf, hdr, length, &rrc, &err);
-    qemu_mutex_unlock(&pv->lock);
     trace_s390_pv_uv_host_call("SET_SEC_CONF_PARAMS", rc, rrc);
     if (rc != UVC_RC_EXECUTED) {
         const char *what = err.check ? err.check : "SE header rejected";
@@ -277,7 +272,7 @@ int s390_pv_set_sec_parms(uint64_t origin, uint64_t length, Error **errp)
  */
 int s390_pv_unpack(uint64_t addr, uint64_t size, uint64_t tweak)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     g_autofree uint8_t *page = g_malloc(SE_UV_PAGE_SIZE);
     uint64_t off;
     uint16_t rc = UVC_RC_EXECUTED, rrc = 0;
@@ -286,6 +281,7 @@ int s390_pv_unpack(uint64_t addr, uint64_t size, uint64_t tweak)
     if (!pv) {
         return -EINVAL;
     }
+    g_assert(bql_locked());
     for (off = 0; off < size; off += SE_UV_PAGE_SIZE) {
         uint64_t gaddr = addr + off;
 
@@ -295,10 +291,8 @@ int s390_pv_unpack(uint64_t addr, uint64_t size, uint64_t tweak)
                                SE_UV_PAGE_SIZE) != MEMTX_OK) {
             memset(page, 0, SE_UV_PAGE_SIZE);
         }
-        qemu_mutex_lock(&pv->lock);
-        rc = se_uv_unpack(pv->uv, pv->conf, gaddr, tweak, off, page, &rrc);
-        qemu_mutex_unlock(&pv->lock);
-        trace_s390_pv_uv_unpack_page(gaddr, tweak, off, rc, rrc);
+            rc = se_uv_unpack(pv->uv, pv->conf, gaddr, tweak, off, page, &rrc);
+            trace_s390_pv_uv_unpack_page(gaddr, tweak, off, rc, rrc);
         if (rc != UVC_RC_EXECUTED) {
             s390_pv_tcg_fail(pv, S390_PV_CMD_UNPACK, rc, rrc, false,
                              "UNPACK_IMG of the page at 0x%" PRIx64
@@ -334,15 +328,14 @@ static const char *s390_pv_tcg_verify_reason(uint16_t rrc)
 
 int s390_pv_verify(void)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     uint16_t rc, rrc = 0;
 
     if (!pv) {
         return -EINVAL;
     }
-    qemu_mutex_lock(&pv->lock);
+    g_assert(bql_locked());
     rc = se_uv_verify(pv->uv, pv->conf, &rrc);
-    qemu_mutex_unlock(&pv->lock);
     trace_s390_pv_uv_host_call("VERIFY_IMG", rc, rrc);
     if (rc != UVC_RC_EXECUTED) {
         s390_pv_tcg_fail(pv, S390_PV_CMD_VERIFY, rc, rrc, false,
@@ -353,43 +346,39 @@ int s390_pv_verify(void)
     return 0;
 }
 
-/* Reboot while staying protected (diag 0x308 subcodes 0 and 1) */
-void s390_pv_prep_reset(void)
+/*
+ * A call of a reboot that stays protected, which cannot fail on a sound
+ * configuration: as with KVM (s390_pv_cmd_exit()), QEMU exits if it does.
+ */
+static void s390_pv_tcg_reboot_call(const char *name,
+                                    uint16_t (*call)(SeUv *, uint64_t,
+                                                     uint16_t *))
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     uint16_t rc, rrc = 0;
 
     if (!pv) {
         return;
     }
-    qemu_mutex_lock(&pv->lock);
-    rc = se_uv_prepare_reset(pv->uv, pv->conf, &rrc);
-    qemu_mutex_unlock(&pv->lock);
-    trace_s390_pv_uv_host_call("PREPARE_RESET", rc, rrc);
+    g_assert(bql_locked());
+    rc = call(pv->uv, pv->conf, &rrc);
+    trace_s390_pv_uv_host_call(name, rc, rrc);
     if (rc != UVC_RC_EXECUTED) {
-        error_report("s390-pv-guest: PREPARE_RESET failed (rc 0x%x rrc 0x%x)",
-                     rc, rrc);
+        error_report("s390-pv-guest: %s failed (rc 0x%x rrc 0x%x)",
+                     name, rc, rrc);
         exit(1);
     }
 }
 
+/* Reboot while staying protected (diag 0x308 subcodes 0 and 1) */
+void s390_pv_prep_reset(void)
+{
+    s390_pv_tcg_reboot_call("PREPARE_RESET", se_uv_prepare_reset);
+}
+
 void s390_pv_unshare(void)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
-    uint16_t rc, rrc = 0;
-
-    if (!pv) {
-        return;
-    }
-    qemu_mutex_lock(&pv->lock);
-    rc = se_uv_unshare_all(pv->uv, pv->conf, &rrc);
-    qemu_mutex_unlock(&pv->lock);
-    trace_s390_pv_uv_host_call("SET_UNSHARE_ALL", rc, rrc);
-    if (rc != UVC_RC_EXECUTED) {
-        error_report("s390-pv-guest: SET_UNSHARE_ALL failed "
-                     "(rc 0x%x rrc 0x%x)", rc, rrc);
-        exit(1);
-    }
+    s390_pv_tcg_reboot_call("SET_UNSHARE_ALL", se_uv_unshare_all);
 }
 
 /*
@@ -399,7 +388,7 @@ void s390_pv_unshare(void)
  */
 void s390_pv_inject_reset_error(CPUState *cs)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
     CPUS390XState *env = &S390_CPU(cs)->env;
     S390PvFailure none = { 0 };
     S390PvFailure *f = pv ? &pv->fail : &none;
@@ -417,118 +406,29 @@ void s390_pv_inject_reset_error(CPUState *cs)
     }
 }
 
-/* ---- diag 0x308 ---------------------------------------------------------- */
-
-/* PV IPIB layout (reference "IPIB for PV"); every field is big-endian */
-#define IPIB_OFF_NUM_COMP   offsetof(IplParameterBlock, pv.num_comp)
-#define IPIB_OFF_HDR_ADDR   offsetof(IplParameterBlock, pv.pv_header_addr)
-#define IPIB_OFF_HDR_LEN    offsetof(IplParameterBlock, pv.pv_header_len)
-#define IPIB_OFF_COMPS      offsetof(IplParameterBlock, pv.components)
-#define IPIB_COMP_SIZE      sizeof(IPLBlockPVComp)
-QEMU_BUILD_BUG_ON(IPIB_OFF_NUM_COMP != 0x74);
-QEMU_BUILD_BUG_ON(IPIB_OFF_HDR_ADDR != 0x78);
-QEMU_BUILD_BUG_ON(IPIB_OFF_HDR_LEN != 0x80);
-QEMU_BUILD_BUG_ON(IPIB_OFF_COMPS != 0x88);
-QEMU_BUILD_BUG_ON(IPIB_COMP_SIZE != 24);
+/* ---- CPU hooks (target/s390x/uv-tcg.h) ---------------------------------- */
 
 /*
- * The checks of QEMU's iplb_valid_pv(), done with big-endian reads (that
- * code reads the PV fields in host byte order), plus a bound on num_comp:
- * the components must lie within the @len bytes of the block.
+ * diag 0x308 subcodes 8-10.  Setting and storing the PV IPIB (8, 9) are
+ * handle_diag_308()'s; the ultravisor adds that a protected guest gets
+ * none of them [I], and that subcode 10 records where to report a failed
+ * protected boot.
  */
-static bool s390_pv_tcg_ipib_valid(const IplParameterBlock *iplb,
-                                   uint32_t len)
+bool s390_pv_tcg_diag308(void *opaque, S390CPU *cpu, uint64_t r1,
+                         uint64_t subcode, uintptr_t ra)
 {
-    const uint8_t *p = (const uint8_t *)iplb;
-    uint64_t hdr_addr, hdr_len, prev_tweak = 0;
-    uint32_t num, i;
+    S390PvTcgGuest *pv = opaque;
+    CPUS390XState *env = &cpu->env;
 
-    if (len < S390_IPLB_MIN_PV_LEN || len > sizeof(*iplb) ||
-        iplb->pbt != S390_IPL_TYPE_PV) {
-        return false;
-    }
-    hdr_addr = ldq_be_p(p + IPIB_OFF_HDR_ADDR);
-    hdr_len = ldq_be_p(p + IPIB_OFF_HDR_LEN);
-    if (hdr_len > 2 * TARGET_PAGE_SIZE ||
-        !address_space_access_valid(&address_space_memory, hdr_addr, hdr_len,
-                                    false, MEMTXATTRS_UNSPECIFIED)) {
-        return false;
-    }
-    num = ldl_be_p(p + IPIB_OFF_NUM_COMP);
-    if (num == 0 || num > (len - IPIB_OFF_COMPS) / IPIB_COMP_SIZE) {
-        return false;
-    }
-    for (i = 0; i < num; i++) {
-        const uint8_t *c = p + IPIB_OFF_COMPS + i * IPIB_COMP_SIZE;
-        uint64_t tweak = ldq_be_p(c + offsetof(IPLBlockPVComp, tweak_pref));
-        uint64_t addr = ldq_be_p(c + offsetof(IPLBlockPVComp, addr));
-
-        if ((addr & ~TARGET_PAGE_MASK) || (i && tweak <= prev_tweak)) {
-            return false;
-        }
-        prev_tweak = tweak;
-    }
-    return true;
-}
-
-/* Subcode 8: set the PV IPIB (kept in the IPL device's iplb_pv) */
-static void s390_pv_tcg_diag308_set(CPUS390XState *env, uint64_t r1,
-                                    uintptr_t ra)
-{
-    uint64_t addr = env->regs[r1];
-    g_autofree IplParameterBlock *iplb = NULL;
-    uint64_t rc = DIAG_308_RC_INVALID;
-    uint32_t len;
-
-    if ((r1 & 1) || (addr & ~TARGET_PAGE_MASK)) {
-        s390_program_interrupt(env, PGM_SPECIFICATION, ra);
-        return;
-    }
-    if (!address_space_access_valid(&address_space_memory, addr,
-                                    sizeof(IplParameterBlock), false,
-                                    MEMTXATTRS_UNSPECIFIED)) {
-        s390_program_interrupt(env, PGM_ADDRESSING, ra);
-        return;
-    }
-    iplb = g_new0(IplParameterBlock, 1);
-    cpu_physical_memory_read(addr, iplb, sizeof(iplb->len));
-    len = be32_to_cpu(iplb->len);
-    if (len <= sizeof(*iplb)) {
-        cpu_physical_memory_read(addr, iplb, len);
-        if (s390_pv_tcg_ipib_valid(iplb, len)) {
-            s390_ipl_update_diag308(iplb);
-            rc = DIAG_308_RC_OK;
-        }
-    }
-    env->regs[r1 + 1] = rc;
-    trace_s390_pv_diag308(DIAG308_PV_SET, rc);
-}
-
-bool s390_pv_tcg_diag308(CPUS390XState *env, uint64_t r1, uint64_t r3,
-                         uintptr_t ra)
-{
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
-    uint64_t subcode = env->regs[r3];
-    bool pv_subcode = subcode == DIAG308_PV_SET ||
-                      subcode == DIAG308_PV_STORE ||
-                      subcode == DIAG308_PV_START;
-
-    if (!pv || !pv_subcode) {
-        return false;
-    }
-    /* A protected guest gets no PV subcodes from the ultravisor */
-    if (S390_CCW_MACHINE(qdev_get_machine())->pv) {
+    g_assert(bql_locked());
+    if (pv->machine->pv) {
+        qemu_log_mask(LOG_GUEST_ERROR, "s390-pv-guest: diag 0x308 subcode "
+                      "%" PRIu64 " from the protected guest\n", subcode);
+        trace_s390_pv_diag308(subcode, 0);
         s390_program_interrupt(env, PGM_SPECIFICATION, ra);
         return true;
     }
-    switch (subcode) {
-    case DIAG308_PV_SET:
-        s390_pv_tcg_diag308_set(env, r1, ra);
-        return true;
-    case DIAG308_PV_START:
-        if (!s390_ipl_get_iplb_pv()) {
-            return false;   /* DIAG_308_RC_NO_PV_CONF */
-        }
+    if (subcode == DIAG308_PV_START && s390_ipl_get_iplb_pv()) {
         /*
          * If entering protected mode fails, the machine reset lets this
          * CPU continue after the diag with the error in R1+1.  TCG keeps
@@ -537,66 +437,76 @@ bool s390_pv_tcg_diag308(CPUS390XState *env, uint64_t r1, uint64_t r3,
          */
         s390_pv_tcg_fail_clear(pv);
         pv->diag308_r1 = r1;
-        cpu_restore_state(env_cpu(env), ra);
+        cpu_restore_state(CPU(cpu), ra);
         env->psw.addr += 4;
-        return false;       /* handle_diag_308 requests the reset */
-    default:
-        return false;       /* subcode 9: the stored IPIB, as it is */
+        trace_s390_pv_diag308(subcode, DIAG_308_RC_OK);
     }
+    return false;       /* handle_diag_308 goes on */
 }
 
-/* ---- CPU start --------------------------------------------------------- */
-
-bool s390_pv_tcg_load_normal(S390CPU *cpu)
+bool s390_pv_tcg_load_normal(void *opaque, S390CPU *cpu)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvTcgGuest *pv = opaque;
     CPUState *cs = CPU(cpu);
     uint64_t mask, addr;
     uint16_t rc, rrc = 0;
-    bool ok;
 
+    g_assert(bql_locked());
     /* only the first start after VERIFY_IMG: reboots load from 0 [I] */
-    if (!pv || !pv->start_pending) {
+    if (!pv->start_pending) {
         return false;
     }
     pv->start_pending = false;
-    qemu_mutex_lock(&pv->lock);
-    ok = se_uv_start_psw(pv->uv, &mask, &addr);
-    if (ok) {
-        rc = se_uv_cpu_set_state(pv->uv, pv->cpu_handles[cs->cpu_index],
-                                 SE_UV_CPU_STATE_OPR_LOAD, &rrc);
-        trace_s390_pv_uv_cpu_call("CPU_SET_STATE", cs->cpu_index, rc, rrc);
-    }
-    qemu_mutex_unlock(&pv->lock);
-    if (!ok) {
+    if (!se_uv_start_psw(pv->uv, &mask, &addr)) {
         return false;
     }
+    rc = se_uv_cpu_set_state(pv->uv, pv->cpu_handles[cs->cpu_index],
+                             SE_UV_CPU_STATE_OPR_LOAD, &rrc);
+    trace_s390_pv_uv_cpu_call("CPU_SET_STATE", cs->cpu_index, rc, rrc);
     cpu->env.psw.mask = mask;
     cpu->env.psw.addr = addr;
     trace_s390_pv_start_psw(cs->cpu_index, mask, addr);
     return true;
 }
 
-/* ---- guest UVC ----------------------------------------------------------- */
+QEMU_BUILD_BUG_ON(S390_UVC_HDR_SIZE != UVC_HDR_SIZE);
+QEMU_BUILD_BUG_ON(S390_UVC_CB_MAX_SIZE != UVC_CB_MAX_SIZE);
 
-int s390_pv_tcg_uvc(uint8_t *cb, size_t avail, const SeUvGuestOps *ops)
+typedef struct S390PvUvcCaller {
+    S390CPU *cpu;
+    S390UvRealToAbs real_to_abs;
+} S390PvUvcCaller;
+
+static bool s390_pv_tcg_real_to_abs(void *opaque, uint64_t real,
+                                    uint64_t *abs)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
+    S390PvUvcCaller *c = opaque;
+
+    return c->real_to_abs(c->cpu, real, abs);
+}
+
+int s390_pv_tcg_uvc(void *opaque, S390CPU *cpu, uint8_t *cb, size_t len,
+                    S390UvRealToAbs real_to_abs)
+{
+    S390PvTcgGuest *pv = opaque;
+    S390PvUvcCaller caller = { .cpu = cpu, .real_to_abs = real_to_abs };
+    SeUvGuestOps ops = { .real_to_abs = s390_pv_tcg_real_to_abs,
+                         .opaque = &caller };
+    uint16_t cmd, rc, rrc;
     bool secure;
     int cc;
 
-    if (!pv) {
-        return UVC_CC_ERROR;
-    }
-    qemu_mutex_lock(&pv->lock);
-    secure = S390_CCW_MACHINE(qdev_get_machine())->pv &&
+    g_assert(bql_locked());
+    secure = pv->machine->pv &&
              se_uv_conf_state(pv->uv) == SE_UV_CONF_VERIFIED;
-    cc = se_uv_guest_call(pv->uv, secure, cb, avail, ops);
-    qemu_mutex_unlock(&pv->lock);
-    if (avail >= UVC_HDR_SIZE) {
-        trace_s390_pv_guest_uvc(lduw_be_p(cb + 2), lduw_be_p(cb),
-                                lduw_be_p(cb + 4), lduw_be_p(cb + 6),
-                                secure, cc);
+    cc = se_uv_guest_call(pv->uv, secure, cb, len, &ops);
+    cmd = lduw_be_p(cb + 2);
+    rc = lduw_be_p(cb + 4);
+    rrc = lduw_be_p(cb + 6);
+    trace_s390_pv_guest_uvc(cmd, lduw_be_p(cb), rc, rrc, secure, cc);
+    if (cc == UVC_CC_ERROR) {
+        qemu_log_mask(LOG_GUEST_ERROR, "s390-pv-guest: guest UVC 0x%04x "
+                      "failed: rc 0x%04x rrc 0x%04x\n", cmd, rc, rrc);
     }
     return cc;
 }

@@ -7,34 +7,27 @@
  * not see them:
  *  - devices (virtio rings and buffers, channel programs, indicators) use
  *    a device-only address space whose IOMMU region refuses every page the
- *    guest has not shared;
+ *    guest has not shared (the channel subsystem's css_io_as(), which
+ *    virtio-ccw's DMA uses too);
  *  - the debug paths (gdbstub, monitor, QMP memsave/pmemsave) are refused
- *    secure pages (s390_pv_debug_access_ok and the debug_access_ok hook
- *    of ConfidentialGuestSupportClass);
+ *    secure pages (the CPUs' debug_access_ok hook, target/s390x/uv-tcg.h,
+ *    and the debug_access_ok hook of ConfidentialGuestSupportClass);
  *  - dump-guest-memory is refused while the guest is protected.
  * Migration is blocked by s390_machine_protect() for every accelerator.
+ * Locking: see s390-pv-guest.h; the IOMMU translation may run in any
+ * thread and takes no lock.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
-#include "target/s390x/kvm/pv.h"
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/uv-core.h"
-#include "s390-pv-tcg.h"
+#include "s390-pv-guest.h"
 #include "trace.h"
-
-static bool s390_pv_tcg_page_ok(S390PvTcgGuest *pv, uint64_t abs)
-{
-    bool ok;
-
-    qemu_mutex_lock(&pv->lock);
-    ok = se_uv_host_access_ok(pv->uv, abs);
-    qemu_mutex_unlock(&pv->lock);
-    return ok;
-}
 
 /*
  * One 4 KiB page per translation, so that sharing and unsharing take
@@ -56,7 +49,7 @@ static IOMMUTLBEntry s390_pv_iommu_translate(IOMMUMemoryRegion *iommu,
         .perm = IOMMU_RW,
     };
 
-    if (!s390_pv_tcg_page_ok(pv, page)) {
+    if (!se_uv_host_access_ok(pv->uv, page)) {
         /* an unassigned access: reads give 0, writes are dropped */
         entry.perm = IOMMU_NONE;
         trace_s390_pv_dma_denied(page, flag);
@@ -75,39 +68,13 @@ void s390_pv_tcg_access_init(S390PvTcgGuest *pv)
     address_space_init(&pv->dma_as, &pv->dma_root, "s390-pv-dma");
 }
 
-AddressSpace *s390_pv_io_as(void)
+/* The CPUs' debug translation (target/s390x/uv-tcg.h) */
+bool s390_pv_tcg_debug_access_ok(void *opaque, uint64_t abs)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
-    bool prot;
+    S390PvTcgGuest *pv = opaque;
 
-    if (!pv) {
-        return &address_space_memory;
-    }
-    qemu_mutex_lock(&pv->lock);
-    prot = se_uv_protected(pv->uv);
-    qemu_mutex_unlock(&pv->lock);
-    return prot ? &pv->dma_as : &address_space_memory;
-}
-
-/*
- * Chosen when a virtio device is plugged, before any guest is protected,
- * so every virtio-ccw device of a machine with an ultravisor goes through
- * the filter (it lets everything through until protection starts).  Only
- * consulted for devices with iommu_platform=on, which confidential guest
- * support makes the default.
- */
-AddressSpace *s390_pv_virtio_dma_as(DeviceState *d)
-{
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
-
-    return pv ? &pv->dma_as : &address_space_memory;
-}
-
-bool s390_pv_debug_access_ok(uint64_t abs)
-{
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
-
-    if (!pv || s390_pv_tcg_page_ok(pv, abs)) {
+    g_assert(bql_locked());
+    if (se_uv_host_access_ok(pv->uv, abs)) {
         return true;
     }
     trace_s390_pv_debug_denied(abs, 1);
@@ -122,14 +89,15 @@ bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
     uint64_t page = addr & ~(uint64_t)(SE_UV_PAGE_SIZE - 1);
     uint64_t last = addr + len - 1;
 
-    if (!len || s390_pv_tcg_guest() != pv) {
+    if (!len || !pv->machine) {
         return true;
     }
+    g_assert(bql_locked());
     if (last < addr) {
         last = UINT64_MAX;
     }
     for (;;) {
-        if (!s390_pv_tcg_page_ok(pv, page)) {
+        if (!se_uv_host_access_ok(pv->uv, page)) {
             trace_s390_pv_debug_denied(addr, len);
             return false;
         }
@@ -146,22 +114,16 @@ bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
  * protected guest only if its SE header allows it (PCF bit 34) and then
  * only encrypted, through dump UVCs that are not emulated: refuse.
  */
-bool s390_pv_dump_denied(void)
+bool s390_pv_tcg_dump_denied(void *opaque)
 {
-    S390PvTcgGuest *pv = s390_pv_tcg_guest();
-    bool prot;
+    S390PvTcgGuest *pv = opaque;
     uint64_t pcf;
 
-    if (!pv) {
+    g_assert(bql_locked());
+    if (!se_uv_protected(pv->uv)) {
         return false;
     }
-    qemu_mutex_lock(&pv->lock);
-    prot = se_uv_protected(pv->uv);
     pcf = se_uv_pcf(pv->uv);
-    qemu_mutex_unlock(&pv->lock);
-    if (!prot) {
-        return false;
-    }
     trace_s390_pv_dump_denied(pcf);
     error_report("s390-pv-guest: the guest is protected: %s",
                  (pcf & SE_PCF_ALLOW_DUMP) ?

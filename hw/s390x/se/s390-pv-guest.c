@@ -8,15 +8,19 @@
  * The host keys are EC P-521 private keys: SE images are built for the
  * matching public keys (the host-key documents).  Setting the object up
  * offers the unpack facility (161) and the ultravisor-call facility (158)
- * to the CPUs and creates the ultravisor; the rest of the glue is in
- * pv-tcg.c (protected boot, UVC) and pv-tcg-access.c (host access).
+ * to the CPUs, creates the ultravisor and hands the CPUs their hooks
+ * (target/s390x/uv-tcg.h); the rest of the glue is in pv-boot.c
+ * (protected boot, diag 0x308, UVC) and pv-host-access.c (host access).
+ * Locking: see s390-pv-guest.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "hw/boards.h"
+#include "hw/s390x/css.h"
 #include "hw/s390x/sclp.h"
 #include "system/system.h"
 #include "cpu.h"
@@ -24,18 +28,18 @@
 #include "qemu/cc-eckey.h"
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/uv-core.h"
-#include "s390-pv-tcg.h"
+#include "s390-pv-guest.h"
 
 typedef struct S390PvTcgGuestClass {
     ConfidentialGuestSupportClass parent_class;
 } S390PvTcgGuestClass;
 
-/* Only one machine, so at most one object that is set up */
-static S390PvTcgGuest *s390_pv_tcg;
-
-S390PvTcgGuest *s390_pv_tcg_guest(void)
+S390PvTcgGuest *s390_pv_tcg_guest_of(MachineState *ms)
 {
-    return s390_pv_tcg;
+    S390PvTcgGuest *pv = (S390PvTcgGuest *)
+        object_dynamic_cast(OBJECT(ms->cgs), TYPE_S390_PV_GUEST);
+
+    return pv && pv->machine ? pv : NULL;
 }
 
 /*
@@ -100,12 +104,14 @@ static int s390_pv_tcg_init(ConfidentialGuestSupport *cgs, Error **errp)
     S390PvTcgGuest *pv = (S390PvTcgGuest *)
         object_dynamic_cast(OBJECT(cgs), TYPE_S390_PV_GUEST);
     MachineState *ms = MACHINE(qdev_get_machine());
+    S390CcwMachineState *s390ms = S390_CCW_MACHINE(ms);
     SeHostKey primary, backup;
     CPUState *cs;
 
     if (!pv) {
         return 0;
     }
+    g_assert(bql_locked());
     if (!pv->host_key) {
         error_setg(errp, "s390-pv-guest: property 'host-key' is required: "
                    "a file with the EC P-521 private host key of the "
@@ -154,7 +160,23 @@ static int s390_pv_tcg_init(ConfidentialGuestSupport *cgs, Error **errp)
     cc_wipe(&backup, sizeof(backup));
 
     s390_pv_tcg_access_init(pv);
-    s390_pv_tcg = pv;
+    /* Channel programs, data and indicators: the filtered view too */
+    css_set_io_as(&pv->dma_as);
+
+    pv->cpu_hooks = (S390UvTcg) {
+        .diag308 = s390_pv_tcg_diag308,
+        .load_normal = s390_pv_tcg_load_normal,
+        .uvc = s390_pv_tcg_uvc,
+        .debug_access_ok = s390_pv_tcg_debug_access_ok,
+        .dump_denied = s390_pv_tcg_dump_denied,
+        .opaque = pv,
+    };
+    /* These CPUs exist; the machine hands the hooks to hot-plugged ones */
+    s390ms->uv_tcg = &pv->cpu_hooks;
+    CPU_FOREACH(cs) {
+        S390_CPU(cs)->uv_tcg = &pv->cpu_hooks;
+    }
+    pv->machine = s390ms;
     cgs->ready = true;
     return 0;
 }
@@ -171,7 +193,7 @@ static char *s390_pv_tcg_get_backup_host_key(Object *obj, Error **errp)
 
 static bool s390_pv_tcg_settable(Object *obj, const char *prop, Error **errp)
 {
-    if (s390_pv_tcg == S390_PV_GUEST(obj)) {
+    if (S390_PV_GUEST(obj)->machine) {
         error_setg(errp, "s390-pv-guest: %s cannot be changed once the "
                    "machine is set up", prop);
         return false;
@@ -204,7 +226,7 @@ static void s390_pv_tcg_set_backup_host_key(Object *obj, const char *value,
 /* The machine keeps using the object (and its address space) once set up */
 static bool s390_pv_tcg_can_be_deleted(UserCreatable *uc)
 {
-    return s390_pv_tcg != S390_PV_GUEST(uc);
+    return !S390_PV_GUEST(uc)->machine;
 }
 
 OBJECT_DEFINE_TYPE_WITH_INTERFACES(S390PvTcgGuest,
@@ -241,7 +263,6 @@ static void s390_pv_tcg_guest_init(Object *obj)
 {
     S390PvTcgGuest *pv = S390_PV_GUEST(obj);
 
-    qemu_mutex_init(&pv->lock);
     pv->unpacked = g_array_new(false, false, sizeof(S390PvRange));
 }
 
@@ -255,5 +276,4 @@ static void s390_pv_tcg_guest_finalize(Object *obj)
     g_free(pv->fail.what);
     g_free(pv->cpu_handles);
     se_uv_free(pv->uv);
-    qemu_mutex_destroy(&pv->lock);
 }

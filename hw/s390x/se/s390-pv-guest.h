@@ -1,17 +1,33 @@
 /*
- * qemu-ibm-cc: state of the s390-pv-guest object under TCG, shared by the
- * files of hw/s390x/se/ that glue the emulated ultravisor into QEMU.
+ * qemu-ibm-cc: the s390-pv-guest object under TCG, shared by the files of
+ * hw/s390x/se/ that glue the emulated ultravisor (uv-core.c) into QEMU:
+ *
+ *   s390-pv-guest.c    the QOM object, host keys, set-up
+ *   pv-boot.c          protected boot (the s390_pv_* functions the machine
+ *                      calls where KVM issues its KVM_PV_* ioctls), diag
+ *                      0x308, the start PSW, guest UVCs
+ *   pv-host-access.c   what the host side (devices, debugger, dumps) may
+ *                      see of guest storage
+ *
+ * Locking: the ultravisor's state is the machine's and is guarded by the
+ * BQL.  Every entry point runs with it held and asserts it: the machine's
+ * reset and protect paths, and the CPU hooks (diag 0x308 and UVC helpers
+ * take it, as s390x's other instruction helpers do).  The one exception
+ * is device DMA (s390_pv_iommu_translate), which may run in an iothread:
+ * it only calls se_uv_host_access_ok(), which reads state the core
+ * publishes with atomic stores (hw/s390x/se/uv-core.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef HW_S390X_SE_S390_PV_TCG_H
-#define HW_S390X_SE_S390_PV_TCG_H
+#ifndef HW_S390X_SE_S390_PV_GUEST_H
+#define HW_S390X_SE_S390_PV_GUEST_H
 
 #include "exec/memory.h"
-#include "qemu/thread.h"
 #include "qom/object.h"
 #include "system/confidential-guest-support.h"
+#include "hw/s390x/s390-virtio-ccw.h"
 #include "hw/s390x/se/uv-core.h"
+#include "target/s390x/uv-tcg.h"
 
 #define TYPE_S390_PV_GUEST "s390-pv-guest"
 OBJECT_DECLARE_SIMPLE_TYPE(S390PvTcgGuest, S390_PV_GUEST)
@@ -41,13 +57,12 @@ struct S390PvTcgGuest {
     char *host_key;
     char *backup_host_key;
 
-    /*
-     * Guards @uv.  Taken with or without the BQL (device DMA may come
-     * from an iothread); never take the BQL while holding it.
-     */
-    QemuMutex lock;
+    /* Set up by s390_pv_tcg_init() for its machine; NULL before */
+    S390CcwMachineState *machine;
     SeUv *uv;
     unsigned max_cpus;
+    /* what the machine hands its CPUs */
+    S390UvTcg cpu_hooks;
 
     /* the secure configuration, its CPUs (by cpu_index) */
     uint64_t conf;
@@ -61,18 +76,27 @@ struct S390PvTcgGuest {
     uint64_t diag308_r1;
     S390PvFailure fail;
 
-    /* device-only view of guest storage, see pv-tcg-access.c */
+    /* device-only view of guest storage, see pv-host-access.c */
     IOMMUMemoryRegion iommu;
     MemoryRegion dma_root;
     AddressSpace dma_as;
 };
 
-/* The machine's s390-pv-guest once it is set up, else NULL. */
-S390PvTcgGuest *s390_pv_tcg_guest(void);
+/* The s390-pv-guest set up for @ms under TCG, or NULL. */
+S390PvTcgGuest *s390_pv_tcg_guest_of(MachineState *ms);
 
-/* pv-tcg-access.c */
+/* pv-boot.c: the CPU hooks of diag 0x308, load normal and UVC */
+bool s390_pv_tcg_diag308(void *opaque, S390CPU *cpu, uint64_t r1,
+                         uint64_t subcode, uintptr_t ra);
+bool s390_pv_tcg_load_normal(void *opaque, S390CPU *cpu);
+int s390_pv_tcg_uvc(void *opaque, S390CPU *cpu, uint8_t *cb, size_t len,
+                    S390UvRealToAbs real_to_abs);
+
+/* pv-host-access.c */
 void s390_pv_tcg_access_init(S390PvTcgGuest *pv);
 bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
                                 uint64_t len);
+bool s390_pv_tcg_debug_access_ok(void *opaque, uint64_t abs);
+bool s390_pv_tcg_dump_denied(void *opaque);
 
 #endif

@@ -22,9 +22,10 @@ GQuark se_hdr_error_quark(void)
 }
 
 /*
- * The only place that maps a failed check to a UV rc/rrc.  Values from the
- * stage3a error table of the reference are [V]; the ones marked [I] are
- * not documented anywhere we know of and were chosen by us.
+ * The only place that maps a failed check to a UV rc/rrc.  Values that
+ * s390-tools' stage3a decodes (rust/pvimg/boot/stage3a.c) are [V]; the
+ * ones marked [I] are not documented anywhere we know of and were chosen
+ * by us.
  */
 static const SeError se_checks[SE_CHECK__MAX] = {
     [SE_CHECK_OK] = { SE_CHECK_OK, 0x0001, 0x0000, "ok" },
@@ -64,6 +65,12 @@ static const SeError se_checks[SE_CHECK__MAX] = {
     /* [I] v1 has no optional items; treated as a bad encrypted size */
     [SE_CHECK_NOI] = {
         SE_CHECK_NOI, 0x010a, 0x0039, "SE header optional items" },
+    /*
+     * [I] the crypto library refused the image's XTS key (GnuTLS in FIPS
+     * mode refuses equal halves): "header corrupt" without a reason
+     */
+    [SE_CHECK_XTS_KEY] = {
+        SE_CHECK_XTS_KEY, 0x010a, 0x0000, "SE image XTS key refused" },
 };
 
 bool se_error_set(SeError *err, SeCheck id)
@@ -76,10 +83,11 @@ bool se_error_set(SeError *err, SeCheck id)
 }
 
 /*
- * [I] The flags this emulated UV accepts: every PCF bit the reference
- * documents.  Allow-dump is accepted although dumping is not implemented
- * (the flag only permits it); the PCKMO bits are accepted without PCKMO
- * key wrapping being emulated.
+ * [I] The flags this emulated UV accepts: every PCF bit s390-tools
+ * defines (genprotimg/src/include/pv_hdr_def.h,
+ * rust/pvimg/src/pv_utils/se_hdr/flags.rs).  Allow-dump is accepted
+ * although dumping is not implemented (the flag only permits it); the
+ * PCKMO bits are accepted without PCKMO key wrapping being emulated.
  */
 uint64_t se_hdr_supported_pcf(void)
 {
@@ -99,24 +107,6 @@ uint64_t se_hdr_supported_scf(void)
 }
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    int i;
-
-    for (i = 3; i >= 0; i--, v >>= 8) {
-        p[i] = v;
-    }
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    int i;
-
-    for (i = 7; i >= 0; i--, v >>= 8) {
-        p[i] = v;
-    }
-}
 
 /* Read an 80-byte padded coordinate; false if the padding is not zero. */
 static bool get_coord(CCBuf *b, uint8_t out[CC_P521_LEN])
@@ -502,14 +492,14 @@ static void build_head(uint8_t *p, const SeHdrBuildParams *bp, size_t phs,
                        const uint8_t cx[CC_P521_LEN],
                        const uint8_t cy[CC_P521_LEN])
 {
-    put_be64(p + SE_HDR_OFF_MAGIC, SE_HDR_MAGIC);
-    put_be32(p + SE_HDR_OFF_VERSION, SE_HDR_VERSION_V1);
-    put_be32(p + SE_HDR_OFF_PHS, phs);
+    cc_put_be64(p + SE_HDR_OFF_MAGIC, SE_HDR_MAGIC);
+    cc_put_be32(p + SE_HDR_OFF_VERSION, SE_HDR_VERSION_V1);
+    cc_put_be32(p + SE_HDR_OFF_PHS, phs);
     memcpy(p + SE_HDR_OFF_IV, bp->iv, SE_HDR_IV_SIZE);
-    put_be64(p + SE_HDR_OFF_NKS, bp->n_host_keys);
-    put_be64(p + SE_HDR_OFF_SEA, SE_HDR_ENC_V1_SIZE);
-    put_be64(p + SE_HDR_OFF_NEP, bp->nep);
-    put_be64(p + SE_HDR_OFF_PCF, bp->pcf);
+    cc_put_be64(p + SE_HDR_OFF_NKS, bp->n_host_keys);
+    cc_put_be64(p + SE_HDR_OFF_SEA, SE_HDR_ENC_V1_SIZE);
+    cc_put_be64(p + SE_HDR_OFF_NEP, bp->nep);
+    cc_put_be64(p + SE_HDR_OFF_PCF, bp->pcf);
     put_coord(p + SE_HDR_OFF_CUST_X, cx);
     put_coord(p + SE_HDR_OFF_CUST_Y, cy);
     memcpy(p + SE_HDR_OFF_PLD, bp->pld, SE_HDR_DIGEST_SIZE);
@@ -523,11 +513,11 @@ static void build_secrets(uint8_t *p, const SeHdrSecrets *s)
     p += SE_HDR_CCK_SIZE;
     memcpy(p, s->xts_key, SE_HDR_XTS_KEY_SIZE);
     p += SE_HDR_XTS_KEY_SIZE;
-    put_be64(p, s->psw_mask);
-    put_be64(p + 8, s->psw_addr);
-    put_be64(p + 16, s->scf);
-    put_be32(p + 24, s->noi);
-    put_be32(p + 28, 0);
+    cc_put_be64(p, s->psw_mask);
+    cc_put_be64(p + 8, s->psw_addr);
+    cc_put_be64(p + 16, s->scf);
+    cc_put_be32(p + 24, s->noi);
+    cc_put_be32(p + 28, 0);
 }
 
 uint8_t *se_hdr_build(const SeHdrBuildParams *bp, size_t *len,

@@ -4,16 +4,17 @@
  * (see include/hw/s390x/se/uv-core.h).
  *
  * Facts (command codes, installed-call bits, control-block offsets, the
- * generic rc values) come from the project's SE reference
- * (shared/reference/s390x-secure-execution.md, section 3).  What the
- * reference does not say is our choice: every such choice is marked [I]
+ * generic rc values) come from Linux arch/s390/include/asm/uv.h and
+ * arch/s390/kernel/uv.c.  What those do not say is our choice: every such
+ * choice is marked [I] (tags as in docs/system/ibm-confidential-computing.rst)
  * and the return/reason codes are all in the one table below.
  *
- * Part of the qemu-ibm-cc pure core (GLib + nettle only).
+ * Part of the qemu-ibm-cc pure core (GLib and the crypto libraries).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "qemu/cc-buf.h"
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-unpack.h"
@@ -53,9 +54,9 @@ typedef struct SeUvRc {
 
 /*
  * The rc values 0x0001, 0x0002, 0x0003, 0x0005, 0x0100 and 0x8000 and
- * their meanings are [V] (reference, section 3, "rc values").  Which of
- * them a given situation gets, every reason code, and rc 0x0101 are [I]:
- * the reference documents none of them.  rc 0x0101 follows the pattern
+ * their meanings are [V] (Linux arch/s390/include/asm/uv.h, UVC_RC_*).
+ * Which of them a given situation gets, every reason code, and rc 0x0101
+ * are [I]: no public source documents them.  rc 0x0101 follows the pattern
  * of command-specific codes from 0x0100 up and matches se-unpack's
  * "unaligned address" (SE_UNPACK_RC_ADDR, also [I]).
  */
@@ -89,7 +90,7 @@ static const SeUvRc se_uv_rcs[SE_UV_E__MAX] = {
         SE_UV_RC_INV_PARAM, 0x0005, "invalid CPU state" },
     [SE_UV_E_CMD] = { UVC_RC_INV_CMD, 0x0000, "invalid command" },
     [SE_UV_E_LEN] = { UVC_RC_INV_LEN, 0x0000, "invalid length" },
-    /* [I] reference: Linux accepts 0x0100 from QUI; we give it with cc 1 */
+    /* [I] Linux's boot code accepts 0x0100 from QUI; we give it with cc 1 */
     [SE_UV_E_MORE_DATA] = { UVC_RC_MORE_DATA, 0x0000, "more data" },
 };
 
@@ -121,7 +122,10 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
 #define SHARE_LEN               0x30
 #define SHARE_OFF_PADDR         0x20
 
-/* Installed-call bit of each command (reference table, [V]). */
+/*
+ * Installed-call bit of each command ([V] Linux arch/s390/include/asm/uv.h,
+ * BIT_UVC_CMD_*).
+ */
 #define CALL_QUI                0
 #define CALL_CREATE_SEC_CONF    2
 #define CALL_DESTROY_SEC_CONF   3
@@ -192,6 +196,10 @@ struct SeUv {
     SeUvCpu *cpus;              /* max_cpus entries, by CPU number */
 
     /*
+     * @state and @shared are published with atomic stores: the host's
+     * device accesses read them, through se_uv_host_access_ok(), from any
+     * thread and without the lock that serialises everything else.
+     *
      * Shared pages, one bit per page of guest storage.  [I] Real hardware
      * makes a page secure when it is imported (converted); we treat all
      * guest storage of a configuration as secure from CREATE_SEC_CONF on,
@@ -203,19 +211,25 @@ struct SeUv {
 
 #define BITMAP_WORDS(n)         (((n) + 63) / 64)
 
+static void set_state(SeUv *uv, SeUvConfState state)
+{
+    qatomic_set(&uv->state, state);
+}
+
 static bool shared_test(const SeUv *uv, uint64_t pfn)
 {
-    return uv->shared[pfn / 64] & (1ULL << (pfn % 64));
+    return qatomic_read(&uv->shared[pfn / 64]) & (1ULL << (pfn % 64));
 }
 
 static void shared_set(SeUv *uv, uint64_t pfn, bool on)
 {
+    uint64_t *word = &uv->shared[pfn / 64];
     uint64_t bit = 1ULL << (pfn % 64);
 
     if (on == shared_test(uv, pfn)) {
         return;
     }
-    uv->shared[pfn / 64] ^= bit;
+    qatomic_set(word, qatomic_read(word) ^ bit);
     if (on) {
         uv->nshared++;
     } else {
@@ -225,7 +239,11 @@ static void shared_set(SeUv *uv, uint64_t pfn, bool on)
 
 static void shared_clear(SeUv *uv)
 {
-    memset(uv->shared, 0, BITMAP_WORDS(uv->npages) * sizeof(uint64_t));
+    uint64_t i;
+
+    for (i = 0; i < BITMAP_WORDS(uv->npages); i++) {
+        qatomic_set(&uv->shared[i], 0);
+    }
     uv->nshared = 0;
 }
 
@@ -289,7 +307,7 @@ static void conf_clear(SeUv *uv)
     shared_clear(uv);
     uv->conf_handle = 0;
     uv->broken = false;
-    uv->state = SE_UV_CONF_NONE;
+    set_state(uv, SE_UV_CONF_NONE);
 }
 
 void se_uv_free(SeUv *uv)
@@ -368,7 +386,7 @@ uint16_t se_uv_create_conf(SeUv *uv, uint64_t *handle, uint16_t *rrc)
     }
     conf_clear(uv);
     uv->conf_handle = new_handle(uv);
-    uv->state = SE_UV_CONF_CREATED;
+    set_state(uv, SE_UV_CONF_CREATED);
     *handle = uv->conf_handle;
     return uv_ret(rrc, SE_UV_OK);
 }
@@ -492,9 +510,13 @@ uint16_t se_uv_set_params(SeUv *uv, uint64_t conf, const uint8_t *hdr,
                            uv->has_backup ? &uv->backup : NULL,
                            &s, NULL, NULL, &se)) {
         uv->unpack = se_unpack_new(h, &s);
-        uv->secrets = s;
-        uv->pcf = h->pcf;
-        uv->state = SE_UV_CONF_HDR_SET;
+        if (uv->unpack) {
+            uv->secrets = s;
+            uv->pcf = h->pcf;
+            set_state(uv, SE_UV_CONF_HDR_SET);
+        } else {
+            se_error_set(&se, SE_CHECK_XTS_KEY);
+        }
     }
     se_hdr_secrets_wipe(&s);
     /* on failure the state stays CREATED: another header may follow */
@@ -546,7 +568,7 @@ uint16_t se_uv_verify(SeUv *uv, uint64_t conf, uint16_t *rrc)
     /* the image keys are not needed any more */
     cc_wipe(uv->secrets.xts_key, sizeof(uv->secrets.xts_key));
     if (rc == SE_UNPACK_RC_OK) {
-        uv->state = SE_UV_CONF_VERIFIED;
+        set_state(uv, SE_UV_CONF_VERIFIED);
     } else {
         uv->broken = true;
         se_hdr_secrets_wipe(&uv->secrets);
@@ -599,7 +621,8 @@ uint64_t se_uv_pcf(const SeUv *uv)
 
 bool se_uv_host_access_ok(const SeUv *uv, uint64_t abs)
 {
-    if (uv->state == SE_UV_CONF_NONE || abs >= uv->mem_size) {
+    if (qatomic_read(&uv->state) == SE_UV_CONF_NONE ||
+        abs >= uv->mem_size) {
         return true;
     }
     return shared_test(uv, abs / SE_UV_PAGE_SIZE);
@@ -612,16 +635,12 @@ uint64_t se_uv_shared_pages(const SeUv *uv)
 
 /* ---- guest calls ------------------------------------------------------- */
 
+/* Store an output field of a control block, if it lies within @fill */
 static void put_be(uint8_t *cb, size_t fill, size_t off, uint64_t v,
                    size_t size)
 {
-    size_t i;
-
-    if (off + size > fill) {
-        return;
-    }
-    for (i = size; i > 0; i--, v >>= 8) {
-        cb[off + i - 1] = v;
+    if (off + size <= fill) {
+        cc_put_be(cb + off, v, size);
     }
 }
 

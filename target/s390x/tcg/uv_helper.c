@@ -1,7 +1,7 @@
 /*
  * qemu-ibm-cc: the Ultravisor Call instruction (UVC, B9A4, RRF format)
- * under TCG.  The control block is executed by the emulated ultravisor
- * (hw/s390x/se/).
+ * under TCG.  The control block is executed by the machine's emulated
+ * ultravisor through the CPU's S390UvTcg (target/s390x/uv-tcg.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,14 +12,12 @@
 #include "tcg_s390x.h"
 #include "exec/helper-proto.h"
 #include "accel/tcg/getpc.h"
-#include "target/s390x/kvm/pv.h"
-#include "hw/s390x/se/uv-core.h"
+#include "uv-tcg.h"
 
 /* Guest real -> absolute (prefixing), refused outside guest storage */
-static bool uvc_real_to_abs(void *opaque, uint64_t real, uint64_t *abs)
+static bool uvc_real_to_abs(S390CPU *cpu, uint64_t real, uint64_t *abs)
 {
-    CPUS390XState *env = opaque;
-    uint64_t a = mmu_real2abs(env, real);
+    uint64_t a = mmu_real2abs(&cpu->env, real);
 
     if (!mmu_absolute_addr_valid(a, false)) {
         return false;
@@ -38,14 +36,14 @@ uint32_t HELPER(uvc)(CPUS390XState *env, uint32_t r1, uint32_t r2)
 {
     const uintptr_t ra = GETPC();
     S390CPU *cpu = env_archcpu(env);
-    SeUvGuestOps ops = { .real_to_abs = uvc_real_to_abs, .opaque = env };
-    uint8_t cb[UVC_CB_MAX_SIZE];
+    S390UvTcg *uv = cpu->uv_tcg;
+    uint8_t cb[S390_UVC_CB_MAX_SIZE];
     uint64_t addr;
     size_t len;
     int cc;
 
     /* Checked here, not in the translator, to keep this order */
-    if (!s390_has_feat(S390_FEAT_UV_CALL)) {
+    if (!s390_has_feat(S390_FEAT_UV_CALL) || !uv) {
         tcg_s390_program_interrupt(env, PGM_OPERATION, ra);
     }
     if (env->psw.mask & PSW_MASK_PSTATE) {
@@ -55,17 +53,17 @@ uint32_t HELPER(uvc)(CPUS390XState *env, uint32_t r1, uint32_t r2)
     if (addr & 7) {
         tcg_s390_program_interrupt(env, PGM_SPECIFICATION, ra);
     }
-    if (s390_cpu_virt_mem_read(cpu, addr, r2, cb, UVC_HDR_SIZE)) {
+    if (s390_cpu_virt_mem_read(cpu, addr, r2, cb, S390_UVC_HDR_SIZE)) {
         s390_cpu_virt_mem_handle_exc(cpu, ra);
     }
     /* the header is always read; longer blocks are read up to the limit */
-    len = MIN(MAX(lduw_be_p(cb), UVC_HDR_SIZE), UVC_CB_MAX_SIZE);
+    len = MIN(MAX(lduw_be_p(cb), S390_UVC_HDR_SIZE), S390_UVC_CB_MAX_SIZE);
     if (s390_cpu_virt_mem_read(cpu, addr, r2, cb, len)) {
         s390_cpu_virt_mem_handle_exc(cpu, ra);
     }
 
     bql_lock();
-    cc = s390_pv_tcg_uvc(cb, len, &ops);
+    cc = uv->uvc(uv->opaque, cpu, cb, len, uvc_real_to_abs);
     bql_unlock();
 
     if (s390_cpu_virt_mem_write(cpu, addr, r2, cb, len)) {

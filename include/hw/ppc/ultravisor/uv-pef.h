@@ -12,9 +12,10 @@
  *
  * QEMU's glue (hw/ppc/ultravisor/pnv-pef.c) passes every "sc 2" taken with
  * SMFCTRL[E]=1 to uv_pef_ucall() and provides memory, SCOM and SPR access
- * through UvPefHostOps.  Nothing here calls QEMU.
+ * through UvPefHostOps.  Nothing here calls QEMU.  Not thread-safe: the
+ * caller serialises all calls (in QEMU, the BQL).
  *
- * Part of the qemu-ibm-cc pure core (GLib only).
+ * Part of the qemu-ibm-cc pure core (GLib and GnuTLS).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -125,6 +126,7 @@ typedef struct UvPefCaller {
     bool pr;
     uint64_t lpid;          /* LPIDR of the calling thread */
     uint32_t cpu_index;     /* for the log only */
+    void *cpu;              /* the host's handle of the thread, for ops */
 } UvPefCaller;
 
 typedef struct UvPefHostOps {
@@ -135,14 +137,20 @@ typedef struct UvPefHostOps {
     bool (*mem_read)(void *opaque, uint64_t ra, void *buf, uint64_t len);
     bool (*mem_write)(void *opaque, uint64_t ra, const void *buf,
                       uint64_t len);
-    /* A partition-table entry changed: drop translations of that LPID. */
-    void (*pate_changed)(void *opaque, uint64_t lpid);
+    /*
+     * A partition-table entry changed: drop translations of that LPID.
+     * @cpu is the calling thread's UvPefCaller.cpu, NULL at reset.
+     */
+    void (*pate_changed)(void *opaque, void *cpu, uint64_t lpid);
     /* XSCOM on behalf of the hypervisor; false = SCOM error. */
     bool (*scom_read)(void *opaque, uint64_t addr, uint64_t *val);
     bool (*scom_write)(void *opaque, uint64_t addr, uint64_t val);
-    /* SPRs the hypervisor reaches only through the ultravisor. */
-    bool (*spr_read)(void *opaque, uint32_t sprn, uint64_t *val);
-    bool (*spr_write)(void *opaque, uint32_t sprn, uint64_t val);
+    /*
+     * SPRs the hypervisor reaches only through the ultravisor, of the
+     * calling thread (UvPefCaller.cpu).
+     */
+    bool (*spr_read)(void *opaque, void *cpu, uint32_t sprn, uint64_t *val);
+    bool (*spr_write)(void *opaque, void *cpu, uint32_t sprn, uint64_t val);
     /*
      * Optional: XSCOM on chip @chip_id (READ/WRITE_SCOM's partid).  When
      * NULL, scom_read/scom_write serve chip 0 and other chips fail.
@@ -172,7 +180,7 @@ typedef struct UvPefSlotInfo {
 
 typedef struct UvPefPartitionInfo {
     uint64_t lpid;
-    const char *state;      /* "init", "secure", "terminated" */
+    bool secure;            /* Enter Secure Mode done; else bringing pages in */
     uint64_t secure_pages;  /* pages of this SVM in secure memory */
     uint64_t shared_pages;
     GArray *slots;          /* UvPefSlotInfo, owned by the caller */
@@ -208,15 +216,22 @@ uint64_t uv_pef_ptcr(const UvPef *uv);
 /* Is [ra, ra + len) (partly) inside secure memory? */
 bool uv_pef_is_secure(const UvPef *uv, uint64_t ra, uint64_t len);
 
-/*
- * One ultracall.  regs[0..9] are r3..r12 on entry (regs[0] = opcode) and
- * on return (regs[0] = return code, the rest outputs).  The return code is
- * also the function's value.  Never aborts on guest input.
- */
-int64_t uv_pef_ucall(UvPef *uv, const UvPefCaller *caller, uint64_t regs[10]);
+typedef struct UvPefUcall UvPefUcall;
 
-/* "UV_WRITE_PATE" etc., or NULL for an unknown opcode. */
-const char *uv_pef_ucall_name(uint64_t opcode);
+/* The ultracall with opcode @opcode (r3), or NULL if there is none. */
+const UvPefUcall *uv_pef_ucall_find(uint64_t opcode);
+
+/* "UV_WRITE_PATE" etc.; "unknown" for NULL. */
+const char *uv_pef_ucall_name(const UvPefUcall *u);
+
+/*
+ * One ultracall: @u is uv_pef_ucall_find(regs[0]) (NULL for an unknown
+ * opcode).  regs[0..9] are r3..r12 on entry and on return (regs[0] =
+ * return code, the rest outputs).  The return code is also the function's
+ * value.  Never aborts on guest input.
+ */
+int64_t uv_pef_ucall(UvPef *uv, const UvPefUcall *u,
+                     const UvPefCaller *caller, uint64_t regs[10]);
 
 /* Append one line to the ultravisor's message log. */
 void uv_pef_log(UvPef *uv, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

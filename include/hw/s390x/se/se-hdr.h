@@ -3,11 +3,13 @@
  * unwrapping, decryption of the encrypted area, and a builder for tools
  * and tests.
  *
- * Layout and procedures follow the project's SE reference
- * (shared/reference/s390x-secure-execution.md, sections 1 and 2).  All
- * multi-byte fields are big-endian.
+ * Layout and procedures follow s390-tools (genprotimg/src/include/
+ * pv_hdr_def.h, genprotimg/src/pv/pv_hdr.c and pv_image.c at v2.35.0;
+ * rust/pvimg/src/pv_utils/se_hdr/), as docs/system/s390x/
+ * secure-execution-tcg.rst summarises.  All multi-byte fields are
+ * big-endian.
  *
- * Part of the qemu-ibm-cc pure core (GLib + nettle/hogweed only).
+ * Part of the qemu-ibm-cc pure core (GLib and the crypto libraries).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -87,6 +89,7 @@ typedef enum SeCheck {
     SE_CHECK_HDR_TAG,
     SE_CHECK_SCF,
     SE_CHECK_NOI,
+    SE_CHECK_XTS_KEY,
     SE_CHECK__MAX,
 } SeCheck;
 

@@ -9,13 +9,7 @@
  *   TLD  the 16-byte tweak (tweak prefix || byte offset, both big-endian)
  * and counts pages; VERIFY compares them with the SE header.
  *
- * The PLD is the costly part (SHA-512 over every byte) and needs only the
- * stored bytes, so a context with enough pages hashes them on one helper
- * thread (GLib) from a bounded ring of page copies, in order, while the
- * calling thread decrypts.  Results are the same as hashing inline; verify,
- * se_pack_result and the free functions wait for (or stop) the helper.
- *
- * Part of the qemu-ibm-cc pure core (GLib + nettle only).
+ * Part of the qemu-ibm-cc pure core (GLib and GnuTLS).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -37,15 +31,13 @@
 #define SE_VERIFY_RRC_TLD       0x001c
 #define SE_VERIFY_RRC_NEP       0x001d
 
-/*
- * Pages hashed inline before the helper thread starts: small images (the
- * unit tests' and most fuzz inputs) never start one.
- */
-#define SE_UNPACK_THREAD_MIN_PAGES  16
-
 typedef struct SeUnpackCtx SeUnpackCtx;
 
-/* Expected digests/nep and keys come from the unwrapped header. */
+/*
+ * Expected digests/nep and keys come from the unwrapped header.  NULL if
+ * the crypto library refuses the XTS key (GnuTLS does in FIPS mode when
+ * its two halves are equal).
+ */
 SeUnpackCtx *se_unpack_new(const SeHdr *hdr, const SeHdrSecrets *secrets);
 void se_unpack_free(SeUnpackCtx *c);    /* wipes the keys */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SeUnpackCtx, se_unpack_free)
@@ -68,21 +60,13 @@ uint16_t se_unpack_verify(SeUnpackCtx *c, uint16_t *rrc);
 
 uint64_t se_unpack_page_count(const SeUnpackCtx *c);
 
-/*
- * Allow the PLD helper thread (the default) or not.  Turning it off while
- * the helper runs waits for it to hash what it has and stops it; later
- * pages are hashed by the caller.  If the thread cannot be created the
- * context quietly stays inline.
- */
-void se_unpack_set_threaded(SeUnpackCtx *c, bool threaded);
-
-/* True while a helper thread hashes for @c. */
-bool se_unpack_threaded(const SeUnpackCtx *c);
-
 /* Builder side: encrypt pages and compute what goes into the header. */
 typedef struct SePackCtx SePackCtx;
 
-/* @xts_key may be NULL when @no_encrypt (PCF bit 35 images). */
+/*
+ * @xts_key may be NULL when @no_encrypt (PCF bit 35 images).  NULL if the
+ * crypto library refuses the key (see se_unpack_new).
+ */
 SePackCtx *se_pack_new(const uint8_t *xts_key, bool no_encrypt);
 void se_pack_free(SePackCtx *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SePackCtx, se_pack_free)
@@ -91,10 +75,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SePackCtx, se_pack_free)
 bool se_pack_page(SePackCtx *c, uint64_t gaddr, uint64_t tweak_pref,
                   uint64_t tweak_off, uint8_t page[SE_PAGE_SIZE]);
 
-/*
- * Final PLD/ALD/TLD and nep; the context keeps accepting pages.  Waits for
- * the helper thread (if any) to catch up.
- */
+/* Final PLD/ALD/TLD and nep; the context keeps accepting pages. */
 void se_pack_result(const SePackCtx *c, uint8_t pld[SE_HDR_DIGEST_SIZE],
                     uint8_t ald[SE_HDR_DIGEST_SIZE],
                     uint8_t tld[SE_HDR_DIGEST_SIZE], uint64_t *nep);

@@ -5,9 +5,12 @@
  * One SeUv instance belongs to one machine.  It holds at most one secure
  * configuration (the machine's guest) with its secure CPUs, the SE-header
  * secrets, the unpack state, and which guest pages are shared with the
- * host.  QEMU's glue (hw/s390x/se/s390-pv-tcg.c, hw/s390x/se/uv.c) calls the
- * host-level functions where KVM would issue its PV ioctls, and passes the
- * guest's UVC control blocks to se_uv_guest_call().
+ * host.  QEMU's glue (hw/s390x/se/pv-boot.c) calls the host-level
+ * functions where KVM would issue its PV ioctls, and passes the guest's UVC
+ * control blocks to se_uv_guest_call().
+ *
+ * Callers serialise all calls (in QEMU: the BQL), except
+ * se_uv_host_access_ok(), which may run in any thread at any time.
  *
  * Every function returns the UV return code (rc) and sets *rrc, as a real
  * ultravisor reports them in the control-block header; UVC_RC_EXECUTED (1)
@@ -158,7 +161,8 @@ uint64_t se_uv_pcf(const SeUv *uv);
 /*
  * May the host side (devices, monitor, debugger, dumps) access the
  * absolute page containing @abs?  False for every page of a protected
- * configuration that the guest has not shared.
+ * configuration that the guest has not shared.  Safe to call from any
+ * thread while other calls run: it reads only atomically published state.
  */
 bool se_uv_host_access_ok(const SeUv *uv, uint64_t abs);
 

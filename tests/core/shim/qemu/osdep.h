@@ -9,6 +9,7 @@
 #ifndef QEMU_IBM_CC_CORE_OSDEP_H
 #define QEMU_IBM_CC_CORE_OSDEP_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -27,19 +27,32 @@ const uint8_t *cc_buf_bytes(CCBuf *b, size_t n)
     return p;
 }
 
-static uint64_t cc_buf_be(CCBuf *b, size_t n)
+void cc_put_be(uint8_t *p, uint64_t v, size_t size)
 {
-    const uint8_t *p = cc_buf_bytes(b, n);
+    g_assert(size >= 1 && size <= 8);
+    while (size--) {
+        p[size] = v;
+        v >>= 8;
+    }
+}
+
+uint64_t cc_get_be(const uint8_t *p, size_t size)
+{
     uint64_t v = 0;
     size_t i;
 
-    if (!p) {
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
+    g_assert(size >= 1 && size <= 8);
+    for (i = 0; i < size; i++) {
         v = (v << 8) | p[i];
     }
     return v;
+}
+
+static uint64_t cc_buf_be(CCBuf *b, size_t n)
+{
+    const uint8_t *p = cc_buf_bytes(b, n);
+
+    return p ? cc_get_be(p, n) : 0;
 }
 
 uint8_t cc_buf_u8(CCBuf *b)
