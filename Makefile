@@ -11,7 +11,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps qemu qemu-asan core fixtures demo check check-core check-qtest \
+.PHONY: all deps qemu qemu-asan core fixtures demo install deb check check-core check-qtest \
 	check-boot check-fuzz fuzz bench kernels clean help help-cache
 
 all: deps qemu core fixtures
@@ -38,6 +38,15 @@ fixtures: deps
 
 demo: qemu core fixtures
 	@tests/boot/demo.py
+
+# PREFIX (default /usr/local) and DESTDIR as usual
+PREFIX ?= /usr/local
+install: qemu core
+	@scripts/install.sh --prefix "$(PREFIX)" --destdir "$(DESTDIR)"
+
+# build/qemu-ibm-cc_<version>_<arch>.deb, under /opt/qemu-ibm-cc, + lintian
+deb: qemu core
+	@scripts/mk-deb.sh
 
 # Builds what the tests need as timed phases, runs every layer, prints a
 # table of the phases' times.

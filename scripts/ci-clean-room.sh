@@ -164,7 +164,7 @@ msg "running .ci/run in the clean root (log: $log)"
 rc=0
 chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    QEMU_IBM_CC_CACHE="$incache" \
+    QEMU_IBM_CC_CACHE="$incache" CI_CLEAN_ROOM=1 \
     /bin/bash -c "cd /src/$PROJECT_NAME && .ci/run" >>"$log" 2>&1 || rc=$?
 
 echo "=== clean room: .ci/run exit $rc (HEAD $head)"

@@ -118,7 +118,8 @@ fi
 # --- commands of the build, fixture and test scripts ---
 for c in git:git perl:perl cpio:cpio xz:xz-utils gzip:gzip \
     dpkg-deb:dpkg-dev openssl:openssl xorriso:xorriso swtpm:swtpm \
-    swtpm_setup:swtpm-tools; do
+    swtpm_setup:swtpm-tools help2man:help2man lintian:lintian readelf:binutils \
+    setpriv:util-linux unshare:util-linux; do
     need_cmd "${c%%:*}" "${c#*:}"
 done
 

@@ -23,6 +23,7 @@ BASE_PKGS=(
     gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
     gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
     flex bison dpkg-dev openssl clang libclang-rt-14-dev xorriso
+    help2man lintian binutils
 )
 # meson >= 1.5 is required by QEMU 10.0; bookworm has 1.0, backports 1.7.
 BACKPORTS_PKGS=(meson)

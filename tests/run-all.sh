@@ -144,11 +144,12 @@ BOOT_CHAINS=(
     # protected guests on the emulated ultravisor (SE images,
     # s390-pv-guest); SE images through the stock s390-ccw BIOS from an
     # El Torito ISO.  Then Debian and our custom kernels to /init on every
-    # machine.
+    # machine; the installed tree (make install) used by user nobody.
     "se-boot||$PY $TOP/tests/se-boot/test_plain_stage3b.py
      se-pv-boot||$PY $TOP/tests/se-boot/test_pv_boot.py
      se-bios-boot||$PY $TOP/tests/se-boot/test_pv_bios_boot.py
-     boot||$PY $TOP/tests/boot/run.py"
+     boot||$PY $TOP/tests/boot/run.py
+     install||$PY $TOP/tests/install/test_install.py"
     # ppc64: the UV-aware Linux host (CONFIG_PPC_UV) on powernv9/powernv
     # with pef=off/on and a KVM-HV guest inside it, one pef=on boot again
     # on the ASan/UBSan build; PEF architecture conformance (bare-metal
