@@ -24,12 +24,21 @@
 # is build/clean-room.log.  Needs root (or sudo) for debootstrap, chroot and
 # the mounts, which are undone on every exit path.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+# bash reads a script while it runs it: run a copy, so that editing the
+# working tree during the long run cannot change what runs.
+if [ -z "${CLEAN_ROOM_SELF:-}" ]; then
+    self=$(mktemp "${TMPDIR:-/tmp}/ci-clean-room.XXXXXX")
+    cp "$0" "$self"
+    CLEAN_ROOM_SELF=$self CLEAN_ROOM_TOP=$(cd "$(dirname "$0")/.." && pwd) \
+        exec bash "$self" "$@"
+fi
+. "$CLEAN_ROOM_TOP/scripts/common.sh"
 
 if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null ||
         die "needs root (or sudo) for debootstrap, chroot and mounts"
-    exec sudo -E "$0" "$@"
+    rm -f "$CLEAN_ROOM_SELF"
+    exec sudo -E CLEAN_ROOM_SELF= "$CLEAN_ROOM_TOP/scripts/ci-clean-room.sh" "$@"
 fi
 
 keep=0 use_cache=1 root=
@@ -72,6 +81,7 @@ mkdir -p "$BUILD"
 mounts=()
 cleanup() {
     local rc=$? i
+    rm -f "$CLEAN_ROOM_SELF"
     for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
         umount "${mounts[$i]}" 2>/dev/null || umount -l "${mounts[$i]}" 2>/dev/null || true
     done
