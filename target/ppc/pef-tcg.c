@@ -40,6 +40,18 @@ static const struct {
     { SPR_SMFCTRL, "SMFCTRL" },
 };
 
+bool ppc_pef_uv_spr(PowerPCCPU *cpu, int sprn)
+{
+    int i;
+
+    for (i = 0; cpu->pef && i < ARRAY_SIZE(ppc_pef_sprs); i++) {
+        if (ppc_pef_sprs[i].num == sprn) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void ppc_pef_cpu_enable(PowerPCCPU *cpu, PPCPef *pef)
 {
     CPUPPCState *env = &cpu->env;

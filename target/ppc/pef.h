@@ -58,6 +58,16 @@ void spr_write_ptcr_pef(DisasContext *ctx, int sprn, int gprn);
 /* Give @cpu the ultravisor state; called after realize. */
 void ppc_pef_cpu_enable(PowerPCCPU *cpu, PPCPef *pef);
 
+/* An ultravisor SPR (gdbstub: the host neither reads nor writes them) */
+bool ppc_pef_uv_spr(PowerPCCPU *cpu, int sprn);
+
+/* May the host (gdbstub) write @msr?  Not if that changes MSR[S]. */
+static inline bool ppc_pef_gdb_msr_ok(CPUPPCState *env, target_ulong msr)
+{
+    /* without PEF the MSR mask drops MSR[S], as in stock QEMU */
+    return !env_archcpu(env)->pef || !((msr ^ env->msr) & R_MSR_S_MASK);
+}
+
 static inline bool ppc_pef_is_secure(const PPCPef *pef, uint64_t ra)
 {
     return ra - pef->secure_base < pef->secure_size;

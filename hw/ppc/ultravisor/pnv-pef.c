@@ -79,7 +79,6 @@ struct PnvPef {
     char *fw_data;
     gsize fw_size;
     Error *migration_blocker;
-    bool reset_once;
 };
 
 /* The machine's PEF state once pnv_pef_machine_init() set it up, or NULL */
@@ -135,6 +134,7 @@ static void pnv_pef_type_class_init(ObjectClass *oc, void *data)
         CONFIDENTIAL_GUEST_SUPPORT_CLASS(oc);
 
     klass->debug_access_ok = pnv_pef_debug_access_ok;
+    klass->hides_guest_state = true;
 }
 
 static const TypeInfo pnv_pef_info = {
@@ -574,17 +574,18 @@ void pnv_pef_reset(PnvMachineState *pnv)
     }
     g_assert(bql_locked());
     /*
-     * Secure memory does not survive a reset: it is not the host's.  Fresh
-     * RAM is zero already; later, drop the pages (zero on next touch)
-     * rather than writing every byte of them.
+     * Secure memory does not survive a reset, and holds nothing the host
+     * put there: qemu_devices_reset() has just written the ROM blobs, and
+     * one placed by the CPU's address space (-device loader) may have
+     * landed in secure memory.  [U] Cleared, then only the ultravisor's
+     * image is placed (docs/system/ibm-cc-threat-model.rst).  Dropping the
+     * pages (zero on next touch) is cheaper than writing every byte.
      */
-    if (pef->reset_once &&
-        ram_block_discard_range(pef->secure_ram.ram_block, 0,
+    if (ram_block_discard_range(pef->secure_ram.ram_block, 0,
                                 pef->secure_size) < 0) {
         memset(memory_region_get_ram_ptr(&pef->secure_ram), 0,
                pef->secure_size);
     }
-    pef->reset_once = true;
     if (pef->core) {
         uv_pef_reset(pef->core);
     } else {

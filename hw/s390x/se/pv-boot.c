@@ -18,6 +18,8 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/bitmap.h"
+#include "qemu/cutils.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
@@ -103,6 +105,16 @@ static void s390_pv_tcg_zero(uint64_t start, uint64_t end)
     }
 }
 
+/* The CPUs run the protected guest from now on, or no more */
+static void s390_pv_tcg_hide_cpus(bool hidden)
+{
+    CPUState *cs;
+
+    CPU_FOREACH(cs) {
+        qatomic_set(&cs->state_hidden, hidden);
+    }
+}
+
 static void s390_pv_tcg_add_range(GArray *ranges, uint64_t start,
                                   uint64_t end)
 {
@@ -184,7 +196,7 @@ void s390_pv_vm_disable(void)
     wipe = g_array_new(false, false, sizeof(S390PvRange));
 
     if (!se_uv_protected(pv->uv)) {
-            return;
+        return;
     }
     if (se_uv_conf_state(pv->uv) == SE_UV_CONF_VERIFIED) {
         uint64_t size = MACHINE(pv->machine)->ram_size;
@@ -223,6 +235,7 @@ void s390_pv_vm_disable(void)
 
     g_array_set_size(pv->unpacked, 0);
     pv->start_pending = false;
+    s390_pv_tcg_hide_cpus(false);
 }
 
 /* No asynchronous teardown: the caller falls back to s390_pv_vm_disable */
@@ -326,6 +339,51 @@ static const char *s390_pv_tcg_verify_reason(uint16_t rrc)
     }
 }
 
+/*
+ * [U] Guest storage that became secure without being image content the
+ * ultravisor unpacked (the loader, the SE header, whatever the host put
+ * anywhere else) is cleared before the protected guest runs, so the host
+ * cannot plant data the guest takes for its own.  The sources available
+ * do not say what the hardware ultravisor does with such pages; this is
+ * the safe direction (docs/system/ibm-cc-threat-model.rst).  Only pages
+ * that are not zero are written (through the memory API, so that
+ * translated code is dropped): untouched RAM stays unallocated.
+ */
+static void s390_pv_tcg_clear_non_image(S390PvTcgGuest *pv)
+{
+    MachineState *ms = MACHINE(pv->machine);
+    uint64_t npages = ms->ram_size / SE_UV_PAGE_SIZE;
+    g_autofree unsigned long *image = bitmap_new(npages);
+    const uint8_t *ram = memory_region_get_ram_ptr(ms->ram);
+    uint64_t pfn, start = 0;
+    bool in_run = false;
+    guint i;
+
+    for (i = 0; i < pv->unpacked->len; i++) {
+        S390PvRange *r = &g_array_index(pv->unpacked, S390PvRange, i);
+        uint64_t first = r->start / SE_UV_PAGE_SIZE;
+        uint64_t last = MIN(r->end / SE_UV_PAGE_SIZE, npages);
+
+        if (first < last) {
+            bitmap_set(image, first, last - first);
+        }
+    }
+    for (pfn = 0; pfn <= npages; pfn++) {
+        bool dirty = pfn < npages && !test_bit(pfn, image) &&
+                     !buffer_is_zero(ram + pfn * SE_UV_PAGE_SIZE,
+                                     SE_UV_PAGE_SIZE);
+
+        if (dirty && !in_run) {
+            start = pfn;
+            in_run = true;
+        } else if (!dirty && in_run) {
+            s390_pv_tcg_zero(start * SE_UV_PAGE_SIZE,
+                             pfn * SE_UV_PAGE_SIZE);
+            in_run = false;
+        }
+    }
+}
+
 int s390_pv_verify(void)
 {
     S390PvTcgGuest *pv = s390_pv_tcg_guest_of(current_machine);
@@ -342,6 +400,8 @@ int s390_pv_verify(void)
                          "VERIFY_IMG: %s", s390_pv_tcg_verify_reason(rrc));
         return -EIO;
     }
+    s390_pv_tcg_clear_non_image(pv);
+    s390_pv_tcg_hide_cpus(true);
     pv->start_pending = true;
     return 0;
 }

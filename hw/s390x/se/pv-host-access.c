@@ -20,6 +20,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
@@ -114,23 +115,40 @@ bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
  * protected guest only if its SE header allows it (PCF bit 34) and then
  * only encrypted, through dump UVCs that are not emulated: refuse.
  */
-bool s390_pv_tcg_dump_denied(void *opaque)
+static bool s390_pv_tcg_dump_refused(S390PvTcgGuest *pv, Error **errp)
 {
-    S390PvTcgGuest *pv = opaque;
     uint64_t pcf;
 
     g_assert(bql_locked());
-    if (!se_uv_protected(pv->uv)) {
+    if (!pv->machine || !se_uv_protected(pv->uv)) {
         return false;
     }
     pcf = se_uv_pcf(pv->uv);
     trace_s390_pv_dump_denied(pcf);
-    error_report("s390-pv-guest: the guest is protected: %s",
-                 (pcf & SE_PCF_ALLOW_DUMP) ?
-                 "its SE header allows a dump, but the encrypted dump of "
-                 "the ultravisor is not emulated" :
-                 "its SE header does not allow a dump");
+    error_setg(errp, "s390-pv-guest: the guest is protected: %s",
+               (pcf & SE_PCF_ALLOW_DUMP) ?
+               "its SE header allows a dump, but the encrypted dump of "
+               "the ultravisor is not emulated" :
+               "its SE header does not allow a dump");
     return true;
+}
+
+/* QMP dump-guest-memory asks first (ConfidentialGuestSupportClass) */
+bool s390_pv_tcg_dump_ok(ConfidentialGuestSupport *cgs, Error **errp)
+{
+    return !s390_pv_tcg_dump_refused(S390_PV_GUEST(cgs), errp);
+}
+
+/* The CPU's hook: any other dump path, through cpu_get_dump_info() */
+bool s390_pv_tcg_dump_denied(void *opaque)
+{
+    Error *err = NULL;
+
+    if (s390_pv_tcg_dump_refused(opaque, &err)) {
+        error_report_err(err);
+        return true;
+    }
+    return false;
 }
 
 static void s390_pv_iommu_class_init(ObjectClass *klass, void *data)

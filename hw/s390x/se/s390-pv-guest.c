@@ -127,6 +127,15 @@ static int s390_pv_tcg_init(ConfidentialGuestSupport *cgs, Error **errp)
     if (!s390_pv_tcg_check_cpus(ms, errp)) {
         return -1;
     }
+    /* RAM that another process can map is RAM the host can read */
+    if (ms->ram && memory_region_is_ram(ms->ram) &&
+        qemu_ram_is_shared(ms->ram->ram_block) && !pv->allow_shared_ram) {
+        error_setg(errp, "s390-pv-guest: the guest RAM is shared "
+                   "(a memory backend with share=on), so the host can read "
+                   "the protected guest through it; use share=off, or set "
+                   "allow-shared-ram=on for development");
+        return -1;
+    }
     if (!s390_pv_tcg_load_key("host-key", pv->host_key, &primary, errp)) {
         return -1;
     }
@@ -223,6 +232,19 @@ static void s390_pv_tcg_set_backup_host_key(Object *obj, const char *value,
     }
 }
 
+static bool s390_pv_tcg_get_allow_shared_ram(Object *obj, Error **errp)
+{
+    return S390_PV_GUEST(obj)->allow_shared_ram;
+}
+
+static void s390_pv_tcg_set_allow_shared_ram(Object *obj, bool value,
+                                             Error **errp)
+{
+    if (s390_pv_tcg_settable(obj, "allow-shared-ram", errp)) {
+        S390_PV_GUEST(obj)->allow_shared_ram = value;
+    }
+}
+
 /* The machine keeps using the object (and its address space) once set up */
 static bool s390_pv_tcg_can_be_deleted(UserCreatable *uc)
 {
@@ -243,6 +265,8 @@ static void s390_pv_tcg_guest_class_init(ObjectClass *oc, void *data)
 
     klass->kvm_init = s390_pv_tcg_init;
     klass->debug_access_ok = s390_pv_tcg_debug_range_ok;
+    klass->hides_guest_state = true;
+    klass->dump_ok = s390_pv_tcg_dump_ok;
     ucc->can_be_deleted = s390_pv_tcg_can_be_deleted;
 
     object_class_property_add_str(oc, "host-key", s390_pv_tcg_get_host_key,
@@ -257,6 +281,13 @@ static void s390_pv_tcg_guest_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "backup-host-key",
         "Optional second EC P-521 private host key: images with a key "
         "slot for either key are accepted");
+    object_class_property_add_bool(oc, "allow-shared-ram",
+                                   s390_pv_tcg_get_allow_shared_ram,
+                                   s390_pv_tcg_set_allow_shared_ram);
+    object_class_property_set_description(oc, "allow-shared-ram",
+        "Developer option: accept guest RAM shared with other processes "
+        "(a memory backend with share=on); the host can read the "
+        "protected guest through it (default: off)");
 }
 
 static void s390_pv_tcg_guest_init(Object *obj)

@@ -56,6 +56,7 @@ struct S390PvTcgGuest {
     /* properties */
     char *host_key;
     char *backup_host_key;
+    bool allow_shared_ram;
 
     /* Set up by s390_pv_tcg_init() for its machine; NULL before */
     S390CcwMachineState *machine;
@@ -97,6 +98,7 @@ void s390_pv_tcg_access_init(S390PvTcgGuest *pv);
 bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
                                 uint64_t len);
 bool s390_pv_tcg_debug_access_ok(void *opaque, uint64_t abs);
+bool s390_pv_tcg_dump_ok(ConfidentialGuestSupport *cgs, Error **errp);
 bool s390_pv_tcg_dump_denied(void *opaque);
 
 #endif
