@@ -162,7 +162,11 @@ if [ $use_cache = 1 ]; then
     cp -a /var/cache/apt/archives/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
 fi
 
-# 5. Mounts, then .ci/run as root inside.
+# 5. Mounts, then .ci/run as root inside. The root itself first, so that
+# it is a mount point: a private mount namespace inside (the install tests'
+# "unshare --propagation private") needs one at /.
+bind "$root" "$root" --bind
+mount --make-private "$root"
 bind /proc "$root/proc" -t proc
 bind /sys "$root/sys" --bind -o ro
 bind /dev "$root/dev" --bind

@@ -63,6 +63,12 @@ def setup():
     for tool in ("unshare", "setpriv"):
         if not shutil.which(tool):
             raise guest.Skip("%s not found (util-linux)" % tool)
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private",
+                            "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise guest.Skip("no private mount namespace here (%s); in a chroot, "
+                         "make its root a mount point: mount --bind R R"
+                         % probe.stderr.strip())
     base = tempfile.mkdtemp(prefix="qemu-ibm-cc-install.",
                             dir=os.environ.get("TMPDIR", "/var/tmp"))
     os.chmod(base, 0o755)
