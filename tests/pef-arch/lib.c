@@ -353,6 +353,9 @@ void final_trap(TrapRec *r)
 void c_main(uint64_t mode)
 {
     pr("\nPEF-ARCH START mode=%s\n", mode ? "external" : "builtin");
+    if (cfg_block[1] & CFG_HOSTILE) {
+        main_hostile(mode);
+    }
     if (mode) {
         main_external();
     } else {

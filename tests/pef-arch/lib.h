@@ -119,6 +119,7 @@ void *memcpy(void *d, const void *s, size_t n);
 void check_secondaries(uint64_t want, const char *name);
 void main_builtin(void);
 void main_external(void);
+void main_hostile(uint64_t external);
 void final_report(const TrapRec *rec);
 
 /* snippets (start.S) */

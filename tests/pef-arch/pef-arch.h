@@ -91,6 +91,9 @@
 #define CFG_MAGIC       0x5045464346473031  /* "PEFCFG01" */
 #define CFG_EXPECT_PEF  1                   /* flags bit: pef=on expected */
 #define CFG_SMP         2                   /* flags bit: >1 thread */
+#define CFG_HOSTILE     4                   /* hostile-host suite guest */
+#define CFG_HOSTILE_HV  8                   /* ... that leaves for HV */
+/* with CFG_HOSTILE: flags bits 32..63 are the suite's token */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

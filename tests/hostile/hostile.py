@@ -1,0 +1,670 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The hostile-host suite's harness (tests/hostile/README.rst).
+
+A platform script (test_s390x.py, test_pef.py) lists ROWS: one per host
+interface of docs/system/ibm-cc-threat-model.rst.  A row belongs to a
+GROUP (one QEMU launch: the options the row's path needs at start-up) and
+has a probe: probe(run) -> (got, detail), where got says whether the host
+got what the row is about (a secret, a register, a changed guest, a
+working debug path).  Each group is launched twice: unprotected (the
+positive control, where every row must get it, or the test is broken)
+and protected (where no row may get it).  A row may expect otherwise in a
+mode (expect={"protected": True}) where the threat model says so.
+
+Prints TAP, one line per row and mode.  Standard library only.
+"""
+
+import base64
+import json
+import os
+import re
+import select
+import socket
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+import guest  # noqa: E402
+
+MODES = ("control", "protected")
+
+
+class Broken(Exception):
+    """The test itself is broken (not a finding about the emulator)."""
+
+
+# ------------------------------------------------------------ the rows
+
+class Row:
+    def __init__(self, name, group, probe, doc, expect=None):
+        self.name = name
+        self.group = group
+        self.probe = probe
+        self.doc = doc
+        self.expect = {"control": True, "protected": False}
+        self.expect.update(expect or {})
+
+
+def row(rows, name, group, doc, expect=None):
+    """Decorator: add the function as the probe of a row."""
+    def add(fn):
+        rows.append(Row(name, group, fn, doc, expect))
+        return fn
+    return add
+
+
+# ------------------------------------------------------------ secrets
+
+def find_secrets(data, secrets):
+    """{name: offset} of every secret (bytes) found in data."""
+    got = {}
+    for name, s in secrets.items():
+        i = data.find(s)
+        if i >= 0:
+            got[name] = i
+    return got
+
+
+def describe(found):
+    if not found:
+        return "no secret"
+    return ", ".join("%s at %#x" % kv for kv in sorted(found.items()))
+
+
+# ------------------------------------------------------------ clients
+
+class Qmp:
+    """QMP over a unix socket."""
+
+    def __init__(self, path, timeout=120):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.f = self.sock.makefile("rw")
+        self.f.readline()
+        self.events = []
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.f.write(json.dumps(msg) + "\n")
+        self.f.flush()
+        while True:
+            r = json.loads(self.f.readline())
+            if "event" in r:
+                self.events.append(r)
+                continue
+            return r
+
+    def ok(self, name, **args):
+        r = self.cmd(name, **args)
+        if "error" in r:
+            raise Broken("%s: %s" % (name, r["error"]["desc"]))
+        return r["return"]
+
+    def hmp(self, line):
+        return self.ok("human-monitor-command", **{"command-line": line})
+
+    def wait_job(self, job, timeout=120):
+        """Wait for a job to conclude; its error (or None)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for j in self.ok("query-jobs"):
+                if j["id"] == job and j["status"] == "concluded":
+                    self.cmd("job-dismiss", id=job)
+                    return j.get("error")
+            time.sleep(0.2)
+        raise Broken("job %s did not conclude" % job)
+
+    def close(self):
+        try:
+            self.f.close()
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Gdb:
+    """The GDB remote protocol, enough to play a hostile debugger."""
+
+    def __init__(self, path, timeout=20):
+        self.s = socket.socket(socket.AF_UNIX)
+        self.s.connect(path)
+        self.s.settimeout(timeout)
+        self.buf = b""
+
+    def _packet(self, timeout=None):
+        if timeout is not None:
+            self.s.settimeout(timeout)
+        while True:
+            start = self.buf.find(b"$")
+            end = self.buf.find(b"#", start + 1) if start >= 0 else -1
+            if start >= 0 and end >= 0 and len(self.buf) >= end + 3:
+                data = self.buf[start + 1:end]
+                self.buf = self.buf[end + 3:]
+                self.s.sendall(b"+")
+                return data.decode("latin-1")
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise Broken("gdbstub closed the connection")
+            self.buf += chunk
+
+    def send(self, data):
+        raw = data.encode()
+        self.s.sendall(b"$%s#%02x" % (raw, sum(raw) & 0xff))
+
+    def cmd(self, data, timeout=20):
+        self.send(data)
+        return self._packet(timeout)
+
+    def wait_stop(self, timeout):
+        """The stop reply after a continue, or None after timeout."""
+        try:
+            return self._packet(timeout)
+        except socket.timeout:
+            return None
+
+    def interrupt(self):
+        self.s.sendall(b"\x03")
+        return self._packet(20)
+
+    def close(self):
+        try:
+            self.cmd("D", timeout=5)
+        except (OSError, Broken):
+            pass
+        self.s.close()
+
+
+class Qtest:
+    """The qtest protocol on a unix socket (QEMU is the server)."""
+
+    def __init__(self, path, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX)
+                self.s.connect(path)
+                break
+            except OSError:
+                self.s.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.s.settimeout(timeout)
+        self.buf = b""
+
+    def cmd(self, line):
+        """Send one command; its reply line (OK ..., FAIL ..., ERR ...)."""
+        self.s.sendall(line.encode() + b"\n")
+        while True:
+            nl = self.buf.find(b"\n")
+            if nl >= 0:
+                reply = self.buf[:nl].decode()
+                self.buf = self.buf[nl + 1:]
+                if reply.startswith("IRQ"):
+                    continue
+                return reply
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise Broken("qtest closed the connection")
+            self.buf += chunk
+
+    def read(self, addr, n):
+        """(bytes or None, reply) of 'read'."""
+        r = self.cmd("read %#x %#x" % (addr, n))
+        if r.startswith("OK 0x"):
+            return bytes.fromhex(r[5:]), r
+        return None, r
+
+    def b64read(self, addr, n):
+        r = self.cmd("b64read %#x %#x" % (addr, n))
+        if r.startswith("OK "):
+            return base64.b64decode(r[3:]), r
+        return None, r
+
+    def close(self):
+        self.s.close()
+
+
+# ------------------------------------------------------------ probes
+# shared by the platform scripts; @secrets is {name: bytes}
+
+def hmp_bytes(out):
+    """The bytes of an HMP x/xp /Nbx listing."""
+    data = bytearray()
+    for line in out.splitlines():
+        if ":" in line:
+            data += bytes(int(b, 16) for b in
+                          re.findall(r"0x([0-9a-f]{2})(?![0-9a-f])",
+                                     line.split(":", 1)[1]))
+    return bytes(data)
+
+
+KDUMP_FLAT_SIG = b"makedumpfile"
+
+
+def kdump_pages(data):
+    """The page data of a big-endian kdump file (flattened or not): zlib
+    and uncompressed pages; (bytes, pages not decompressed)."""
+    if data.startswith(KDUMP_FLAT_SIG):
+        flat = bytearray()
+        pos = 4096
+        while pos + 16 <= len(data):
+            off, size = struct.unpack_from(">qq", data, pos)
+            pos += 16
+            if off < 0:
+                break
+            if len(flat) < off + size:
+                flat += bytes(off + size - len(flat))
+            flat[off:off + size] = data[pos:pos + size]
+            pos += size
+        data = bytes(flat)
+    if not data.startswith(b"KDUMP   "):
+        raise Broken("not a kdump file")
+    block, sub, bitmap = struct.unpack_from(">III", data, 428)
+    desc = (1 + sub + bitmap) * block
+    first = struct.unpack_from(">Q", data, desc)[0]
+    out = bytearray()
+    skipped = 0
+    for d in range(desc, first, 24):
+        off, size, flags = struct.unpack_from(">QII", data, d)
+        page = data[off:off + size]
+        if flags & 1:
+            out += zlib.decompress(page)
+        elif flags == 0:
+            out += page
+        else:
+            skipped += 1
+    return bytes(out), skipped
+
+
+DUMP_FORMATS = ("elf", "kdump-zlib", "kdump-raw-zlib", "kdump-lzo",
+                "kdump-raw-lzo", "kdump-snappy", "kdump-raw-snappy")
+
+
+def dump_rows(rows, group, secrets):
+    """One row per dump-guest-memory format, and ELF with paging."""
+    def make(fmt, paging=False):
+        def probe(run):
+            caps = run.qmp.ok("query-dump-guest-memory-capability")
+            if fmt not in caps["formats"]:
+                raise guest.Skip("this QEMU has no dump format %s" % fmt)
+            path = free_path(run.path("dump-" + fmt))
+            r = run.qmp.cmd("dump-guest-memory", paging=paging, format=fmt,
+                            protocol="file:" + path)
+            if "error" in r:
+                return False, "refused: " + r["error"]["desc"]
+            data = open(path, "rb").read()
+            os.unlink(path)
+            if fmt == "elf":
+                found = find_secrets(data, secrets)
+                return bool(found), describe(found) + " in %d bytes" % len(
+                    data)
+            if "zlib" in fmt:
+                pages, _ = kdump_pages(data)
+                found = find_secrets(pages, secrets)
+                return bool(found), describe(found) + " in the pages"
+            return len(data) > 0, ("%d bytes written (%s pages are not "
+                                   "decompressed here)" % (len(data), fmt))
+        return probe
+    for fmt in DUMP_FORMATS:
+        row(rows, "qmp-dump-" + fmt, group,
+            "QMP dump-guest-memory format=%s" % fmt)(make(fmt))
+    row(rows, "qmp-dump-elf-paging", group,
+        "QMP dump-guest-memory paging=true")(make("elf", True))
+
+
+def migrate_probe(run, secrets):
+    path = free_path(run.path("migration"))
+    r = run.qmp.cmd("migrate", uri="exec:cat > " + path)
+    if "error" in r:
+        return False, "refused: " + r["error"]["desc"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        st = run.qmp.ok("query-migrate").get("status")
+        if st in ("completed", "failed", "cancelled"):
+            break
+        time.sleep(0.2)
+    if st != "completed":
+        return False, "migration %s" % st
+    data = open(path, "rb").read()
+    os.unlink(path)
+    found = find_secrets(data, secrets)
+    # the source stops after a completed migration: run on
+    run.qmp.ok("cont")
+    return bool(found), describe(found) + " in the stream"
+
+
+def snapshot_disk(run):
+    """A qcow2 node for snapshots, made through QMP (no qemu-img)."""
+    if "snap" in run.files:
+        return
+    path = free_path(run.path("snap.qcow2"))
+    q = run.qmp
+    q.ok("blockdev-create", **{"job-id": "c1", "options": {
+        "driver": "file", "filename": path, "size": 0}})
+    if q.wait_job("c1"):
+        raise Broken("creating %s failed" % path)
+    q.ok("blockdev-add", driver="file", filename=path, **{"node-name": "sf"})
+    q.ok("blockdev-create", **{"job-id": "c2", "options": {
+        "driver": "qcow2", "file": "sf", "size": 1 << 20}})
+    if q.wait_job("c2"):
+        raise Broken("formatting %s failed" % path)
+    q.ok("blockdev-add", driver="qcow2", file="sf", **{"node-name": "snap"})
+    run.files["snap"] = path
+
+
+def snapshot_probe(run, secrets):
+    snapshot_disk(run)
+    r = run.qmp.cmd("snapshot-save", **{"job-id": "s1", "tag": "t1",
+                                        "vmstate": "snap",
+                                        "devices": ["snap"]})
+    if "error" in r:
+        return False, "refused: " + r["error"]["desc"]
+    err = run.qmp.wait_job("s1")
+    if err:
+        return False, "refused: " + err
+    data = open(run.files["snap"], "rb").read()
+    found = find_secrets(data, secrets)
+    return bool(found), describe(found) + " in the qcow2 file"
+
+
+def savevm_probe(run, secrets):
+    snapshot_disk(run)
+    out = run.hmp("savevm t2").strip()
+    if out:
+        return False, "refused: " + out.splitlines()[0]
+    data = open(run.files["snap"], "rb").read()
+    found = find_secrets(data, secrets)
+    return bool(found), describe(found) + " in the qcow2 file"
+
+
+def state_rows(rows, group, secrets):
+    """Migration and snapshots: the streams carry RAM."""
+    row(rows, "migration", group,
+        "QMP migrate to a file: the stream has RAM")(
+        lambda run: migrate_probe(run, secrets))
+    row(rows, "snapshot-save", group, "QMP snapshot-save to a qcow2 node")(
+        lambda run: snapshot_probe(run, secrets))
+    row(rows, "hmp-savevm", group, "HMP savevm")(
+        lambda run: savevm_probe(run, secrets))
+
+
+def qtest_runtime(run):
+    """A qtest server added to the running QEMU, connected."""
+    if "qtest_rt" not in run.files:
+        sock = free_path(run.path("qtest-rt.sock"))
+        run.qmp.ok("chardev-add", id="qtchr", backend={
+            "type": "socket", "data": {
+                "addr": {"type": "unix", "data": {"path": sock}},
+                "server": True, "wait": False}})
+        run.qmp.ok("object-add", **{"qom-type": "qtest", "id": "qt0",
+                                    "chardev": "qtchr"})
+        run.files["qtest_rt"] = sock
+    return Qtest(run.files["qtest_rt"])
+
+
+def gdb_connect(run):
+    """The run's gdbstub, the CPU stopped."""
+    g = Gdb(run.files["gdb"])
+    stop = g.cmd("?")
+    if not stop.startswith("T"):
+        raise Broken("gdbstub '?': %r" % stop)
+    return g
+
+
+def gdb_read(g, addr, n):
+    """(bytes or None, what) of gdbstub m."""
+    r = g.cmd("m%x,%x" % (addr, n))
+    if r.startswith("E") or len(r) != 2 * n:
+        return None, r
+    return bytes.fromhex(r), "read %d bytes" % n
+
+
+def log_growth(run, ticks):
+    """How much the TCG log grows while the guest ticks @ticks times; the
+    control stops looking at the first growth (the full set of flags
+    writes gigabytes a second)."""
+    size = os.path.getsize(run.files["log"])
+    rx = re.compile(r"HOSTILE: tick \d+")
+    while run.guest._pump(0):
+        pass
+    start = len(rx.findall(run.guest.text()))
+    deadline = time.monotonic() + 30 * ticks
+    grew = 0
+    while len(rx.findall(run.guest.text())) < start + ticks:
+        grew = os.path.getsize(run.files["log"]) - size
+        if grew and not run.protected:
+            break
+        if time.monotonic() > deadline:
+            raise Broken("the guest stopped ticking")
+        run.guest._pump(0.05)
+    return os.path.getsize(run.files["log"]) - size
+
+
+def log_rows(rows, group, hmp_flags):
+    def startup(run):
+        grew = log_growth(run, 3)
+        return grew > 0, "the log grew %d bytes (3 guest ticks)" % grew
+
+    def later(run):
+        run.hmp("log " + hmp_flags)
+        try:
+            grew = log_growth(run, 2)
+        finally:
+            run.hmp("log none")
+        return grew > 0, "the log grew %d bytes (2 guest ticks)" % grew
+    row(rows, "tcg-log-startup", group,
+        "-d from the start: what is logged while the guest ticks")(startup)
+    row(rows, "tcg-log-hmp", group,
+        "HMP log %s while the guest runs" % hmp_flags)(later)
+
+
+def build_plugin(out_dir, qemu_src):
+    """plugin-dump.so, built against the QEMU tree's qemu-plugin.h."""
+    hdr = os.path.join(qemu_src, "include", "qemu", "qemu-plugin.h")
+    if not os.path.exists(hdr):
+        raise Broken("no %s (build QEMU first)" % hdr)
+    so = os.path.join(out_dir, "plugin-dump.so")
+    glib = subprocess.run(["pkg-config", "--cflags", "--libs", "glib-2.0"],
+                          check=True, text=True,
+                          stdout=subprocess.PIPE).stdout.split()
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-Wall", "-Werror",
+                    "-I" + os.path.dirname(hdr), "-o", so,
+                    os.path.join(HERE, "plugin-dump.c")] + glib, check=True)
+    return so
+
+
+def plugin_argv(so, out, ram_bytes, secrets):
+    needles = ",".join("needle=%s:%s" % (k, v.hex())
+                       for k, v in sorted(secrets.items()))
+    return ["-plugin", "%s,out=%s,ram=%d,%s" % (so, out, ram_bytes, needles)]
+
+
+def plugin_probe(run):
+    """Refused at start-up, or what plugin-dump.c found at exit."""
+    if run.start_error:
+        m = re.search(r".*TCG plugins cannot be used.*", run.start_error)
+        if not m:
+            raise Broken("QEMU did not start: %s" % run.start_error[-300:])
+        return False, "refused: " + m.group(0)
+    run.qmp.cmd("quit")
+    run.guest.wait_exit(60)
+    with open(run.files["plugin"]) as f:
+        out = f.read().split("\n")
+    found = [line for line in out if line.startswith("found")]
+    return bool(found), "; ".join(x for x in out if x)
+
+
+def shared_ram_probe(run, secrets):
+    if run.start_error:
+        m = re.search(r".*share=on.*", run.start_error)
+        if not m:
+            raise Broken("QEMU did not start: %s" % run.start_error[-300:])
+        return False, "refused: " + m.group(0)
+    with open(run.files["ram"], "rb") as f:
+        found = find_secrets(f.read(), secrets)
+    return bool(found), describe(found) + " in the file"
+
+
+# ------------------------------------------------------------ runs
+
+class Run:
+    """One launched QEMU of a group in a mode, with its guest's facts."""
+
+    def __init__(self, platform, group, mode, workdir, facts):
+        self.platform = platform
+        self.group = group
+        self.mode = mode
+        self.dir = workdir
+        self.facts = facts          # shared by all runs of a platform
+        self.guest = None
+        self.qmp = None
+        self.start_error = None     # QEMU's message when it refused to start
+        self.files = {}
+
+    def path(self, name):
+        return os.path.join(self.dir, "%s-%s-%s" % (self.group, self.mode,
+                                                    name))
+
+    @property
+    def protected(self):
+        return self.mode == "protected"
+
+    def hmp(self, line):
+        return self.qmp.hmp(line)
+
+    def console_since(self, mark):
+        return self.guest.text()[mark:]
+
+    def wait_ticks(self, n, timeout=60):
+        """Wait until n more 'HOSTILE: tick' lines: their states."""
+        rx = re.compile(r"HOSTILE: tick (\d+) (\w+)\r?\n")
+        while self.guest._pump(0):
+            pass
+        start = len(rx.findall(self.guest.text()))
+        deadline = time.monotonic() + timeout
+        while True:
+            ticks = rx.findall(self.guest.text())
+            if len(ticks) >= start + n:
+                return [s for _, s in ticks[start:start + n]]
+            if time.monotonic() > deadline or self.guest.proc.poll() is not None:
+                raise Broken("the guest stopped ticking (%d of %d ticks)"
+                             % (len(ticks) - start, n))
+            self.guest._pump(0.5)
+
+    def stop(self):
+        if self.qmp:
+            try:
+                self.qmp.cmd("quit")
+            except (OSError, ValueError):
+                pass
+            self.qmp.close()
+            self.qmp = None
+        if self.guest:
+            self.guest.wait_exit(20)
+            self.guest.stop()
+            self.guest.save_console()
+        # RAM-sized files go; logs and sockets' names stay for a look
+        for p in os.listdir(self.dir):
+            full = os.path.join(self.dir, p)
+            mine = p.startswith("%s-%s-" % (self.group, self.mode))
+            if mine and os.path.isfile(full) and (
+                    os.path.getsize(full) > (16 << 20) or
+                    re.search(r"-dump-|\.shm$|\.qcow2$", p)):
+                os.unlink(full)
+
+
+def free_path(p):
+    if os.path.exists(p):
+        os.unlink(p)
+    return p
+
+
+def run_suite(platform, rows, launch, groups, only=None):
+    """Launch each group in both modes, probe its rows, print TAP.
+
+    launch(group, mode) returns a started Run (or one with start_error
+    set).  Returns the exit status.
+    """
+    if only:
+        rows = [r for r in rows if only in r.name]
+    n = passed = failed = skipped = 0
+    for group in groups:
+        grows = [r for r in rows if r.group == group]
+        if not grows:
+            continue
+        for mode in MODES:
+            run = None
+            try:
+                run = launch(group, mode)
+                for r in grows:
+                    n += 1
+                    ok, line = probe_row(platform, r, run, mode)
+                    if ok and "# SKIP" in line:
+                        skipped += 1
+                    else:
+                        passed += ok
+                        failed += not ok
+                    print(("ok %d - " if ok else "not ok %d - ") % n + line,
+                          flush=True)
+            except Exception as e:  # noqa: BLE001 - the rest still run
+                # the launch (or the run) failed: the group's rows that
+                # did not get their turn fail with the reason
+                for r in grows:
+                    if getattr(r, "_done_" + mode, False):
+                        continue
+                    n += 1
+                    failed += 1
+                    print("not ok %d - %s/%s %s: %s: %s"
+                          % (n, platform, r.name, mode, type(e).__name__, e),
+                          flush=True)
+                if run and run.guest:
+                    print("# console: %s" % run.guest.save_console())
+            finally:
+                if run:
+                    run.stop()
+                    # a sanitizer build reports on the console and exits
+                    bad = run.guest and re.search(
+                        r"ERROR: AddressSanitizer.*|runtime error:.*",
+                        run.guest.text())
+                    if bad:
+                        n += 1
+                        failed += 1
+                        print("not ok %d - %s/sanitizer %s %s: %s"
+                              % (n, platform, group, mode, bad.group(0)),
+                              flush=True)
+    print("1..%d" % n)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+def probe_row(platform, r, run, mode):
+    """(passed, TAP text) of one row in one mode."""
+    setattr(r, "_done_" + mode, True)
+    want = r.expect[mode]
+    try:
+        got, detail = r.probe(run)
+    except Broken as e:
+        return False, "%s/%s %s: broken: %s" % (platform, r.name, mode, e)
+    except guest.Skip as e:
+        return True, "%s/%s %s # SKIP %s" % (platform, r.name, mode, e)
+    except Exception as e:  # noqa: BLE001
+        return False, "%s/%s %s: %s: %s" % (platform, r.name, mode,
+                                             type(e).__name__, e)
+    if got == want:
+        return True, "%s/%s %s: %s" % (platform, r.name, mode, detail)
+    if mode == "control":
+        why = "control did not get it (the test is broken)"
+    elif want:
+        why = "expected the host to get it"
+    else:
+        why = "LEAK: the host got it"
+    return False, "%s/%s %s: %s: %s" % (platform, r.name, mode, why, detail)

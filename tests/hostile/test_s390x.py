@@ -1,0 +1,637 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The hostile-host suite against an IBM Z Secure Execution guest
+(tests/hostile/README.rst, docs/system/ibm-cc-threat-model.rst).
+
+The guest (hostile-init.sh on the Debian s390x kernel) keeps two secrets:
+a literal of its initramfs and one it assembles at run time (also its
+host name, so it sits in the kernel's data).  Every row tries one host
+interface on the same guest booted unprotected (-kernel/-initrd: the
+positive control, which must get the secret or the test is broken) and
+protected (an SE image of the same kernel, initramfs and command line on
+-object s390-pv-guest, which must not).
+
+  tests/hostile/test_s390x.py [-k NAME] [--list] [--quick]
+
+--quick leaves out the slow rows (the plugin's control boot) and the
+ones that need the gdbstub, for the ASan/UBSan build.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import hostile  # noqa: E402
+from hostile import Broken, Row, describe, find_secrets, free_path  # noqa: E402,F401
+import guest  # noqa: E402
+
+QEMU = os.environ.get("QEMU_S390X",
+                      os.path.join(guest.BUILD, "qemu-system-s390x"))
+MKSE = os.path.join(guest.BUILD, "tools", "mk-se-image")
+MKKEY = os.path.join(guest.TOP, "scripts", "mk-test-host-key.sh")
+MKINITRAMFS = os.path.join(guest.TOP, "scripts", "mkinitramfs.py")
+QEMU_SRC = os.path.join(guest.BUILD, "qemu-src")
+# runs on the ASan/UBSan build keep their files apart
+TAG = "-asan" if QEMU.endswith("-asan") else ""
+OUT = os.path.join(guest.BUILD, "hostile", "s390x" + TAG)
+
+RAM_MIB = 512
+# Where the host plants bytes before boot (not part of the SE image).
+PLANT_MIB = 200
+GROUPS = ("main", "log", "dma", "dma-no-iommu-platform", "plugin",
+          "shared-ram", "shared-ram-allowed")
+
+rows = []
+SECRETS = {}            # filled by Setup, used by the shared rows
+row = lambda *a, **k: hostile.row(rows, *a, **k)  # noqa: E731
+
+
+# ---------------------------------------------------------------- setup
+
+class Setup:
+    """The guest's inputs, built once per suite run."""
+
+    def __init__(self):
+        os.makedirs(OUT, exist_ok=True)
+        self.token = guest.new_token()
+        self.literal = ("QEMU-IBM-CC-LITERAL-" + guest.new_token()).encode()
+        self.runtime = hashlib.sha256(
+            ("hostile-%s\n" % self.token).encode()).hexdigest().encode()
+        SECRETS.update(literal=self.literal, runtime=self.runtime)
+        self.secrets = SECRETS
+        self.plant = ("PLANTED-BY-HOST-" + guest.new_token()).encode()
+        plant_file = os.path.join(OUT, "plant.bin")
+        with open(plant_file, "wb") as f:
+            f.write(self.plant * 128)
+        self.plant_file = plant_file
+        secret_file = os.path.join(OUT, "secret")
+        with open(secret_file, "wb") as f:
+            f.write(self.literal)
+        mods = guest.fixture("s390x", "modules")
+        blk = os.path.join(mods, os.listdir(mods)[0], "kernel", "drivers",
+                           "block", "virtio_blk.ko.xz")
+        self.initrd = os.path.join(OUT, "initrd.cpio.gz")
+        subprocess.run(["/usr/bin/python3", MKINITRAMFS, "--busybox",
+                        guest.fixture("s390x", "busybox"), "--init",
+                        os.path.join(HERE, "hostile-init.sh"),
+                        "--add", secret_file + ":/secret",
+                        "--add", blk + ":/mod/virtio_blk.ko.xz",
+                        "-o", self.initrd],
+                       check=True, stdout=subprocess.DEVNULL)
+        # the disk of the DMA rows: 16 KiB of random data the guest reads
+        self.disk = os.path.join(OUT, "disk.raw")
+        data = os.urandom(16384)
+        with open(self.disk, "wb") as f:
+            f.write(data + bytes((1 << 20) - len(data)))
+        self.disk_sha = hashlib.sha256(data).hexdigest()
+        self.kernel = guest.fixture("s390x", "vmlinuz")
+        self.cmdline = ("console=ttysclp0 panic=-1 nokaslr "
+                        "qemu_ibm_cc.token=%s qemu_ibm_cc.plant=%s "
+                        "qemu_ibm_cc.plant_mib=%d"
+                        % (self.token, self.plant.decode(), PLANT_MIB))
+        # DMA: the guest reads its disk; swiotlb=noforce keeps Linux from
+        # bouncing through shared pages, so a protected guest hands the
+        # device its secure pages
+        self.cmdline_dma = self.cmdline + " qemu_ibm_cc.dma=1 swiotlb=noforce"
+        keydir = os.path.join(OUT, "keys")
+        subprocess.run([MKKEY, keydir, "host"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.key = os.path.join(keydir, "host.key")
+        if not os.access(MKSE, os.X_OK):
+            raise guest.Skip("no %s (make core)" % MKSE)
+        self.image = self.se_image("hostile-se", keydir, self.cmdline)
+        self.image_dma = self.se_image("hostile-dma-se", keydir,
+                                       self.cmdline_dma)
+        self.plugin = None
+
+    def se_image(self, name, keydir, cmdline):
+        parm = os.path.join(OUT, name + ".parm")
+        with open(parm, "w") as f:
+            f.write(cmdline + "\n")
+        image = os.path.join(OUT, name + ".img")
+        subprocess.run([MKSE, "--no-verify", "-k",
+                        os.path.join(keydir, "host.crt"), "-i", self.kernel,
+                        "-r", self.initrd, "-p", parm, "-o", image],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(image, "rb") as f:
+            img = f.read()
+        for secret, s in self.secrets.items():
+            if s in img:
+                raise Broken("secret %s in plaintext in the SE image"
+                             % secret)
+        return image
+
+    def build_plugin(self):
+        if not self.plugin:
+            self.plugin = hostile.build_plugin(OUT, QEMU_SRC)
+        return self.plugin
+
+S = None
+FACTS = {}
+
+
+# ---------------------------------------------------------------- launch
+
+def launch(group, mode):
+    run = hostile.Run("s390x", group, mode, OUT, FACTS)
+    qmp = free_path(run.path("qmp.sock"))
+    argv = [QEMU, "-m", "%dM" % RAM_MIB, "-nographic", "-no-reboot",
+            "-qmp", "unix:%s,server=on,wait=off" % qmp]
+    dma = group.startswith("dma")
+    if mode == "protected":
+        pv = "s390-pv-guest,id=pv0,host-key=" + S.key
+        if group == "shared-ram-allowed":
+            pv += ",allow-shared-ram=on"
+        argv += ["-machine", "s390-ccw-virtio,confidential-guest-support=pv0",
+                 "-object", pv, "-kernel", S.image_dma if dma else S.image]
+    else:
+        argv += ["-machine", "s390-ccw-virtio", "-kernel", S.kernel,
+                 "-initrd", S.initrd,
+                 "-append", S.cmdline_dma if dma else S.cmdline]
+    if group == "main":
+        gdb = free_path(run.path("gdb.sock"))
+        argv += ["-chardev", "socket,id=gdb0,path=%s,server=on,wait=off" % gdb,
+                 "-gdb", "chardev:gdb0",
+                 "-device", "loader,file=%s,addr=%#x,force-raw=on"
+                 % (S.plant_file, PLANT_MIB << 20),
+                 "-trace", "s390_pv_*", "-D", free_path(run.path("trace.log"))]
+        run.files["gdb"] = gdb
+        run.files["trace"] = run.path("trace.log")
+    elif group == "log":
+        qt = free_path(run.path("qtest.sock"))
+        argv += ["-accel", "tcg",
+                 "-qtest", "unix:%s,server=on,wait=off" % qt,
+                 "-d", "int,in_asm", "-D", free_path(run.path("tcg.log"))]
+        run.files["qtest"] = qt
+        run.files["log"] = run.path("tcg.log")
+    elif group == "plugin":
+        out = free_path(run.path("plugin.out"))
+        argv += hostile.plugin_argv(S.build_plugin(), out, RAM_MIB << 20,
+                                    S.secrets)
+        run.files["plugin"] = out
+    elif dma:
+        argv += ["-drive", "if=none,id=d0,format=raw,file=" + S.disk,
+                 "-device", "virtio-blk-ccw,drive=d0,iommu_platform=%s"
+                 % ("off" if group == "dma-no-iommu-platform" else "on"),
+                 "-trace", "s390_pv_dma_denied",
+                 "-D", free_path(run.path("trace.log"))]
+        run.files["trace"] = run.path("trace.log")
+    elif group.startswith("shared-ram"):
+        ram = free_path(run.path("ram.shm"))
+        argv += ["-object", "memory-backend-file,id=ram0,size=%dM,"
+                 "mem-path=%s,share=on" % (RAM_MIB, ram),
+                 "-machine", "memory-backend=ram0"]
+        run.files["ram"] = ram
+    run.guest = guest.Guest("hostile-s390x%s-%s-%s" % (TAG, group, mode),
+                            argv)
+    run.guest.start()
+    try:
+        m = run.guest.wait_for(r"HOSTILE: token=(\S+) prot_virt_guest=(\S+)",
+                               300, guest.FAIL_PATTERNS)
+    except guest.BootFailure as e:
+        if "QEMU exited" not in str(e):
+            raise Broken(str(e))
+        run.start_error = run.guest.text().strip()
+        if group not in ("plugin", "shared-ram"):
+            raise Broken("QEMU did not start: " + run.start_error[-300:])
+        return run
+    if m.group(1) != S.token:
+        raise Broken("token %s, expected %s" % (m.group(1), S.token))
+    want = "1" if mode == "protected" else "none"
+    if m.group(2) != want:
+        raise Broken("prot_virt_guest=%s in the %s boot" % (m.group(2), mode))
+    run.guest.wait_for(r"HOSTILE: ready", 300, guest.FAIL_PATTERNS)
+    run.wait_ticks(1, timeout=300)
+    run.qmp = hostile.Qmp(qmp)
+    if mode == "control" and group == "main":
+        discover(run)
+    return run
+
+
+def discover(run):
+    """Where the secrets are, from the control boot: the protected boot
+    runs the same kernel with nokaslr at the same addresses."""
+    ram = read_ram_pmemsave(run)[0]
+    found = find_secrets(ram, S.secrets)
+    if len(found) != 2:
+        raise Broken("pmemsave of the control finds only %s" % describe(found))
+    # the host name in the kernel's init_uts_ns: "Linux" 65 bytes before
+    uts = [m.start() for m in re.finditer(re.escape(S.runtime), ram)
+           if ram[m.start() - 65:m.start() - 60] == b"Linux"]
+    if not uts:
+        raise Broken("no init_uts_ns with the host name in the control")
+    FACTS["nodename_pa"] = uts[0]
+    FACTS["literal_pa"] = found["literal"]
+    g = hostile.Gdb(run.files["gdb"])
+    try:
+        g.cmd("?")
+        pc = int(g.cmd("p1"), 16)
+    finally:
+        g.close()
+    FACTS["stop_pc"] = pc
+    out = run.hmp("gva2gpa %#x" % (pc & ~0xfff))
+    m = re.search(r"gpa: (0x[0-9a-f]+)", out)
+    if not m:
+        raise Broken("gva2gpa of the kernel text: %r" % out)
+    delta = (pc & ~0xfff) - int(m.group(1), 16)
+    FACTS["nodename_va"] = FACTS["nodename_pa"] + delta
+
+
+# ---------------------------------------------------------------- helpers
+
+def read_ram_pmemsave(run):
+    """Everything pmemsave reads of RAM, 1 MiB at a time: (bytes, refused
+    MiB, first error)."""
+    got = bytearray()
+    refused, first_error = 0, None
+    path = run.path("pmem.bin")
+    for mib in range(RAM_MIB):
+        free_path(path)
+        r = run.qmp.cmd("pmemsave", val=mib << 20, size=1 << 20,
+                        filename=path)
+        if "return" in r:
+            with open(path, "rb") as f:
+                got += f.read()
+        else:
+            refused += 1
+            got += bytes(1 << 20)
+            first_error = first_error or r["error"]["desc"]
+    free_path(path)
+    return bytes(got), refused, first_error
+
+
+def retry_virtual(run, fn, tries=20):
+    """A virtual-address read depends on the address space the CPU is in
+    when QEMU looks; in the control retry until the kernel's is current."""
+    res = None
+    for _ in range(tries if not run.protected else 1):
+        res = fn()
+        if res[0]:
+            return res
+        time.sleep(0.2)
+    return res
+
+
+def guest_changed(run):
+    """After a host write: does the guest see a changed secret?"""
+    states = run.wait_ticks(3)
+    return "changed" in states, "guest ticks: %s" % " ".join(states)
+
+
+def restore_nodename(run, write):
+    """Put the host name back after a control write (and see the guest
+    see it): write(addr, bytes) returns the reply, 'OK' when done."""
+    r = write(FACTS["nodename_pa"], S.runtime)
+    if not r.startswith("OK"):
+        raise Broken("restoring the host name: %s" % r)
+    if run.wait_ticks(2)[-1] != "ok":
+        raise Broken("the guest did not see its host name again")
+
+
+# ---------------------------------------------------------------- rows:
+# memory through the monitor
+
+@row("planted-memory", "main",
+     "bytes the host put in RAM before boot, outside the image: does the "
+     "guest find them (through /proc/kcore)?  Protected: cleared at VERIFY")
+def p_planted(run):
+    m = re.search(r"HOSTILE: planted=(\d+)", run.guest.text())
+    if not m:
+        raise Broken("the guest did not report the planted bytes")
+    n = int(m.group(1))
+    return n > 0, "guest found the planted bytes %d time(s)" % n
+
+
+@row("qmp-pmemsave", "main", "QMP pmemsave of all RAM, 1 MiB at a time")
+def p_pmemsave(run):
+    ram, refused, err = read_ram_pmemsave(run)
+    found = find_secrets(ram, S.secrets)
+    return bool(found), "%s; %d of %d MiB refused%s" % (
+        describe(found), refused, RAM_MIB,
+        " (%s)" % err if err else "")
+
+
+@row("qmp-memsave", "main", "QMP memsave at the host name's kernel address")
+def p_memsave(run):
+    path = run.path("mem.bin")
+
+    def once():
+        free_path(path)
+        r = run.qmp.cmd("memsave", val=FACTS["nodename_va"], size=64,
+                        filename=path)
+        if "error" in r:
+            return False, "refused: " + r["error"]["desc"]
+        data = open(path, "rb").read()
+        return S.runtime in data, "read %r" % data[:16]
+    return retry_virtual(run, once)
+
+
+@row("hmp-xp", "main", "HMP xp at the host name's physical address")
+def p_xp(run):
+    out = run.hmp("xp /64bx %#x" % FACTS["nodename_pa"])
+    data = hostile.hmp_bytes(out)
+    return S.runtime in data, out.splitlines()[0] if out else "no output"
+
+
+@row("hmp-x", "main", "HMP x at the host name's kernel address")
+def p_x(run):
+    def once():
+        out = run.hmp("x /64bx %#x" % FACTS["nodename_va"])
+        return S.runtime in hostile.hmp_bytes(out), out.splitlines()[0]
+    return retry_virtual(run, once)
+
+
+@row("hmp-gva2gpa", "main",
+     "HMP gva2gpa: a walk of the guest's page tables")
+def p_gva2gpa(run):
+    def once():
+        out = run.hmp("gva2gpa %#x" % FACTS["nodename_va"]).strip()
+        return out == "gpa: %#x" % FACTS["nodename_pa"], out
+    return retry_virtual(run, once)
+
+
+@row("hmp-disassemble", "main",
+     "HMP xp /i: the guest's code at the CPU's stop address")
+def p_disas(run):
+    out = run.hmp("xp /4i %#x" % (FACTS["stop_pc"] - FACTS["nodename_va"] +
+                                  FACTS["nodename_pa"])).strip()
+    if "Asm output not supported" in out:
+        raise guest.Skip("this QEMU has no s390x disassembler")
+    return "Cannot access" not in out and bool(out), out.splitlines()[0]
+
+
+@row("hmp-info-registers", "main", "HMP info registers")
+def p_info_registers(run):
+    out = run.hmp("info registers").strip().splitlines()
+    return any("PSW=" in x for x in out), " / ".join(out[:2])
+
+
+# ---------------------------------------------------------------- dumps,
+# migration, snapshots
+
+hostile.dump_rows(rows, "main", SECRETS)
+hostile.state_rows(rows, "main", SECRETS)
+
+
+# ---------------------------------------------------------------- gdbstub
+
+def gdb_row(name, doc):
+    def wrap(fn):
+        def probe(run):
+            g = hostile.gdb_connect(run)
+            try:
+                return fn(run, g)
+            finally:
+                g.close()
+        return hostile.row(rows, name, "main", doc)(probe)
+    return wrap
+
+
+@gdb_row("gdb-memory-virtual", "gdbstub m at the host name's kernel address")
+def p_gdb_virt(run, g):
+    for _ in range(1 if run.protected else 20):
+        data, what = hostile.gdb_read(g, FACTS["nodename_va"], 64)
+        if data and S.runtime in data:
+            return True, "the host name, " + what
+        g.send("c")
+        time.sleep(0.2)
+        g.interrupt()
+    return False, "reply %s" % what
+
+
+@gdb_row("gdb-memory-physical", "gdbstub m in Qqemu.PhyMemMode:1")
+def p_gdb_phys(run, g):
+    if g.cmd("Qqemu.PhyMemMode:1") != "OK":
+        raise Broken("Qqemu.PhyMemMode:1 refused")
+    try:
+        data, what = hostile.gdb_read(g, FACTS["nodename_pa"], 64)
+        return bool(data) and S.runtime in data, what
+    finally:
+        g.cmd("Qqemu.PhyMemMode:0")
+
+
+@gdb_row("gdb-memory-write", "gdbstub M into the host name (physical)")
+def p_gdb_write(run, g):
+    g.cmd("Qqemu.PhyMemMode:1")
+    r = g.cmd("M%x,8:%s" % (FACTS["nodename_pa"], b"HOSTILE!".hex()))
+    g.cmd("Qqemu.PhyMemMode:0")
+    g.send("c")
+    if r != "OK":
+        changed, ticks = guest_changed(run)
+        return changed, "reply %s; %s" % (r, ticks)
+    changed, ticks = guest_changed(run)
+    if changed:
+        g.interrupt()
+        g.cmd("Qqemu.PhyMemMode:1")
+        restore_nodename(run, lambda pa, b: (
+            g.cmd("M%x,%x:%s" % (pa, len(b), b.hex())), g.send("c"))[0])
+        g.interrupt()
+        g.cmd("Qqemu.PhyMemMode:0")
+    return changed, "reply OK; " + ticks
+
+
+@gdb_row("gdb-registers-read", "gdbstub g and p")
+def p_gdb_regs(run, g):
+    r, p = g.cmd("g"), g.cmd("p1")
+    got = not r.startswith("E") and not p.startswith("E")
+    return got, "g -> %s..., p1 -> %s" % (r[:16], p[:16])
+
+
+@gdb_row("gdb-registers-write", "gdbstub P and G (the values read back, "
+         "or zeros when they cannot be read)")
+def p_gdb_regs_write(run, g):
+    regs = g.cmd("g")
+    if regs.startswith("E"):
+        regs = "0" * 2 * (16 + 16 * 8)
+    pr = g.cmd("P2=%s" % ("0" * 16 if run.protected else regs[32:48]))
+    gr = g.cmd("G" + regs)
+    return pr == "OK" or gr == "OK", "P -> %s, G -> %s" % (pr, gr)
+
+
+@gdb_row("gdb-single-step", "gdbstub s")
+def p_gdb_step(run, g):
+    r = g.cmd("s")
+    return r.startswith("T"), "s -> %s" % r
+
+
+@gdb_row("gdb-breakpoint", "gdbstub Z0 at the kernel's stop address, "
+         "continue for 5 s of guest ticks")
+def p_gdb_break(run, g):
+    pc = FACTS["stop_pc"]
+    r = g.cmd("Z0,%x,2" % pc)
+    if r != "OK":
+        return False, "Z0 -> %s" % r
+    g.send("c")
+    stop = g.wait_stop(5)
+    if stop is None:
+        g.interrupt()
+    g.cmd("z0,%x,2" % pc)
+    return stop is not None, "stop: %s" % stop
+
+
+@gdb_row("gdb-watchpoint", "gdbstub Z4 on the host name, continue for 5 s")
+def p_gdb_watch(run, g):
+    va = FACTS["nodename_va"]
+    r = g.cmd("Z4,%x,8" % va)
+    if r != "OK":
+        return False, "Z4 -> %s" % r
+    g.send("c")
+    stop = g.wait_stop(5)
+    if stop is None:
+        g.interrupt()
+    g.cmd("z4,%x,8" % va)
+    return stop is not None, "stop: %s" % stop
+
+
+# ---------------------------------------------------------------- qtest
+
+def qtest_rows(group, connect, how):
+    def rd(run):
+        qt = connect(run)
+        try:
+            pa = FACTS["nodename_pa"]
+            data, r1 = qt.read(pa, 64)
+            b64, r2 = qt.b64read(FACTS["literal_pa"], 64)
+            q = qt.cmd("readq %#x" % pa)
+            found = {}
+            if data and S.runtime in data:
+                found["runtime"] = pa
+            if b64 and S.literal[:32] in b64:
+                found["literal"] = FACTS["literal_pa"]
+            return bool(found), "%s; read: %s; b64read: %s; readq: %s" % (
+                describe(found), r1[:20], r2[:20], q[:24])
+        finally:
+            qt.close()
+
+    def wr(run):
+        qt = connect(run)
+        try:
+            pa = FACTS["nodename_pa"]
+            replies = [qt.cmd("writeb %#x 0x48" % pa),
+                       qt.cmd("write %#x 2 0x4849" % (pa + 1)),
+                       qt.cmd("b64write %#x 2 SEk=" % (pa + 3)),
+                       qt.cmd("memset %#x 2 0x21" % (pa + 5))]
+            changed, ticks = guest_changed(run)
+            if changed:
+                restore_nodename(run, lambda a, b: qt.cmd(
+                    "write %#x %#x 0x%s" % (a, len(b), b.hex())))
+        finally:
+            qt.close()
+        return changed, "replies %s; %s" % (
+            ", ".join(r[:12] for r in replies), ticks)
+
+    hostile.row(rows, "qtest-%s-read" % how, group,
+                "qtest read, b64read, readq of the secrets (%s)" % how)(rd)
+    hostile.row(rows, "qtest-%s-write" % how, group,
+                "qtest writeb, write, b64write, memset into the host name "
+                "(%s)" % how)(wr)
+
+
+qtest_rows("main", hostile.qtest_runtime, "object-add")
+qtest_rows("log", lambda run: hostile.Qtest(run.files["qtest"]), "cmdline")
+
+
+# ---------------------------------------------------------------- logs, traces
+
+hostile.log_rows(rows, "log",
+                 "in_asm,op,op_opt,out_asm,cpu,exec,int,mmu,page,nochain")
+
+
+@row("trace-events", "main",
+     "-trace s390_pv_*: the events name calls and addresses, never data",
+     expect={"control": False})
+def p_trace(run):
+    with open(run.files["trace"], "rb") as f:
+        data = f.read()
+    text = data.decode("utf-8", "replace")
+    found = find_secrets(data, S.secrets)
+    hexed = find_secrets(data, {k: v.hex().encode()
+                                for k, v in S.secrets.items()})
+    if run.protected and "s390_pv_unpack" not in text:
+        raise Broken("no s390_pv_* events in the protected boot's trace")
+    events = len(re.findall(r"s390_pv_\w+", text))
+    return bool(found or hexed), "%d s390_pv events; %s" % (
+        events, describe(found) if found else describe(hexed))
+
+
+# ---------------------------------------------------------------- devices
+
+def dma_probe(run):
+    m = re.search(r"HOSTILE: vda (\S+)", run.guest.text())
+    if not m:
+        raise Broken("the guest did not report its disk read")
+    with open(run.files["trace"]) as f:
+        denied = len(re.findall(r"s390_pv_dma_denied", f.read()))
+    ok = m.group(1) == S.disk_sha
+    return ok, "the guest read %s data from its disk; %d DMA refusals " \
+        "traced" % ("the right" if ok else "no or wrong", denied)
+
+
+hostile.row(rows, "device-dma", "dma",
+            "virtio-blk-ccw (iommu_platform=on) into pages the guest did not "
+            "share (swiotlb=noforce)")(dma_probe)
+hostile.row(rows, "device-dma-no-iommu-platform", "dma-no-iommu-platform",
+            "the same with iommu_platform=off")(dma_probe)
+
+
+# ---------------------------------------------------------------- start-up
+
+hostile.row(rows, "plugin", "plugin",
+            "-plugin plugin-dump.so: memory values of every load and "
+            "store")(hostile.plugin_probe)
+
+
+@row("shared-ram", "shared-ram",
+     "memory-backend-file,share=on: the file is the guest's RAM")
+def p_shared(run):
+    return hostile.shared_ram_probe(run, S.secrets)
+
+
+@row("shared-ram-allowed", "shared-ram-allowed",
+     "the same with s390-pv-guest,allow-shared-ram=on: the developer "
+     "option that lets the host read the file", expect={"protected": True})
+def p_shared_allowed(run):
+    return p_shared(run)
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    global S
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="", help="rows whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--quick", action="store_true",
+                    help="leave out the plugin and gdbstub rows")
+    args = ap.parse_args()
+    sel = [r for r in rows if args.k in r.name]
+    if args.quick:
+        sel = [r for r in sel if r.group != "plugin" and
+               not r.name.startswith("gdb-")]
+    if args.list:
+        for r in sel:
+            print("%-26s %-18s %s" % (r.name, r.group, r.doc))
+        return 0
+    if not os.access(QEMU, os.X_OK):
+        print("1..0 # SKIP %s not built" % QEMU)
+        return 0
+    try:
+        S = Setup()
+    except guest.Skip as e:
+        print("1..0 # SKIP %s" % e)
+        return 0
+    groups = GROUPS + ("shared-ram-allowed",)
+    # the main group's control finds the addresses every row uses
+    if not any(r.group == "main" for r in sel):
+        sel = [r for r in rows if r.name == "qmp-pmemsave"] + sel
+    return hostile.run_suite("s390x", sel, launch, groups)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
