@@ -8,7 +8,8 @@
  * - with pef=on, query-pef-uv / HMP "info uv" describe the ultravisor and
  *   the secure memory, HMP xp and QMP pmemsave refuse secure memory, and
  *   migration is blocked; without it, query-pef-uv reports no ultravisor;
- * - uv-firmware=FILE puts the image at the secure base, and
+ * - uv-firmware=FILE runs; qtest's reads and writes of secure memory are
+ *   refused (FAIL), of normal memory not, and
  *   dump-guest-memory (system memory, as devices see it) contains a marker
  *   planted in normal RAM but not the secure image.
  *
@@ -146,7 +147,10 @@ static void test_external(void)
     char *contents;
     gsize len;
     QTestState *qts;
-    int fd;
+    g_autofree char *qt_args = NULL;
+    char *qt_path, *reply;
+    GPid qt_pid;
+    int fd, qt;
 
     fd = g_mkstemp(path);
     g_assert_cmpint(fd, >=, 0);
@@ -160,9 +164,6 @@ static void test_external(void)
     g_assert_cmpstr(qdict_get_str(uv, "firmware"), ==, path);
     g_assert_false(qdict_haskey(uv, "ptcr"));
     qobject_unref(uv);
-    /* qtest's own accesses use the CPU's view, which has secure memory */
-    g_assert_cmphex(qtest_readq(qts, SECURE_BASE + 8), ==,
-                    0x49424d2d43432d55ULL);
 
     /*
      * dump-guest-memory (like device DMA) works on system memory: the
@@ -185,6 +186,31 @@ static void test_external(void)
     g_free(contents);
 
     qtest_quit(qts);
+
+    /*
+     * qtest's accesses use the CPU's view, which has secure memory, and go
+     * through the confidential-guest check: secure memory is refused, for
+     * reads and writes, and normal memory is not.
+     */
+    qt_args = g_strdup_printf("-machine powernv9,pef=on,uv-firmware=%s "
+                              "-m 1G", path);
+    qt = ibm_cc_qtest_spawn(qt_args, &qt_pid, &qt_path);
+    reply = ibm_cc_qtest_cmd(qt, "readq 0x1000000000008");
+    g_assert_true(g_str_has_prefix(reply, "FAIL access to guest memory"));
+    g_free(reply);
+    reply = ibm_cc_qtest_cmd(qt, "b64read 0x1000000000000 0x10");
+    g_assert_true(g_str_has_prefix(reply, "FAIL"));
+    g_free(reply);
+    reply = ibm_cc_qtest_cmd(qt, "writeq 0x1000000000008 0x4142434445464748");
+    g_assert_true(g_str_has_prefix(reply, "FAIL"));
+    g_free(reply);
+    reply = ibm_cc_qtest_cmd(qt, "writeq 0x200000 0x4142434445464748");
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+    reply = ibm_cc_qtest_cmd(qt, "readq 0x200000");
+    g_assert_cmpstr(reply, ==, "OK 0x4142434445464748");
+    g_free(reply);
+    ibm_cc_qtest_close(qt, qt_pid, qt_path);
     unlink(path);
 }
 

@@ -7,6 +7,8 @@
 #ifndef IBM_CC_QTEST_UTIL_H
 #define IBM_CC_QTEST_UTIL_H
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "qobject/qdict.h"
 
 /*
@@ -74,6 +76,79 @@ static inline void ibm_cc_assert_qmp_error(QDict *rsp, const char *needle)
     g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
                                           "desc"), needle));
     qobject_unref(rsp);
+}
+
+/*
+ * QEMU with @args and a qtest server whose replies the test reads itself
+ * (libqtest asserts on a FAIL reply, so a test that expects one speaks
+ * the protocol).  Returns the connected socket; *@pid is QEMU's, for
+ * ibm_cc_qtest_close().
+ */
+static inline int ibm_cc_qtest_spawn(const char *args, GPid *pid,
+                                     char **sock_path)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *dir = g_dir_make_tmp("ibm-cc-qtest-XXXXXX", NULL);
+    g_autofree char *cmd = NULL;
+    g_auto(GStrv) argv = NULL;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    GError *err = NULL;
+    int fd, tries;
+
+    g_assert(qemu && dir);
+    *sock_path = g_strdup_printf("%s/qt.sock", dir);
+    g_assert_cmpuint(strlen(*sock_path), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, *sock_path);
+    cmd = g_strdup_printf("%s -display none -nodefaults -accel qtest "
+                          "-qtest unix:%s,server=on,wait=off %s",
+                          qemu, *sock_path, args);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, &err));
+    g_spawn_async(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                  G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, pid, &err);
+    g_assert_no_error(err);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(fd, >=, 0);
+    for (tries = 0; connect(fd, (struct sockaddr *)&addr,
+                            sizeof(addr)) < 0; tries++) {
+        g_assert_cmpint(tries, <, 1000);
+        g_usleep(10000);
+    }
+    return fd;
+}
+
+/* Send @cmd (no newline) on @fd; its reply line, without the newline */
+static inline char *ibm_cc_qtest_cmd(int fd, const char *cmd)
+{
+    GString *line = g_string_new(NULL);
+    char c;
+
+    g_assert_cmpint(write(fd, cmd, strlen(cmd)), ==, strlen(cmd));
+    g_assert_cmpint(write(fd, "\n", 1), ==, 1);
+    for (;;) {
+        g_assert_cmpint(read(fd, &c, 1), ==, 1);
+        if (c == '\n') {
+            if (g_str_has_prefix(line->str, "IRQ")) {
+                g_string_truncate(line, 0);
+                continue;
+            }
+            return g_string_free(line, false);
+        }
+        g_string_append_c(line, c);
+    }
+}
+
+/* Close the connection, stop QEMU, remove the socket and directory */
+static inline void ibm_cc_qtest_close(int fd, GPid pid, char *sock_path)
+{
+    g_autofree char *dir = g_path_get_dirname(sock_path);
+
+    close(fd);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    g_spawn_close_pid(pid);
+    unlink(sock_path);
+    rmdir(dir);
+    g_free(sock_path);
 }
 
 #endif /* IBM_CC_QTEST_UTIL_H */
