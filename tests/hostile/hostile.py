@@ -14,12 +14,8 @@ mode (expect={"protected": True}) where the threat model says so.
 Prints TAP, one line per row and mode.  Standard library only.
 """
 
-import base64
-import json
 import os
 import re
-import select
-import socket
 import struct
 import subprocess
 import sys
@@ -29,6 +25,7 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
 import guest  # noqa: E402
+from clients import ClientError, Gdb, Qmp, Qtest  # noqa: E402,F401
 
 MODES = ("control", "protected")
 
@@ -75,163 +72,8 @@ def describe(found):
     return ", ".join("%s at %#x" % kv for kv in sorted(found.items()))
 
 
-# ------------------------------------------------------------ clients
-
-class Qmp:
-    """QMP over a unix socket."""
-
-    def __init__(self, path, timeout=120):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.f = self.sock.makefile("rw")
-        self.f.readline()
-        self.events = []
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg) + "\n")
-        self.f.flush()
-        while True:
-            r = json.loads(self.f.readline())
-            if "event" in r:
-                self.events.append(r)
-                continue
-            return r
-
-    def ok(self, name, **args):
-        r = self.cmd(name, **args)
-        if "error" in r:
-            raise Broken("%s: %s" % (name, r["error"]["desc"]))
-        return r["return"]
-
-    def hmp(self, line):
-        return self.ok("human-monitor-command", **{"command-line": line})
-
-    def wait_job(self, job, timeout=120):
-        """Wait for a job to conclude; its error (or None)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for j in self.ok("query-jobs"):
-                if j["id"] == job and j["status"] == "concluded":
-                    self.cmd("job-dismiss", id=job)
-                    return j.get("error")
-            time.sleep(0.2)
-        raise Broken("job %s did not conclude" % job)
-
-    def close(self):
-        try:
-            self.f.close()
-            self.sock.close()
-        except OSError:
-            pass
-
-
-class Gdb:
-    """The GDB remote protocol, enough to play a hostile debugger."""
-
-    def __init__(self, path, timeout=20):
-        self.s = socket.socket(socket.AF_UNIX)
-        self.s.connect(path)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def _packet(self, timeout=None):
-        if timeout is not None:
-            self.s.settimeout(timeout)
-        while True:
-            start = self.buf.find(b"$")
-            end = self.buf.find(b"#", start + 1) if start >= 0 else -1
-            if start >= 0 and end >= 0 and len(self.buf) >= end + 3:
-                data = self.buf[start + 1:end]
-                self.buf = self.buf[end + 3:]
-                self.s.sendall(b"+")
-                return data.decode("latin-1")
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise Broken("gdbstub closed the connection")
-            self.buf += chunk
-
-    def send(self, data):
-        raw = data.encode()
-        self.s.sendall(b"$%s#%02x" % (raw, sum(raw) & 0xff))
-
-    def cmd(self, data, timeout=20):
-        self.send(data)
-        return self._packet(timeout)
-
-    def wait_stop(self, timeout):
-        """The stop reply after a continue, or None after timeout."""
-        try:
-            return self._packet(timeout)
-        except socket.timeout:
-            return None
-
-    def interrupt(self):
-        self.s.sendall(b"\x03")
-        return self._packet(20)
-
-    def close(self):
-        try:
-            self.cmd("D", timeout=5)
-        except (OSError, Broken):
-            pass
-        self.s.close()
-
-
-class Qtest:
-    """The qtest protocol on a unix socket (QEMU is the server)."""
-
-    def __init__(self, path, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def cmd(self, line):
-        """Send one command; its reply line (OK ..., FAIL ..., ERR ...)."""
-        self.s.sendall(line.encode() + b"\n")
-        while True:
-            nl = self.buf.find(b"\n")
-            if nl >= 0:
-                reply = self.buf[:nl].decode()
-                self.buf = self.buf[nl + 1:]
-                if reply.startswith("IRQ"):
-                    continue
-                return reply
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise Broken("qtest closed the connection")
-            self.buf += chunk
-
-    def read(self, addr, n):
-        """(bytes or None, reply) of 'read'."""
-        r = self.cmd("read %#x %#x" % (addr, n))
-        if r.startswith("OK 0x"):
-            return bytes.fromhex(r[5:]), r
-        return None, r
-
-    def b64read(self, addr, n):
-        r = self.cmd("b64read %#x %#x" % (addr, n))
-        if r.startswith("OK "):
-            return base64.b64decode(r[3:]), r
-        return None, r
-
-    def close(self):
-        self.s.close()
-
+# ------------------------------------------------------------ clients:
+# tests/boot/clients.py (Qmp, Gdb, Qtest)
 
 # ------------------------------------------------------------ probes
 # shared by the platform scripts; @secrets is {name: bytes}
@@ -428,6 +270,151 @@ def gdb_read(g, addr, n):
     return bytes.fromhex(r), "read %d bytes" % n
 
 
+
+# A platform names its secrets' places with targets(run) -> [Target]; the
+# rows that write change the first one and put it back in the control.
+class Target:
+    def __init__(self, name, pa, data, va=None):
+        self.name, self.pa, self.data, self.va = name, pa, data, va
+
+
+def guest_changed(run):
+    """After a host write: does the guest see a changed secret?"""
+    states = run.wait_ticks(3)
+    return "changed" in states, "guest ticks: %s" % " ".join(states)
+
+
+def restore(run, write, t):
+    """Put target t back after a control write (and see the guest see it):
+    write(pa, bytes) returns the reply, 'OK' when done."""
+    r = write(t.pa, t.data)
+    if not r.startswith("OK"):
+        raise Broken("restoring %s: %s" % (t.name, r))
+    if run.wait_ticks(2)[-1] != "ok":
+        raise Broken("the guest did not see its %s again" % t.name)
+
+
+def qtest_rows(rows, group, connect, how, targets):
+    """qtest reads of every target, writes into the first."""
+    def rd(run):
+        qt = connect(run)
+        try:
+            found, replies = {}, []
+            for t in targets(run):
+                data, r1 = qt.read(t.pa, len(t.data))
+                b64, r2 = qt.b64read(t.pa, len(t.data))
+                if (data and t.data in data) or (b64 and t.data in b64):
+                    found[t.name] = t.pa
+                replies += [r1[:24], r2[:24]]
+            q = qt.cmd("readq %#x" % targets(run)[0].pa)
+            return bool(found), "%s; read, b64read: %s; readq: %s" % (
+                describe(found), ", ".join(replies), q[:24])
+        finally:
+            qt.close()
+
+    def wr(run):
+        t = targets(run)[0]
+        qt = connect(run)
+        try:
+            replies = [qt.cmd("writeb %#x 0x48" % t.pa),
+                       qt.cmd("write %#x 2 0x4849" % (t.pa + 1)),
+                       qt.cmd("b64write %#x 2 SEk=" % (t.pa + 3)),
+                       qt.cmd("memset %#x 2 0x21" % (t.pa + 5))]
+            changed, ticks = guest_changed(run)
+            if changed:
+                restore(run, lambda a, b: qt.cmd(
+                    "write %#x %#x 0x%s" % (a, len(b), b.hex())), t)
+        finally:
+            qt.close()
+        return changed, "replies %s; %s" % (
+            ", ".join(r[:12] for r in replies), ticks)
+
+    row(rows, "qtest-%s-read" % how, group,
+        "qtest read, b64read, readq of the secrets (%s)" % how)(rd)
+    row(rows, "qtest-%s-write" % how, group,
+        "qtest writeb, write, b64write, memset into a secret (%s)"
+        % how)(wr)
+
+
+def gdb_row(rows, name, group, doc):
+    """Decorator: a row whose probe(run, g) gets the connected gdbstub."""
+    def wrap(fn):
+        def probe(run):
+            g = gdb_connect(run)
+            try:
+                return fn(run, g)
+            finally:
+                g.close(detach=True)
+        return row(rows, name, group, doc)(probe)
+    return wrap
+
+
+def gdb_until_stop(g, z, seconds=5):
+    """Insert breakpoint/watchpoint @z ('Z0,ADDR,KIND'), continue for
+    @seconds: (stopped, detail); the point is removed again."""
+    r = g.cmd(z)
+    if r != "OK":
+        return False, "%s -> %s" % (z.split(",")[0], r)
+    g.send("c")
+    stop = g.wait_stop(seconds)
+    if stop is None:
+        g.interrupt()
+    g.cmd("z" + z[1:])
+    return stop is not None, "stop: %s" % stop
+
+
+def gdb_rows(rows, group, targets):
+    """The gdbstub rows both platforms share."""
+    @gdb_row(rows, "gdb-memory-physical", group,
+             "gdbstub m of the secrets in Qqemu.PhyMemMode:1")
+    def phys(run, g):
+        if g.cmd("Qqemu.PhyMemMode:1") != "OK":
+            raise Broken("Qqemu.PhyMemMode:1 refused")
+        try:
+            found, what = {}, []
+            for t in targets(run):
+                data, w = gdb_read(g, t.pa, len(t.data))
+                if data and t.data in data:
+                    found[t.name] = t.pa
+                what.append(w)
+            return bool(found), "%s; %s" % (describe(found), ", ".join(what))
+        finally:
+            g.cmd("Qqemu.PhyMemMode:0")
+
+    @gdb_row(rows, "gdb-memory-write", group,
+             "gdbstub M into a secret (physical)")
+    def write(run, g):
+        t = targets(run)[0]
+        g.cmd("Qqemu.PhyMemMode:1")
+        r = g.cmd("M%x,8:%s" % (t.pa, b"HOSTILE!".hex()))
+        g.cmd("Qqemu.PhyMemMode:0")
+        g.send("c")
+        changed, ticks = guest_changed(run)
+        if changed:
+            g.interrupt()
+            g.cmd("Qqemu.PhyMemMode:1")
+            restore(run, lambda pa, b: (
+                g.cmd("M%x,%x:%s" % (pa, len(b), b.hex())), g.send("c"))[0],
+                t)
+            g.interrupt()
+            g.cmd("Qqemu.PhyMemMode:0")
+        return changed, "reply %s; %s" % (r, ticks)
+
+    @gdb_row(rows, "gdb-single-step", group, "gdbstub s")
+    def step(run, g):
+        r = g.cmd("s")
+        return r.startswith("T"), "s -> %s" % r
+
+
+def planted_probe(run):
+    """The guest's own report: how often it found the bytes the host
+    planted before boot (HOSTILE: planted=N)."""
+    m = re.search(r"HOSTILE: planted=(\d+)", run.guest.text())
+    if not m:
+        raise Broken("the guest did not report the planted bytes")
+    n = int(m.group(1))
+    return n > 0, "the guest found the planted bytes %d time(s)" % n
+
 def log_growth(run, ticks):
     """How much the TCG log grows while the guest ticks @ticks times; the
     control stops looking at the first growth (the full set of flags
@@ -555,7 +542,8 @@ class Run:
             ticks = rx.findall(self.guest.text())
             if len(ticks) >= start + n:
                 return [s for _, s in ticks[start:start + n]]
-            if time.monotonic() > deadline or self.guest.proc.poll() is not None:
+            if (time.monotonic() > deadline or
+                    self.guest.proc.poll() is not None):
                 raise Broken("the guest stopped ticking (%d of %d ticks)"
                              % (len(ticks) - start, n))
             self.guest._pump(0.5)
@@ -564,7 +552,7 @@ class Run:
         if self.qmp:
             try:
                 self.qmp.cmd("quit")
-            except (OSError, ValueError):
+            except (OSError, ValueError, ClientError):
                 pass
             self.qmp.close()
             self.qmp = None
@@ -588,11 +576,13 @@ def free_path(p):
     return p
 
 
-def run_suite(platform, rows, launch, groups, only=None):
+def run_suite(platform, rows, launch, groups, workdir, facts,
+              only=None):
     """Launch each group in both modes, probe its rows, print TAP.
 
-    launch(group, mode) returns a started Run (or one with start_error
-    set).  Returns the exit status.
+    launch(run) starts QEMU for the Run's group and mode and waits for
+    its guest (or sets run.start_error); the run is stopped whatever
+    happens.  Returns the exit status.
     """
     if only:
         rows = [r for r in rows if only in r.name]
@@ -602,9 +592,9 @@ def run_suite(platform, rows, launch, groups, only=None):
         if not grows:
             continue
         for mode in MODES:
-            run = None
+            run = Run(platform, group, mode, workdir, facts)
             try:
-                run = launch(group, mode)
+                launch(run)
                 for r in grows:
                     n += 1
                     ok, line = probe_row(platform, r, run, mode)
@@ -626,21 +616,20 @@ def run_suite(platform, rows, launch, groups, only=None):
                     print("not ok %d - %s/%s %s: %s: %s"
                           % (n, platform, r.name, mode, type(e).__name__, e),
                           flush=True)
-                if run and run.guest:
+                if run.guest:
                     print("# console: %s" % run.guest.save_console())
             finally:
-                if run:
-                    run.stop()
-                    # a sanitizer build reports on the console and exits
-                    bad = run.guest and re.search(
-                        r"ERROR: AddressSanitizer.*|runtime error:.*",
-                        run.guest.text())
-                    if bad:
-                        n += 1
-                        failed += 1
-                        print("not ok %d - %s/sanitizer %s %s: %s"
-                              % (n, platform, group, mode, bad.group(0)),
-                              flush=True)
+                run.stop()
+                # a sanitizer build reports on the console and exits
+                bad = run.guest and re.search(
+                    r"ERROR: AddressSanitizer.*|runtime error:.*",
+                    run.guest.text())
+                if bad:
+                    n += 1
+                    failed += 1
+                    print("not ok %d - %s/sanitizer %s %s: %s"
+                          % (n, platform, group, mode, bad.group(0)),
+                          flush=True)
     print("1..%d" % n)
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
@@ -668,3 +657,56 @@ def probe_row(platform, r, run, mode):
     else:
         why = "LEAK: the host got it"
     return False, "%s/%s %s: %s: %s" % (platform, r.name, mode, why, detail)
+
+
+def main(platform, rows, groups, qemu, setup, workdir, facts=None,
+         discovery=None):
+    """The command line of a platform script; setup() builds the guest's
+    inputs (guest.Skip when something is missing) and returns launch.
+    The row named @discovery runs whenever none of its group is chosen
+    (its group's control run finds what the other rows use)."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="", help="rows whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--quick", action="store_true",
+                    help="leave out the plugin and gdbstub rows")
+    args = ap.parse_args()
+    sel = [r for r in rows if args.k in r.name]
+    if args.quick:
+        sel = [r for r in sel if r.group != "plugin" and
+               not r.name.startswith("gdb-")]
+    if args.list:
+        for r in sel:
+            print("%-28s %-22s %s" % (r.name, r.group, r.doc))
+        return 0
+    first = [r for r in rows if r.name == discovery]
+    if first and not any(r.group == first[0].group for r in sel):
+        sel = first + sel
+    if not os.access(qemu, os.X_OK):
+        print("1..0 # SKIP %s not built" % qemu)
+        return 0
+    try:
+        launch = setup()
+    except guest.Skip as e:
+        print("1..0 # SKIP %s" % e)
+        return 0
+    return run_suite(platform, sel, launch, groups, workdir,
+                     {} if facts is None else facts)
+
+
+def shared_rows(rows, targets, secrets, log_flags):
+    """The rows whose probe is the same on every platform: dumps,
+    migration and snapshots, gdbstub memory/write/step and qtest (group
+    main), qtest on the command line and TCG logs (group log), plugins
+    (group plugin)."""
+    dump_rows(rows, "main", secrets)
+    state_rows(rows, "main", secrets)
+    gdb_rows(rows, "main", targets)
+    qtest_rows(rows, "main", qtest_runtime, "object-add", targets)
+    qtest_rows(rows, "log", lambda run: Qtest(run.files["qtest"]),
+               "cmdline", targets)
+    log_rows(rows, "log", log_flags)
+    row(rows, "plugin", "plugin",
+        "-plugin plugin-dump.so: memory values of every load and "
+        "store")(plugin_probe)

@@ -20,7 +20,6 @@ so a literal in that image is no secret from it.
 --quick leaves out the plugin and gdbstub rows, for the ASan/UBSan build.
 """
 
-import argparse
 import os
 import re
 import struct
@@ -123,8 +122,8 @@ S = None
 
 # ---------------------------------------------------------------- launch
 
-def launch(group, mode):
-    run = hostile.Run("pef", group, mode, OUT, {})
+def launch(run):
+    group, mode = run.group, run.mode
     qmp = free_path(run.path("qmp.sock"))
     if mode == "protected":
         img = S.images["hv" if group == "hv" else "protected"]
@@ -178,7 +177,7 @@ def launch(group, mode):
         run.start_error = run.guest.text().strip()
         if group not in ("plugin", "shared-ram"):
             raise Broken("QEMU did not start: " + run.start_error[-300:])
-        return run
+        return
     run.secret_ra = int(m.group(1), 16)
     run.code_ra = int(m.group(2), 16)
     msr = int(m.group(3), 16)
@@ -194,39 +193,23 @@ def launch(group, mode):
     run.guest.wait_for(r"HOSTILE: ready", 30, fails)
     run.wait_ticks(1)
     run.qmp = hostile.Qmp(qmp)
-    return run
 
 
 # ---------------------------------------------------------------- helpers
 
-def guest_changed(run):
-    """After a host write: does the program see a changed secret?"""
-    states = run.wait_ticks(3)
-    return "changed" in states, "guest ticks: %s" % " ".join(states)
-
-
-def restore_secret(run, write):
-    """Put the secret back after a control write: write(ra, bytes)
-    returns the reply, 'OK' when done."""
-    r = write(run.secret_ra, S.secret)
-    if not r.startswith("OK"):
-        raise Broken("restoring the secret: %s" % r)
-    if run.wait_ticks(2)[-1] != "ok":
-        raise Broken("the program did not see its secret again")
+def targets(run):
+    """The secret's place in this run."""
+    return [hostile.Target("runtime", run.secret_ra, S.secret,
+                           run.secret_ea)]
 
 
 # ---------------------------------------------------------------- rows:
 # memory through the monitor
 
-@row("planted-memory", "main",
-     "bytes the host loaded (-device loader) where the program looks, 8 MiB "
-     "above its base: secure memory in the protected run")
-def p_planted(run):
-    m = re.search(r"HOSTILE: planted=(\d+)", run.guest.text())
-    if not m:
-        raise Broken("the program did not report the planted bytes")
-    n = int(m.group(1))
-    return n > 0, "the program found the planted bytes %d time(s)" % n
+hostile.row(rows, "planted-memory", "main",
+            "bytes the host loaded (-device loader) where the program "
+            "looks, 8 MiB above its base: secure memory in the protected "
+            "run")(hostile.planted_probe)
 
 
 @row("qmp-pmemsave", "main", "QMP pmemsave of the secret's page")
@@ -291,58 +274,22 @@ def p_info_registers(run):
 
 
 # ---------------------------------------------------------------- dumps,
-# migration, snapshots
+# migration, snapshots, gdbstub memory, qtest, TCG logs, plugins
 
-hostile.dump_rows(rows, "main", SECRETS)
-hostile.state_rows(rows, "main", SECRETS)
+hostile.shared_rows(rows, targets, SECRETS,
+                    "in_asm,op,op_opt,out_asm,cpu,exec,int,mmu,page,nochain")
 
 
 # ---------------------------------------------------------------- gdbstub
 
 def gdb_row(name, doc, group="main"):
-    def wrap(fn):
-        def probe(run):
-            g = hostile.gdb_connect(run)
-            try:
-                return fn(run, g)
-            finally:
-                g.close()
-        return hostile.row(rows, name, group, doc)(probe)
-    return wrap
+    return hostile.gdb_row(rows, name, group, doc)
 
 
 @gdb_row("gdb-memory-virtual", "gdbstub m at the secret's EA")
 def p_gdb_virt(run, g):
     data, what = hostile.gdb_read(g, run.secret_ea, 64)
     return bool(data) and S.secret in data, what
-
-
-@gdb_row("gdb-memory-physical", "gdbstub m in Qqemu.PhyMemMode:1")
-def p_gdb_phys(run, g):
-    if g.cmd("Qqemu.PhyMemMode:1") != "OK":
-        raise Broken("Qqemu.PhyMemMode:1 refused")
-    try:
-        data, what = hostile.gdb_read(g, run.secret_ra, 64)
-        return bool(data) and S.secret in data, what
-    finally:
-        g.cmd("Qqemu.PhyMemMode:0")
-
-
-@gdb_row("gdb-memory-write", "gdbstub M into the secret (physical)")
-def p_gdb_write(run, g):
-    g.cmd("Qqemu.PhyMemMode:1")
-    r = g.cmd("M%x,8:%s" % (run.secret_ra, b"HOSTILE!".hex()))
-    g.cmd("Qqemu.PhyMemMode:0")
-    g.send("c")
-    changed, ticks = guest_changed(run)
-    if changed:
-        g.interrupt()
-        g.cmd("Qqemu.PhyMemMode:1")
-        restore_secret(run, lambda ra, b: (
-            g.cmd("M%x,%x:%s" % (ra, len(b), b.hex())), g.send("c"))[0])
-        g.interrupt()
-        g.cmd("Qqemu.PhyMemMode:0")
-    return changed, "reply %s; %s" % (r, ticks)
 
 
 @gdb_row("gdb-registers-read", "gdbstub g and p (r20 holds secret bytes)")
@@ -359,38 +306,16 @@ def p_gdb_regs_write(run, g):
     return r == "OK", "P r20 -> %s" % r
 
 
-@gdb_row("gdb-single-step", "gdbstub s")
-def p_gdb_step(run, g):
-    r = g.cmd("s")
-    return r.startswith("T"), "s -> %s" % r
-
-
 @gdb_row("gdb-breakpoint", "gdbstub Z0 at the wait loop (entered every "
          "tick), continue for 5 s")
 def p_gdb_break(run, g):
-    r = g.cmd("Z0,%x,4" % run.code_ea)
-    if r != "OK":
-        return False, "Z0 -> %s" % r
-    g.send("c")
-    stop = g.wait_stop(5)
-    if stop is None:
-        g.interrupt()
-    g.cmd("z0,%x,4" % run.code_ea)
-    return stop is not None, "stop: %s" % stop
+    return hostile.gdb_until_stop(g, "Z0,%x,4" % run.code_ea)
 
 
 @gdb_row("gdb-watchpoint", "gdbstub Z3 on the secret (read every tick), "
          "continue for 5 s")
 def p_gdb_watch(run, g):
-    r = g.cmd("Z3,%x,8" % run.secret_ea)
-    if r != "OK":
-        return False, "Z3 -> %s" % r
-    g.send("c")
-    stop = g.wait_stop(5)
-    if stop is None:
-        g.interrupt()
-    g.cmd("z3,%x,8" % run.secret_ea)
-    return stop is not None, "stop: %s" % stop
+    return hostile.gdb_until_stop(g, "Z3,%x,8" % run.secret_ea)
 
 
 # the hv group: the protected run's CPU is back in hypervisor state, the
@@ -434,59 +359,8 @@ def p_x_hv(run):
     return S.secret in hostile.hmp_bytes(out), out.splitlines()[0]
 
 
-# ---------------------------------------------------------------- qtest
-
-def qtest_rows(group, connect, how):
-    def rd(run):
-        qt = connect(run)
-        try:
-            data, r1 = qt.read(run.secret_ra, 64)
-            b64, r2 = qt.b64read(run.secret_ra, 64)
-            q = qt.cmd("readq %#x" % run.secret_ra)
-            got = bool(data and S.secret in data) or \
-                bool(b64 and S.secret in b64)
-            return got, "read: %s; b64read: %s; readq: %s" % (
-                r1[:24], r2[:24], q[:24])
-        finally:
-            qt.close()
-
-    def wr(run):
-        qt = connect(run)
-        try:
-            ra = run.secret_ra
-            replies = [qt.cmd("writeb %#x 0x48" % ra),
-                       qt.cmd("write %#x 2 0x4849" % (ra + 1)),
-                       qt.cmd("b64write %#x 2 SEk=" % (ra + 3)),
-                       qt.cmd("memset %#x 2 0x21" % (ra + 5))]
-            changed, ticks = guest_changed(run)
-            if changed:
-                restore_secret(run, lambda a, b: qt.cmd(
-                    "write %#x %#x 0x%s" % (a, len(b), b.hex())))
-        finally:
-            qt.close()
-        return changed, "replies %s; %s" % (
-            ", ".join(r[:12] for r in replies), ticks)
-
-    hostile.row(rows, "qtest-%s-read" % how, group,
-                "qtest read, b64read, readq of the secret (%s)" % how)(rd)
-    hostile.row(rows, "qtest-%s-write" % how, group,
-                "qtest writeb, write, b64write, memset into the secret (%s)"
-                % how)(wr)
-
-
-qtest_rows("main", hostile.qtest_runtime, "object-add")
-qtest_rows("log", lambda run: hostile.Qtest(run.files["qtest"]), "cmdline")
-
-
 # ---------------------------------------------------------------- logs,
 # start-up options
-
-hostile.log_rows(rows, "log",
-                 "in_asm,op,op_opt,out_asm,cpu,exec,int,mmu,page,nochain")
-
-hostile.row(rows, "plugin", "plugin",
-            "-plugin plugin-dump.so: memory values of every load and "
-            "store")(hostile.plugin_probe)
 
 
 @row("shared-ram", "shared-ram",
@@ -498,32 +372,11 @@ def p_shared(run):
 
 # ---------------------------------------------------------------- main
 
-def main():
+def setup():
     global S
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-k", default="", help="rows whose name contains this")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--quick", action="store_true",
-                    help="leave out the plugin and gdbstub rows")
-    args = ap.parse_args()
-    sel = [r for r in rows if args.k in r.name]
-    if args.quick:
-        sel = [r for r in sel if r.group != "plugin" and
-               not r.name.startswith("gdb-")]
-    if args.list:
-        for r in sel:
-            print("%-26s %-12s %s" % (r.name, r.group, r.doc))
-        return 0
-    if not os.access(QEMU, os.X_OK):
-        print("1..0 # SKIP %s not built" % QEMU)
-        return 0
-    try:
-        S = Setup()
-    except guest.Skip as e:
-        print("1..0 # SKIP %s" % e)
-        return 0
-    return hostile.run_suite("pef", sel, launch, GROUPS)
+    S = Setup()
+    return launch
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(hostile.main("pef", rows, GROUPS, QEMU, setup, OUT))

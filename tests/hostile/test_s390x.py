@@ -17,7 +17,6 @@ protected (an SE image of the same kernel, initramfs and command line on
 ones that need the gdbstub, for the ASan/UBSan build.
 """
 
-import argparse
 import hashlib
 import os
 import re
@@ -28,7 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import hostile  # noqa: E402
-from hostile import Broken, Row, describe, find_secrets, free_path  # noqa: E402,F401
+from hostile import Broken, describe, find_secrets, free_path  # noqa: E402
 import guest  # noqa: E402
 
 QEMU = os.environ.get("QEMU_S390X",
@@ -138,8 +137,8 @@ FACTS = {}
 
 # ---------------------------------------------------------------- launch
 
-def launch(group, mode):
-    run = hostile.Run("s390x", group, mode, OUT, FACTS)
+def launch(run):
+    group, mode = run.group, run.mode
     qmp = free_path(run.path("qmp.sock"))
     argv = [QEMU, "-m", "%dM" % RAM_MIB, "-nographic", "-no-reboot",
             "-qmp", "unix:%s,server=on,wait=off" % qmp]
@@ -200,7 +199,7 @@ def launch(group, mode):
         run.start_error = run.guest.text().strip()
         if group not in ("plugin", "shared-ram"):
             raise Broken("QEMU did not start: " + run.start_error[-300:])
-        return run
+        return
     if m.group(1) != S.token:
         raise Broken("token %s, expected %s" % (m.group(1), S.token))
     want = "1" if mode == "protected" else "none"
@@ -211,7 +210,6 @@ def launch(group, mode):
     run.qmp = hostile.Qmp(qmp)
     if mode == "control" and group == "main":
         discover(run)
-    return run
 
 
 def discover(run):
@@ -233,7 +231,7 @@ def discover(run):
         g.cmd("?")
         pc = int(g.cmd("p1"), 16)
     finally:
-        g.close()
+        g.close(detach=True)
     FACTS["stop_pc"] = pc
     out = run.hmp("gva2gpa %#x" % (pc & ~0xfff))
     m = re.search(r"gpa: (0x[0-9a-f]+)", out)
@@ -278,34 +276,21 @@ def retry_virtual(run, fn, tries=20):
     return res
 
 
-def guest_changed(run):
-    """After a host write: does the guest see a changed secret?"""
-    states = run.wait_ticks(3)
-    return "changed" in states, "guest ticks: %s" % " ".join(states)
-
-
-def restore_nodename(run, write):
-    """Put the host name back after a control write (and see the guest
-    see it): write(addr, bytes) returns the reply, 'OK' when done."""
-    r = write(FACTS["nodename_pa"], S.runtime)
-    if not r.startswith("OK"):
-        raise Broken("restoring the host name: %s" % r)
-    if run.wait_ticks(2)[-1] != "ok":
-        raise Broken("the guest did not see its host name again")
+def targets(run):
+    """The secrets' places (the host name first: the rows that write
+    change it)."""
+    return [hostile.Target("runtime", FACTS["nodename_pa"], S.runtime,
+                           FACTS["nodename_va"]),
+            hostile.Target("literal", FACTS["literal_pa"], S.literal)]
 
 
 # ---------------------------------------------------------------- rows:
 # memory through the monitor
 
-@row("planted-memory", "main",
-     "bytes the host put in RAM before boot, outside the image: does the "
-     "guest find them (through /proc/kcore)?  Protected: cleared at VERIFY")
-def p_planted(run):
-    m = re.search(r"HOSTILE: planted=(\d+)", run.guest.text())
-    if not m:
-        raise Broken("the guest did not report the planted bytes")
-    n = int(m.group(1))
-    return n > 0, "guest found the planted bytes %d time(s)" % n
+hostile.row(rows, "planted-memory", "main",
+            "bytes the host put in RAM before boot, outside the image: does "
+            "the guest find them (through /proc/kcore)?  Protected: cleared "
+            "at VERIFY")(hostile.planted_probe)
 
 
 @row("qmp-pmemsave", "main", "QMP pmemsave of all RAM, 1 MiB at a time")
@@ -373,24 +358,16 @@ def p_info_registers(run):
 
 
 # ---------------------------------------------------------------- dumps,
-# migration, snapshots
+# migration, snapshots, gdbstub memory, qtest, TCG logs, plugins
 
-hostile.dump_rows(rows, "main", SECRETS)
-hostile.state_rows(rows, "main", SECRETS)
+hostile.shared_rows(rows, targets, SECRETS,
+                    "in_asm,op,op_opt,out_asm,cpu,exec,int,mmu,page,nochain")
 
 
 # ---------------------------------------------------------------- gdbstub
 
 def gdb_row(name, doc):
-    def wrap(fn):
-        def probe(run):
-            g = hostile.gdb_connect(run)
-            try:
-                return fn(run, g)
-            finally:
-                g.close()
-        return hostile.row(rows, name, "main", doc)(probe)
-    return wrap
+    return hostile.gdb_row(rows, name, "main", doc)
 
 
 @gdb_row("gdb-memory-virtual", "gdbstub m at the host name's kernel address")
@@ -403,37 +380,6 @@ def p_gdb_virt(run, g):
         time.sleep(0.2)
         g.interrupt()
     return False, "reply %s" % what
-
-
-@gdb_row("gdb-memory-physical", "gdbstub m in Qqemu.PhyMemMode:1")
-def p_gdb_phys(run, g):
-    if g.cmd("Qqemu.PhyMemMode:1") != "OK":
-        raise Broken("Qqemu.PhyMemMode:1 refused")
-    try:
-        data, what = hostile.gdb_read(g, FACTS["nodename_pa"], 64)
-        return bool(data) and S.runtime in data, what
-    finally:
-        g.cmd("Qqemu.PhyMemMode:0")
-
-
-@gdb_row("gdb-memory-write", "gdbstub M into the host name (physical)")
-def p_gdb_write(run, g):
-    g.cmd("Qqemu.PhyMemMode:1")
-    r = g.cmd("M%x,8:%s" % (FACTS["nodename_pa"], b"HOSTILE!".hex()))
-    g.cmd("Qqemu.PhyMemMode:0")
-    g.send("c")
-    if r != "OK":
-        changed, ticks = guest_changed(run)
-        return changed, "reply %s; %s" % (r, ticks)
-    changed, ticks = guest_changed(run)
-    if changed:
-        g.interrupt()
-        g.cmd("Qqemu.PhyMemMode:1")
-        restore_nodename(run, lambda pa, b: (
-            g.cmd("M%x,%x:%s" % (pa, len(b), b.hex())), g.send("c"))[0])
-        g.interrupt()
-        g.cmd("Qqemu.PhyMemMode:0")
-    return changed, "reply OK; " + ticks
 
 
 @gdb_row("gdb-registers-read", "gdbstub g and p")
@@ -454,93 +400,18 @@ def p_gdb_regs_write(run, g):
     return pr == "OK" or gr == "OK", "P -> %s, G -> %s" % (pr, gr)
 
 
-@gdb_row("gdb-single-step", "gdbstub s")
-def p_gdb_step(run, g):
-    r = g.cmd("s")
-    return r.startswith("T"), "s -> %s" % r
-
-
 @gdb_row("gdb-breakpoint", "gdbstub Z0 at the kernel's stop address, "
          "continue for 5 s of guest ticks")
 def p_gdb_break(run, g):
-    pc = FACTS["stop_pc"]
-    r = g.cmd("Z0,%x,2" % pc)
-    if r != "OK":
-        return False, "Z0 -> %s" % r
-    g.send("c")
-    stop = g.wait_stop(5)
-    if stop is None:
-        g.interrupt()
-    g.cmd("z0,%x,2" % pc)
-    return stop is not None, "stop: %s" % stop
+    return hostile.gdb_until_stop(g, "Z0,%x,2" % FACTS["stop_pc"])
 
 
 @gdb_row("gdb-watchpoint", "gdbstub Z4 on the host name, continue for 5 s")
 def p_gdb_watch(run, g):
-    va = FACTS["nodename_va"]
-    r = g.cmd("Z4,%x,8" % va)
-    if r != "OK":
-        return False, "Z4 -> %s" % r
-    g.send("c")
-    stop = g.wait_stop(5)
-    if stop is None:
-        g.interrupt()
-    g.cmd("z4,%x,8" % va)
-    return stop is not None, "stop: %s" % stop
-
-
-# ---------------------------------------------------------------- qtest
-
-def qtest_rows(group, connect, how):
-    def rd(run):
-        qt = connect(run)
-        try:
-            pa = FACTS["nodename_pa"]
-            data, r1 = qt.read(pa, 64)
-            b64, r2 = qt.b64read(FACTS["literal_pa"], 64)
-            q = qt.cmd("readq %#x" % pa)
-            found = {}
-            if data and S.runtime in data:
-                found["runtime"] = pa
-            if b64 and S.literal[:32] in b64:
-                found["literal"] = FACTS["literal_pa"]
-            return bool(found), "%s; read: %s; b64read: %s; readq: %s" % (
-                describe(found), r1[:20], r2[:20], q[:24])
-        finally:
-            qt.close()
-
-    def wr(run):
-        qt = connect(run)
-        try:
-            pa = FACTS["nodename_pa"]
-            replies = [qt.cmd("writeb %#x 0x48" % pa),
-                       qt.cmd("write %#x 2 0x4849" % (pa + 1)),
-                       qt.cmd("b64write %#x 2 SEk=" % (pa + 3)),
-                       qt.cmd("memset %#x 2 0x21" % (pa + 5))]
-            changed, ticks = guest_changed(run)
-            if changed:
-                restore_nodename(run, lambda a, b: qt.cmd(
-                    "write %#x %#x 0x%s" % (a, len(b), b.hex())))
-        finally:
-            qt.close()
-        return changed, "replies %s; %s" % (
-            ", ".join(r[:12] for r in replies), ticks)
-
-    hostile.row(rows, "qtest-%s-read" % how, group,
-                "qtest read, b64read, readq of the secrets (%s)" % how)(rd)
-    hostile.row(rows, "qtest-%s-write" % how, group,
-                "qtest writeb, write, b64write, memset into the host name "
-                "(%s)" % how)(wr)
-
-
-qtest_rows("main", hostile.qtest_runtime, "object-add")
-qtest_rows("log", lambda run: hostile.Qtest(run.files["qtest"]), "cmdline")
+    return hostile.gdb_until_stop(g, "Z4,%x,8" % FACTS["nodename_va"])
 
 
 # ---------------------------------------------------------------- logs, traces
-
-hostile.log_rows(rows, "log",
-                 "in_asm,op,op_opt,out_asm,cpu,exec,int,mmu,page,nochain")
 
 
 @row("trace-events", "main",
@@ -582,10 +453,6 @@ hostile.row(rows, "device-dma-no-iommu-platform", "dma-no-iommu-platform",
 
 # ---------------------------------------------------------------- start-up
 
-hostile.row(rows, "plugin", "plugin",
-            "-plugin plugin-dump.so: memory values of every load and "
-            "store")(hostile.plugin_probe)
-
 
 @row("shared-ram", "shared-ram",
      "memory-backend-file,share=on: the file is the guest's RAM")
@@ -602,36 +469,12 @@ def p_shared_allowed(run):
 
 # ---------------------------------------------------------------- main
 
-def main():
+def setup():
     global S
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-k", default="", help="rows whose name contains this")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--quick", action="store_true",
-                    help="leave out the plugin and gdbstub rows")
-    args = ap.parse_args()
-    sel = [r for r in rows if args.k in r.name]
-    if args.quick:
-        sel = [r for r in sel if r.group != "plugin" and
-               not r.name.startswith("gdb-")]
-    if args.list:
-        for r in sel:
-            print("%-26s %-18s %s" % (r.name, r.group, r.doc))
-        return 0
-    if not os.access(QEMU, os.X_OK):
-        print("1..0 # SKIP %s not built" % QEMU)
-        return 0
-    try:
-        S = Setup()
-    except guest.Skip as e:
-        print("1..0 # SKIP %s" % e)
-        return 0
-    groups = GROUPS + ("shared-ram-allowed",)
-    # the main group's control finds the addresses every row uses
-    if not any(r.group == "main" for r in sel):
-        sel = [r for r in rows if r.name == "qmp-pmemsave"] + sel
-    return hostile.run_suite("s390x", sel, launch, groups)
+    S = Setup()
+    return launch
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(hostile.main("s390x", rows, GROUPS, QEMU, setup, OUT, FACTS,
+                          discovery="qmp-pmemsave"))

@@ -184,15 +184,21 @@ def protected_s390x_guest_as_nobody():
                       "-object", "s390-pv-guest,id=pv0,host-key=" + key,
                       "-m", "1G", "-nographic", "-no-reboot",
                       "-kernel", img])
-    g = guest.Guest("install-s390x-se", argv).start()
+    return boot_to_init("install-s390x-se", argv, token, 300,
+                        r"QEMU-IBM-CC-INIT: prot_virt_guest=1\r?\n")
+
+
+def boot_to_init(name, argv, token, timeout, proof):
+    """Boot @argv to the marker /init: it must echo @token, print the line
+    @proof (a regex) and power off; seconds to init."""
+    g = guest.Guest(name, argv).start()
     try:
         m = g.wait_for(r"QEMU-IBM-CC-INIT: token=(\S+) arch=(\S+)",
-                       300, guest.FAIL_PATTERNS)
+                       timeout, guest.FAIL_PATTERNS)
         secs = g.elapsed()
         if m.group(1) != token:
             g.fail("init echoed token %s, expected %s" % (m.group(1), token))
-        g.wait_for(r"QEMU-IBM-CC-INIT: prot_virt_guest=1\r?\n", 60,
-                   guest.FAIL_PATTERNS)
+        g.wait_for(proof, 60, guest.FAIL_PATTERNS)
         g.wait_for(r"QEMU-IBM-CC-INIT: done\r?\n", 60, guest.FAIL_PATTERNS)
         if g.wait_exit(60) is None:
             g.fail("guest did not power off")
@@ -212,21 +218,8 @@ def pef_host_as_nobody():
                       "-nographic", "-no-reboot", "-kernel", kernel,
                       "-initrd", initrd, "-append",
                       "console=hvc0 panic=-1 qemu_ibm_cc.token=" + token])
-    g = guest.Guest("install-ppc64-pef-host", argv).start()
-    try:
-        m = g.wait_for(r"QEMU-IBM-CC-INIT: token=(\S+) arch=(\S+)",
-                       600, guest.FAIL_PATTERNS)
-        secs = g.elapsed()
-        if m.group(1) != token:
-            g.fail("init echoed token %s, expected %s" % (m.group(1), token))
-        g.wait_for(r"QEMU-IBM-CC-INIT: ultravisor=present\r?\n", 60,
-                   guest.FAIL_PATTERNS)
-        g.wait_for(r"QEMU-IBM-CC-INIT: done\r?\n", 60, guest.FAIL_PATTERNS)
-        if g.wait_exit(60) is None:
-            g.fail("guest did not power off")
-    finally:
-        g.stop()
-    return secs
+    return boot_to_init("install-ppc64-pef-host", argv, token, 600,
+                        r"QEMU-IBM-CC-INIT: ultravisor=present\r?\n")
 
 
 def main():

@@ -28,7 +28,6 @@ import json
 import os
 import re
 import selectors
-import socket
 import struct
 import subprocess
 import sys
@@ -37,6 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
 import guest  # noqa: E402
+from clients import Gdb  # noqa: E402
 
 BOOTDIR = os.path.join(guest.TOP, "tools", "mk-se-image", "boot")
 HEADER = os.path.join(BOOTDIR, "stage3-args.h")
@@ -332,47 +332,6 @@ def t_stage3a_no_unpack():
         q.close()
 
 
-class Gdb:
-    """Just enough of the GDB remote protocol to patch guest memory."""
-
-    def __init__(self, path, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def _packet(self):
-        while True:
-            start = self.buf.find(b"$")
-            end = self.buf.find(b"#", start + 1) if start >= 0 else -1
-            if start >= 0 and end >= 0 and len(self.buf) >= end + 3:
-                data = self.buf[start + 1:end]
-                self.buf = self.buf[end + 3:]
-                self.s.sendall(b"+")
-                return data.decode()
-            chunk = self.s.recv(4096)
-            if not chunk:
-                raise AssertionError("gdbstub closed the connection")
-            self.buf += chunk
-
-    def cmd(self, data):
-        raw = data.encode()
-        self.s.sendall(b"$%s#%02x" % (raw, sum(raw) & 0xff))
-        return self._packet()
-
-    def close(self):
-        self.s.close()
-
-
 def elf_addr(elf, pattern, after=0):
     """Address of the first instruction matching pattern in elf's
     disassembly, or of the instruction `after` lines below it."""
@@ -419,7 +378,7 @@ def t_stage3a_diag_pgm_check():
     q = Qmp(argv)
     g = None
     try:
-        g = Gdb(sock)
+        g = Gdb(sock, timeout=30)
         g.cmd("?")
         if g.cmd("Z0,%x,4" % bp) != "OK":
             raise AssertionError("cannot set a breakpoint")

@@ -529,7 +529,7 @@ def t_reboot_loop():
             rss[n] = rss_kib(g.proc.pid)
         if g.text().count("PV-REBOOT: boot prot=") != REBOOTS:
             g.fail("a boot was not protected")
-        s = pv.QmpSocket(qmp)
+        s = pv.clients.Qmp(qmp, timeout=60)
         s.cmd("quit")
         rc = g.wait_exit(60)
         guest_check(g, "reboot loop")

@@ -28,10 +28,8 @@ fails.
 """
 
 import hashlib
-import json
 import os
 import re
-import socket
 import struct
 import subprocess
 import sys
@@ -39,6 +37,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
 import guest  # noqa: E402
+import clients  # noqa: E402
 import test_plain_stage3b as plain  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "pv")
@@ -148,37 +147,6 @@ def t_boot():
     log("protected guest at init after %.1f s" % secs)
 
 
-class QmpSocket:
-    """QMP over a unix socket, for a QEMU whose console is on stdio."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(60)
-        self.sock.connect(path)
-        self.f = self.sock.makefile("rw")
-        self.f.readline()
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg) + "\n")
-        self.f.flush()
-        while True:
-            r = json.loads(self.f.readline())
-            if "event" not in r:
-                return r
-
-    def hmp(self, line):
-        return self.cmd("human-monitor-command",
-                        **{"command-line": line})["return"]
-
-    def close(self):
-        self.f.close()
-        self.sock.close()
-
-
 def t_host_access():
     key, hkd = host_key("host")
     init = os.path.join(OUT, "sleep-init.sh")
@@ -231,7 +199,7 @@ def t_host_access():
         shared = int(m.group(1), 16)
         kernel = lay["kernel"][0]
 
-        s = QmpSocket(qmp)
+        s = clients.Qmp(qmp, timeout=60)
         cmd, hmp = s.cmd, s.hmp
         checks = []
         out = hmp("xp /2gx %#x" % kernel)
@@ -424,7 +392,7 @@ def t_confidentiality():
             if m.group(1) != want:
                 g.fail("%s boot: prot_virt_guest=%s" % (mode, m.group(1)))
             g.wait_for(r"PV-SECRET: ready", 60)
-            s = QmpSocket(qmp)
+            s = clients.Qmp(qmp, timeout=60)
             data, refused = host_readable_ram(s, mode)
             counts[mode] = (data.count(secret), len(data) >> 20, refused)
             log("%s: %d occurrence(s) of the secret in %d MiB readable, "
