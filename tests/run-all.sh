@@ -135,17 +135,17 @@ run_tap() { # log script...
 # An entry is 'log-name|ENV=VALUE ...|script args...'.
 PY=/usr/bin/python3
 BOOT_CHAINS=(
-    # On the ASan/UBSan build (make qemu-asan) when it exists: 20 protected
-    # reboots (the longest test, so first), then bad SE images, garbage
-    # guest UVCs, virtio-net.
-    "se-reboots||$PY $TOP/tests/se-boot/test_pv_badinput.py 3"
-    "se-badinput||$PY $TOP/tests/se-boot/test_pv_badinput.py 0 1 2 4
-     hostile-s390x-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_S390X=$BUILD/qemu-system-s390x-asan|$PY $TOP/tests/hostile/test_s390x.py --quick"
-    # The hostile-host suite (tests/hostile/README.rst): every host
-    # interface against a protected guest, with its unprotected control.
+    # Longest chains first.  The hostile-host suite (tests/hostile/
+    # README.rst): every host interface against a protected guest, with
+    # its unprotected control, and again (--quick) on the ASan/UBSan
+    # build (make qemu-asan).  On that build also: bad SE images, garbage
+    # guest UVCs, virtio-net; and 20 protected reboots.
     "hostile-s390x||$PY $TOP/tests/hostile/test_s390x.py"
     "hostile-pef||$PY $TOP/tests/hostile/test_pef.py
      hostile-pef-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_PPC64=$BUILD/qemu-system-ppc64-asan|$PY $TOP/tests/hostile/test_pef.py --quick"
+    "se-badinput||$PY $TOP/tests/se-boot/test_pv_badinput.py 0 1 2 4
+     hostile-s390x-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_S390X=$BUILD/qemu-system-s390x-asan|$PY $TOP/tests/hostile/test_s390x.py --quick"
+    "se-reboots||$PY $TOP/tests/se-boot/test_pv_badinput.py 3"
     # s390x: our SE boot loaders without an ultravisor (plain images);
     # protected guests on the emulated ultravisor (SE images,
     # s390-pv-guest); SE images through the stock s390-ccw BIOS from an

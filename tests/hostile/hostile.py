@@ -670,12 +670,15 @@ def main(platform, rows, groups, qemu, setup, workdir, facts=None,
     ap.add_argument("-k", default="", help="rows whose name contains this")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--quick", action="store_true",
-                    help="leave out the plugin and gdbstub rows")
+                    help="leave out the plugin and gdbstub rows and the "
+                    "dump formats but ELF")
     args = ap.parse_args()
     sel = [r for r in rows if args.k in r.name]
     if args.quick:
         sel = [r for r in sel if r.group != "plugin" and
-               not r.name.startswith("gdb-")]
+               not r.name.startswith("gdb-") and
+               (not r.name.startswith("qmp-dump-") or
+                r.name == "qmp-dump-elf")]
     if args.list:
         for r in sel:
             print("%-28s %-22s %s" % (r.name, r.group, r.doc))
@@ -708,5 +711,5 @@ def shared_rows(rows, targets, secrets, log_flags):
                "cmdline", targets)
     log_rows(rows, "log", log_flags)
     row(rows, "plugin", "plugin",
-        "-plugin plugin-dump.so: memory values of every load and "
-        "store")(plugin_probe)
+        "-plugin plugin-dump.so: the value of every store the guest "
+        "makes")(plugin_probe)

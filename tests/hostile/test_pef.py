@@ -17,7 +17,8 @@ so a literal in that image is no secret from it.
 
   tests/hostile/test_pef.py [-k NAME] [--list] [--quick]
 
---quick leaves out the plugin and gdbstub rows, for the ASan/UBSan build.
+--quick leaves out the plugin and gdbstub rows and every dump format but
+ELF, for the ASan/UBSan build.
 """
 
 import os
