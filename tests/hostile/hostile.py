@@ -504,14 +504,13 @@ def shared_ram_probe(run, secrets):
 # ------------------------------------------------------------ runs
 
 class Run:
-    """One launched QEMU of a group in a mode, with its guest's facts."""
+    """One launched QEMU of a group in a mode."""
 
-    def __init__(self, platform, group, mode, workdir, facts):
+    def __init__(self, platform, group, mode, workdir):
         self.platform = platform
         self.group = group
         self.mode = mode
         self.dir = workdir
-        self.facts = facts          # shared by all runs of a platform
         self.guest = None
         self.qmp = None
         self.start_error = None     # QEMU's message when it refused to start
@@ -527,9 +526,6 @@ class Run:
 
     def hmp(self, line):
         return self.qmp.hmp(line)
-
-    def console_since(self, mark):
-        return self.guest.text()[mark:]
 
     def wait_ticks(self, n, timeout=60):
         """Wait until n more 'HOSTILE: tick' lines: their states."""
@@ -576,23 +572,20 @@ def free_path(p):
     return p
 
 
-def run_suite(platform, rows, launch, groups, workdir, facts,
-              only=None):
+def run_suite(platform, rows, launch, groups, workdir):
     """Launch each group in both modes, probe its rows, print TAP.
 
     launch(run) starts QEMU for the Run's group and mode and waits for
     its guest (or sets run.start_error); the run is stopped whatever
     happens.  Returns the exit status.
     """
-    if only:
-        rows = [r for r in rows if only in r.name]
     n = passed = failed = skipped = 0
     for group in groups:
         grows = [r for r in rows if r.group == group]
         if not grows:
             continue
         for mode in MODES:
-            run = Run(platform, group, mode, workdir, facts)
+            run = Run(platform, group, mode, workdir)
             try:
                 launch(run)
                 for r in grows:
@@ -659,8 +652,7 @@ def probe_row(platform, r, run, mode):
     return False, "%s/%s %s: %s: %s" % (platform, r.name, mode, why, detail)
 
 
-def main(platform, rows, groups, qemu, setup, workdir, facts=None,
-         discovery=None):
+def main(platform, rows, groups, qemu, setup, workdir, discovery=None):
     """The command line of a platform script; setup() builds the guest's
     inputs (guest.Skip when something is missing) and returns launch.
     The row named @discovery runs whenever none of its group is chosen
@@ -694,8 +686,7 @@ def main(platform, rows, groups, qemu, setup, workdir, facts=None,
     except guest.Skip as e:
         print("1..0 # SKIP %s" % e)
         return 0
-    return run_suite(platform, sel, launch, groups, workdir,
-                     {} if facts is None else facts)
+    return run_suite(platform, sel, launch, groups, workdir)
 
 
 def shared_rows(rows, targets, secrets, log_flags):

@@ -485,5 +485,5 @@ def setup():
 
 
 if __name__ == "__main__":
-    sys.exit(hostile.main("s390x", rows, GROUPS, QEMU, setup, OUT, FACTS,
+    sys.exit(hostile.main("s390x", rows, GROUPS, QEMU, setup, OUT,
                           discovery="qmp-pmemsave"))
