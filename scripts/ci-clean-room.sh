@@ -74,6 +74,9 @@ else
     [ ! -e "$root" ] || die "$root exists; give a new directory"
     mkdir -p "$root"
 fi
+# it becomes the root directory: mktemp's 0700 would lock every user but
+# root out of the whole tree (the install tests run QEMU as nobody)
+chmod 0755 "$root"
 log=$BUILD/clean-room.log
 mkdir -p "$BUILD"
 : >"$log"
