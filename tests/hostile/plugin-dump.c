@@ -50,8 +50,9 @@ static void vcpu_mem(unsigned int vcpu, qemu_plugin_meminfo_t info,
 {
     struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
     qemu_plugin_mem_value v;
-    unsigned int size, i;
+    unsigned int size, i, n;
     uint8_t val[16];
+    uint64_t x = 0;
     uint64_t pa;
     bool be;
 
@@ -64,32 +65,35 @@ static void vcpu_mem(unsigned int vcpu, qemu_plugin_meminfo_t info,
     be = qemu_plugin_mem_is_big_endian(info);
     switch (v.type) {
     case QEMU_PLUGIN_MEM_VALUE_U8:
-        val[0] = v.data.u8;
+        x = v.data.u8;
+        n = 1;
         break;
     case QEMU_PLUGIN_MEM_VALUE_U16:
-        for (i = 0; i < 2; i++) {
-            val[i] = v.data.u16 >> (8 * (be ? 1 - i : i));
-        }
+        x = v.data.u16;
+        n = 2;
         break;
     case QEMU_PLUGIN_MEM_VALUE_U32:
-        for (i = 0; i < 4; i++) {
-            val[i] = v.data.u32 >> (8 * (be ? 3 - i : i));
-        }
+        x = v.data.u32;
+        n = 4;
         break;
     case QEMU_PLUGIN_MEM_VALUE_U64:
-        for (i = 0; i < 8; i++) {
-            val[i] = v.data.u64 >> (8 * (be ? 7 - i : i));
-        }
+        x = v.data.u64;
+        n = 8;
         break;
     case QEMU_PLUGIN_MEM_VALUE_U128:
-        for (i = 0; i < 16; i++) {
-            unsigned int k = be ? 15 - i : i;
-            uint64_t half = k < 8 ? v.data.u128.low : v.data.u128.high;
-            val[i] = half >> (8 * (k % 8));
-        }
+        n = 16;
         break;
     default:
         return;
+    }
+    /* byte i of the access, in guest memory order */
+    for (i = 0; i < n; i++) {
+        unsigned int k = be ? n - 1 - i : i;
+
+        if (n == 16) {
+            x = k < 8 ? v.data.u128.low : v.data.u128.high;
+        }
+        val[i] = x >> (8 * (k % 8));
     }
     g_mutex_lock(&lock);
     for (i = 0; i < size && i < sizeof(val); i++) {

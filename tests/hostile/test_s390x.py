@@ -229,9 +229,8 @@ def discover(run):
     # the kernel's text address where gdb stops the CPU, and its real
     # address: translated while stopped, retried while the CPU is
     # stopped outside the kernel's address space
-    g = hostile.Gdb(run.files["gdb"])
+    g = hostile.gdb_connect(run)
     try:
-        g.cmd("?")
         for _ in range(50):
             pc = int(g.cmd("p1"), 16)
             out = run.hmp("gva2gpa %#x" % (pc & ~0xfff))
