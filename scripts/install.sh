@@ -15,7 +15,7 @@
 # programs world-executable.
 #
 # Layout:
-#   PREFIX/bin/qemu-system-{ppc64,s390x}, PREFIX/bin/mk-se-image
+#   PREFIX/bin/qemu-system-{ppc64,s390x}, PREFIX/bin/mk-se-image, mk-esm-blob
 #   PREFIX/share/qemu/                 firmware, option ROMs, keymaps
 #   PREFIX/share/man/man1/*.1          man pages of our tools (help2man)
 #   PREFIX/share/doc/qemu-ibm-cc/      README.md and docs/system
@@ -41,7 +41,8 @@ esac
 
 bundle=$QEMU_BUILD/qemu-bundle/usr/local/share/qemu
 for f in "$QEMU_BUILD/qemu-system-ppc64" "$QEMU_BUILD/qemu-system-s390x" \
-    "$CORE_BUILD/tools/mk-se-image" "$bundle/s390-ccw.img" "$bundle/skiboot.lid"; do
+    "$CORE_BUILD/tools/mk-se-image" "$CORE_BUILD/tools/mk-esm-blob" \
+    "$bundle/s390-ccw.img" "$bundle/skiboot.lid"; do
     [ -e "$f" ] || die "$f missing: build first (make)"
 done
 command -v help2man >/dev/null || die "help2man not found (run scripts/deps.sh)"
@@ -55,10 +56,11 @@ for t in qemu-system-ppc64 qemu-system-s390x; do
     install -m 755 "$QEMU_BUILD/$t" "$root/bin/$t"
 done
 install -m 755 "$CORE_BUILD/tools/mk-se-image" "$root/bin/mk-se-image"
+install -m 755 "$CORE_BUILD/tools/mk-esm-blob" "$root/bin/mk-esm-blob"
 if [ "$strip" = 1 ]; then
     strip --strip-unneeded --remove-section=.comment --remove-section=.note \
         "$root/bin/qemu-system-ppc64" "$root/bin/qemu-system-s390x" \
-        "$root/bin/mk-se-image"
+        "$root/bin/mk-se-image" "$root/bin/mk-esm-blob"
 fi
 
 # The data files our two targets use, from the build tree's data directory
@@ -77,6 +79,7 @@ done
 # Our tools: what help2man puts under NAME
 declare -A tools=(
     [mk-se-image]="build an IBM Z Secure Execution image"
+    [mk-esm-blob]="build the ESM blob and esmb-initrd of a POWER Secure VM"
 )
 for t in "${!tools[@]}"; do
     help2man --no-info --section 1 --name "${tools[$t]}" \

@@ -121,7 +121,8 @@ def installed_files():
             mode = os.lstat(p).st_mode
             check(not stat.S_ISLNK(mode), "%s is a symbolic link" % p)
             check(mode & 0o004, "%s is not world-readable" % p)
-    for b in ("qemu-system-ppc64", "qemu-system-s390x", "mk-se-image"):
+    for b in ("qemu-system-ppc64", "qemu-system-s390x", "mk-se-image",
+              "mk-esm-blob"):
         p = installed("bin", b)
         check(os.stat(p).st_mode & 0o001, "%s is not world-executable" % p)
         dyn = subprocess.run(["readelf", "-d", p], capture_output=True,
@@ -136,9 +137,9 @@ def installed_files():
     for f in ("skiboot.lid", "s390-ccw.img", "slof.bin"):
         check(os.path.isfile(installed("share", "qemu", f)),
               "firmware %s not installed" % f)
-    check(os.path.isfile(installed("share", "man", "man1",
-                                   "mk-se-image.1.gz")),
-          "no man page for mk-se-image")
+    for t in ("mk-se-image", "mk-esm-blob"):
+        check(os.path.isfile(installed("share", "man", "man1", t + ".1.gz")),
+              "no man page for %s" % t)
     return 0.0
 
 
