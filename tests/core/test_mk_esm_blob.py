@@ -401,6 +401,8 @@ ERRORS = [
     (lambda e: e.opts('-f', 'file-1=' + e.p('f2'), '-b', 'x'),
      'attachment file-1 given twice'),
     (lambda e: e.opts(), 'nothing to write'),
+    (lambda e: e.opts('-k', e.kernel, '-b', 'x'),
+     '-k/--kernel given more than once'),
     (lambda e: e.opts('-y', 'svm_blob.yml', '-b', 'x'),
      'exclude each other'),
     (lambda e: ['--origin-pubkey', e.p('origin.pem'), '-r', e.p('nothere'),

@@ -36,6 +36,22 @@ static G_NORETURN void die_err(const char *what, GError *err)
     die("%s: %s", what, err->message);
 }
 
+static void once(const char **dst, const char *val, const char *name)
+{
+    if (*dst) {
+        die("%s given more than once", name);
+    }
+    *dst = val;
+}
+
+static void once_dup(char **dst, const char *val, const char *name)
+{
+    if (*dst) {
+        die("%s given more than once", name);
+    }
+    *dst = g_strdup(val);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -491,18 +507,18 @@ int main(int argc, char **argv)
                             NULL)) != -1) {
         switch (c) {
         case 'y':
-            config = optarg;
+            once(&config, optarg, "-y/--config");
             break;
         case OPT_ORIGIN_PUB:
-            in.origin_pub = g_strdup(optarg);
+            once_dup(&in.origin_pub, optarg, "--origin-pubkey");
             opt_inputs = true;
             break;
         case OPT_ORIGIN_SEC:
-            in.origin_sec = g_strdup(optarg);
+            once_dup(&in.origin_sec, optarg, "--origin-seckey");
             opt_inputs = true;
             break;
         case OPT_PASS:
-            pass_file = optarg;
+            once(&pass_file, optarg, "--passphrase-file");
             break;
         case 'r': {
             KeyIn k = { 0 };
@@ -516,15 +532,15 @@ int main(int argc, char **argv)
             break;
         }
         case 'k':
-            in.kernel = g_strdup(optarg);
+            once_dup(&in.kernel, optarg, "-k/--kernel");
             opt_inputs = true;
             break;
         case 'i':
-            in.initramfs = g_strdup(optarg);
+            once_dup(&in.initramfs, optarg, "-i/--initramfs");
             opt_inputs = true;
             break;
         case 'a':
-            in.bootargs = g_strdup(optarg);
+            once_dup(&in.bootargs, optarg, "-a/--bootargs");
             opt_inputs = true;
             break;
         case 'f': {
@@ -541,16 +557,16 @@ int main(int argc, char **argv)
             break;
         }
         case 'b':
-            blob_path = optarg;
+            once(&blob_path, optarg, "-b/--blob");
             break;
         case 'o':
-            initrd_path = optarg;
+            once(&initrd_path, optarg, "-o/--esmb-initrd");
             break;
         case OPT_PRINT:
             print = true;
             break;
         case OPT_SEED:
-            rnd.seed = optarg;
+            once(&rnd.seed, optarg, "--seed");
             break;
         case 'h':
             usage(stdout);
