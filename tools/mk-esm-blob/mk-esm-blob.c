@@ -44,14 +44,6 @@ static void once(const char **dst, const char *val, const char *name)
     *dst = val;
 }
 
-static void once_dup(char **dst, const char *val, const char *name)
-{
-    if (*dst) {
-        die("%s given more than once", name);
-    }
-    *dst = g_strdup(val);
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -128,20 +120,20 @@ static void rand_bytes(const Rand *r, const char *label, void *out, size_t len)
 /* ---- inputs */
 
 typedef struct KeyIn {
-    char *path;
-    char *comment;
+    const char *path;
+    const char *comment;
 } KeyIn;
 
 typedef struct FileIn {
-    char *name;
-    char *path;
-    char *comment;
+    const char *name;
+    const char *path;
+    const char *comment;
 } FileIn;
 
 typedef struct Inputs {
-    char *origin_pub, *origin_sec, *origin_comment;
+    const char *origin_pub, *origin_sec, *origin_comment;
     GArray *recipients;     /* KeyIn */
-    char *kernel, *initramfs, *bootargs, *digest_comment;
+    const char *kernel, *initramfs, *bootargs, *digest_comment;
     bool have_digest;
     GArray *files;          /* FileIn */
 } Inputs;
@@ -292,26 +284,34 @@ static const char *yscalar(yaml_document_t *doc, yaml_node_t *n,
     return (const char *)n->data.scalar.value;
 }
 
+/* svm-tool's entries and their keys; bit i of required: keys[i] */
+enum { ENTRY_ORIGIN, ENTRY_RECIPIENT, ENTRY_DIGEST, ENTRY_FILE, ENTRY__MAX };
+static const struct {
+    const char *kind;
+    const char *keys[4];
+    unsigned required;
+} yaml_entries[ENTRY__MAX] = {
+    [ENTRY_ORIGIN] = { "origin", { "comment", "pubkey", "seckey" }, 0x6 },
+    [ENTRY_RECIPIENT] = { "recipient", { "comment", "pubkey" }, 0x2 },
+    [ENTRY_DIGEST] = { "digest", { "comment", "args", "initramfs", "kernel" },
+                       0xe },
+    [ENTRY_FILE] = { "file", { "comment", "name", "path" }, 0x4 },
+};
+
 static void yaml_entry(yaml_document_t *doc, const char *cfg,
                        const char *kind, yaml_node_t *map, Inputs *in,
                        bool *seen_origin)
 {
-    static const char *const allowed[][4] = {
-        { "origin", "comment", "pubkey", "seckey" },
-        { "recipient", "comment", "pubkey", NULL },
-        { "digest", "comment", "args", "initramfs" },
-        { "file", "comment", "name", "path" },
-    };
     const char *v[4] = { NULL };
     yaml_node_pair_t *pr;
-    int kind_i;
+    int e, i;
 
-    for (kind_i = 0; kind_i < 4; kind_i++) {
-        if (!strcmp(kind, allowed[kind_i][0])) {
+    for (e = 0; e < ENTRY__MAX; e++) {
+        if (!strcmp(kind, yaml_entries[e].kind)) {
             break;
         }
     }
-    if (kind_i == 4) {
+    if (e == ENTRY__MAX) {
         die("%s: unknown entry: %s", cfg, kind);
     }
     if (map->type != YAML_MAPPING_NODE) {
@@ -323,70 +323,58 @@ static void yaml_entry(yaml_document_t *doc, const char *cfg,
                                 cfg, kind);
         const char *val = yscalar(doc, yaml_document_get_node(doc, pr->value),
                                   cfg, k);
-        int i;
 
-        for (i = 1; i < 4; i++) {
-            if (allowed[kind_i][i] && !strcmp(k, allowed[kind_i][i])) {
-                v[i] = val;
+        for (i = 0; i < 4; i++) {
+            if (yaml_entries[e].keys[i] &&
+                !strcmp(k, yaml_entries[e].keys[i])) {
                 break;
             }
-        }
-        if (i == 4 && kind_i == 2 && !strcmp(k, "kernel")) {
-            v[0] = val;     /* digest has four keys */
-            continue;
         }
         if (i == 4) {
             die("%s: %s entry: unexpected key: %s", cfg, kind, k);
         }
+        v[i] = g_strdup(val);   /* outlives the YAML document */
+    }
+    for (i = 0; i < 4; i++) {
+        if ((yaml_entries[e].required & (1u << i)) && !v[i]) {
+            die("%s: %s entry: missing key: %s", cfg, kind,
+                yaml_entries[e].keys[i]);
+        }
     }
 
-    switch (kind_i) {
-    case 0:
+    switch (e) {
+    case ENTRY_ORIGIN:
         if (*seen_origin) {
             die("%s: multiple origin entries", cfg);
         }
-        if (!v[2] || !v[3]) {
-            die("%s: origin entry: missing key: %s", cfg,
-                !v[2] ? "pubkey" : "seckey");
-        }
         *seen_origin = true;
-        in->origin_comment = g_strdup(v[1]);
-        in->origin_pub = g_strdup(v[2]);
-        in->origin_sec = g_strdup(v[3]);
+        in->origin_comment = v[0];
+        in->origin_pub = v[1];
+        in->origin_sec = v[2];
         break;
-    case 1: {
-        KeyIn k = { .path = g_strdup(v[2]), .comment = g_strdup(v[1]) };
+    case ENTRY_RECIPIENT: {
+        KeyIn k = { .comment = v[0], .path = v[1] };
 
-        if (!v[2]) {
-            die("%s: recipient entry: missing key: pubkey", cfg);
-        }
         g_array_append_val(in->recipients, k);
         break;
     }
-    case 2:
+    case ENTRY_DIGEST:
         if (in->have_digest) {
             die("%s: multiple digest entries", cfg);
         }
-        if (!v[2] || !v[3] || !v[0]) {
-            die("%s: digest entry: missing key: %s", cfg,
-                !v[2] ? "args" : !v[3] ? "initramfs" : "kernel");
-        }
         in->have_digest = true;
-        in->digest_comment = g_strdup(v[1]);
-        in->bootargs = g_strdup(v[2]);
-        in->initramfs = g_strdup(v[3]);
-        in->kernel = g_strdup(v[0]);
+        in->digest_comment = v[0];
+        in->bootargs = v[1];
+        in->initramfs = v[2];
+        in->kernel = v[3];
         break;
-    case 3: {
+    case ENTRY_FILE: {
         FileIn f = {
-            .comment = g_strdup(v[1]),
-            .name = g_strdup(v[2]),
-            .path = g_strdup(v[3]),
+            .comment = v[0],
+            .name = v[1],
+            .path = v[2],
         };
 
-        if (!v[3]) {
-            die("%s: file entry: missing key: path", cfg);
-        }
         g_array_append_val(in->files, f);
         break;
     }
@@ -510,11 +498,11 @@ int main(int argc, char **argv)
             once(&config, optarg, "-y/--config");
             break;
         case OPT_ORIGIN_PUB:
-            once_dup(&in.origin_pub, optarg, "--origin-pubkey");
+            once(&in.origin_pub, optarg, "--origin-pubkey");
             opt_inputs = true;
             break;
         case OPT_ORIGIN_SEC:
-            once_dup(&in.origin_sec, optarg, "--origin-seckey");
+            once(&in.origin_sec, optarg, "--origin-seckey");
             opt_inputs = true;
             break;
         case OPT_PASS:
@@ -532,15 +520,15 @@ int main(int argc, char **argv)
             break;
         }
         case 'k':
-            once_dup(&in.kernel, optarg, "-k/--kernel");
+            once(&in.kernel, optarg, "-k/--kernel");
             opt_inputs = true;
             break;
         case 'i':
-            once_dup(&in.initramfs, optarg, "-i/--initramfs");
+            once(&in.initramfs, optarg, "-i/--initramfs");
             opt_inputs = true;
             break;
         case 'a':
-            once_dup(&in.bootargs, optarg, "-a/--bootargs");
+            once(&in.bootargs, optarg, "-a/--bootargs");
             opt_inputs = true;
             break;
         case 'f': {
