@@ -49,7 +49,7 @@ need_cmd pkg-config pkg-config
 need_cmd meson meson
 for lib in glib-2.0:libglib2.0-dev nettle:nettle-dev hogweed:nettle-dev \
     gmp:libgmp-dev gnutls:libgnutls28-dev pixman-1:libpixman-1-dev zlib:zlib1g-dev slirp:libslirp-dev \
-    libtpms:libtpms-dev yaml-0.1:libyaml-dev; do
+    libtpms:libtpms-dev yaml-0.1:libyaml-dev tss2-esys:libtss2-dev tss2-mu:libtss2-dev; do
     pkg-config --exists "${lib%%:*}" 2>/dev/null ||
         fail "pkg-config finds no ${lib%%:*}" "${lib#*:}"
 done

@@ -19,7 +19,7 @@ BASE_PKGS=(
     make gcc g++ pkg-config ninja-build git perl gzip xz-utils cpio
     python3 python3-venv python3-pycotap python3-cryptography
     libglib2.0-dev libfdt-dev libyaml-dev libpixman-1-dev zlib1g-dev libslirp-dev
-    nettle-dev libgmp-dev libgnutls28-dev swtpm swtpm-tools libtpms-dev
+    nettle-dev libgmp-dev libgnutls28-dev swtpm swtpm-tools libtpms-dev libtss2-dev
     gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
     gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
     flex bison dpkg-dev openssl clang libclang-rt-14-dev xorriso
