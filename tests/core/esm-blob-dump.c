@@ -5,8 +5,12 @@
  *
  *   esm-blob-dump blob BLOB SYMKEY [FILE...]
  *   esm-blob-dump initrd ESMB_INITRD GUEST_ADDR SYMKEY [FILE...]
+ *   esm-blob-dump tpm BLOB TPM_SOCKET [FILE...]
  *
- * SYMKEY is the master key in hex (the test unwraps it).  Prints
+ * SYMKEY is the master key in hex (the test unwraps it).  With "tpm" the
+ * master key comes from the TPM as on a PEF machine: the firmware's
+ * provisioning with a fresh password, then the ultravisor's unwrap of
+ * lockbox-1 (uv-pef-tpm.c).  Prints
  * fingerprint=, wrapped-len=, rtas=, kernel=, kernel-size=, initrd=,
  * bootargs=, file.NAME= (hex); for an initrd also blob-off=, blob-len=,
  * rest-off= and initrd-digest-ok=.  A failure prints "error=TEXT" and
@@ -16,6 +20,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/ppc/ultravisor/uv-pef-esm.h"
+#include "tpm-socket.h"
 
 #include <gnutls/crypto.h>
 
@@ -44,23 +49,31 @@ int main(int argc, char **argv)
     UvEsmBlob b;
     UvEsmDigests d;
     UvEsmStatus st;
-    bool initrd;
+    bool initrd, tpm;
+    TpmSocket sock;
     int argi, i;
 
+    g_setenv("TSS2_LOG", "all+none", false);
     if (argc < 4) {
         fprintf(stderr, "usage: see the source\n");
         return 1;
     }
     initrd = !strcmp(argv[1], "initrd");
+    tpm = !strcmp(argv[1], "tpm");
     if (!g_file_get_contents(argv[2], &data, &len, NULL)) {
         return 1;
     }
     argi = initrd ? 4 : 3;
-    if (argc <= argi || strlen(argv[argi]) != 2 * sizeof(key)) {
+    if (tpm) {
+        if (!tpm_socket_open(&sock, argv[3], NULL)) {
+            return 1;
+        }
+    } else if (argc <= argi || strlen(argv[argi]) != 2 * sizeof(key)) {
         return 1;
-    }
-    for (i = 0; i < (int)sizeof(key); i++) {
-        sscanf(argv[argi] + 2 * i, "%2hhx", &key[i]);
+    } else {
+        for (i = 0; i < (int)sizeof(key); i++) {
+            sscanf(argv[argi] + 2 * i, "%2hhx", &key[i]);
+        }
     }
     blob = (const uint8_t *)data;
     blob_len = len;
@@ -81,6 +94,22 @@ int main(int argc, char **argv)
     }
     hex("fingerprint", b.fingerprint, UV_ESM_FPR_LEN);
     printf("wrapped-len=%zu\n", b.wrapped_key_len);
+    if (tpm) {
+        uint8_t pw[UV_PEF_TPM_PASSWD_LEN];
+        UvPefTpmKey tk;
+        const char *why;
+
+        memset(pw, 'k', sizeof(pw));
+        if (!uv_pef_tpm_provision(&sock.io, pw, &tk, &why)) {
+            printf("error=%s\n", why);
+            return 2;
+        }
+        st = uv_pef_tpm_unwrap(&sock.io, &tk, b.wrapped_key,
+                               b.wrapped_key_len, key);
+        if (st) {
+            fail(st);
+        }
+    }
     st = uv_esm_digests_open(&b, key, &d);
     if (st) {
         fail(st);

@@ -10,17 +10,25 @@
 # binutils' objcopy -O binary -S makes of the ELF.  The ultravisor's core
 # reads the same outputs through tests/core/esm-blob-dump.
 #
+# With swtpm installed, the whole key channel as on a PEF machine: pef-tpm
+# provisions a TPM and prints its wrapping key, mk-esm-blob wraps for it,
+# and the ultravisor's core unwraps lockbox-1 through that TPM (and not
+# through another one).
+#
 # Usage: test_mk_esm_blob.py PATH/TO/mk-esm-blob PATH/TO/esm-blob-dump
+#                            PATH/TO/pef-tpm
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 import hashlib
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,6 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 TOOL = os.path.abspath(sys.argv[1])
 DUMP = os.path.abspath(sys.argv[2])
+PEF_TPM = os.path.abspath(sys.argv[3])
 CACHE = os.environ.get('QEMU_IBM_CC_CACHE') or os.path.join(
     os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'),
     'qemu-ibm-cc')
@@ -450,9 +459,81 @@ def t_encrypted_seckey(e):
     e.run(args + ['--passphrase-file', e.p('pass')])
 
 
+class Swtpm:
+    """swtpm with a state directory and a command socket"""
+
+    def __init__(self, d, name):
+        self.dir = os.path.join(d, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.sock = os.path.join(self.dir, 'cmd.sock')
+        subprocess.run(['swtpm', 'socket', '--tpm2',
+                        '--tpmstate', 'dir=' + self.dir,
+                        '--server', 'type=unixio,path=' + self.sock,
+                        '--ctrl', 'type=unixio,path=%s/ctrl.sock' % self.dir,
+                        '--pid', 'file=%s/pid' % self.dir,
+                        '--flags', 'not-need-init,startup-clear', '--daemon'],
+                       check=True)
+        for _ in range(100):
+            if os.path.exists(self.sock):
+                break
+            time.sleep(0.02)
+
+    def stop(self):
+        with open(os.path.join(self.dir, 'pid')) as f:
+            os.kill(int(f.read()), signal.SIGTERM)
+
+
+def pef_tpm(*args):
+    return subprocess.run([PEF_TPM] + list(args), capture_output=True,
+                          text=True)
+
+
+def t_tpm_channel(e):
+    if not shutil.which('swtpm'):
+        print('# SKIP swtpm not installed')
+        return
+    tpm, other = Swtpm(e.d, 'tpm1'), Swtpm(e.d, 'tpm2')
+    try:
+        r = pef_tpm('public', '--tpm', tpm.sock)
+        assert r.returncode == 1 and 'provision it first' in r.stderr, r
+        r = pef_tpm('provision', '--tpm', tpm.sock, '-o', e.p('wk.pem'))
+        assert r.returncode == 0, r.stderr
+        pem = e.read('wk.pem')
+        assert pem.startswith(b'-----BEGIN PUBLIC KEY-----\n'), pem
+        # provisioning again (the next boot) keeps the key
+        r = pef_tpm('provision', '--tpm', tpm.sock)
+        assert r.returncode == 0 and r.stdout.encode() == pem, r
+        assert pef_tpm('public', '--tpm', tpm.sock).stdout.encode() == pem
+        assert pef_tpm('provision', '--tpm', other.sock).returncode == 0
+        e.run(['--origin-pubkey', e.p('origin.pem'), '-r', e.p('wk.pem'),
+               '-k', e.kernel, '-i', e.p('initramfs'), '-a', 'svm=on',
+               '-f', 'file-1=' + e.p('f1'), '-b', 'tpm.dtb'])
+        r = subprocess.run([DUMP, 'tpm', e.p('tpm.dtb'), tpm.sock, 'file-1'],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        got = dict(l.split('=', 1) for l in r.stdout.split())
+        assert got['initrd'] == hashlib.sha512(e.initramfs).hexdigest()
+        assert got['fingerprint'] == hashlib.sha256(pem).hexdigest()
+        assert bytes.fromhex(got['file.file-1']) == e.read('f1')
+        # another machine's TPM cannot open it
+        r = subprocess.run([DUMP, 'tpm', e.p('tpm.dtb'), other.sock],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and 'could not unwrap' in r.stdout, r.stdout
+    finally:
+        tpm.stop()
+        other.stop()
+    for args, msg in (([], 'one command expected'),
+                      (['frobnicate', '--tpm', 'x'], "unknown command"),
+                      (['public'], 'no TPM given'),
+                      (['public', '--tpm', e.p('nothere')],
+                       'cannot connect to the TPM')):
+        r = pef_tpm(*args)
+        assert r.returncode == 1 and msg in r.stderr, (args, r.stderr)
+
+
 TESTS = [t_blob_layout, t_digests, t_attachments, t_esmb_initrd,
          t_core_reads, t_seed, t_yaml, t_kernel_binary, t_errors,
-         t_encrypted_seckey]
+         t_encrypted_seckey, t_tpm_channel]
 
 
 def main():
