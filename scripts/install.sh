@@ -15,7 +15,8 @@
 # programs world-executable.
 #
 # Layout:
-#   PREFIX/bin/qemu-system-{ppc64,s390x}, PREFIX/bin/mk-se-image, mk-esm-blob
+#   PREFIX/bin/qemu-system-{ppc64,s390x}, PREFIX/bin/mk-se-image, mk-esm-blob,
+#   pef-tpm
 #   PREFIX/share/qemu/                 firmware, option ROMs, keymaps
 #   PREFIX/share/man/man1/*.1          man pages of our tools (help2man)
 #   PREFIX/share/doc/qemu-ibm-cc/      README.md and docs/system
@@ -42,6 +43,7 @@ esac
 bundle=$QEMU_BUILD/qemu-bundle/usr/local/share/qemu
 for f in "$QEMU_BUILD/qemu-system-ppc64" "$QEMU_BUILD/qemu-system-s390x" \
     "$CORE_BUILD/tools/mk-se-image" "$CORE_BUILD/tools/mk-esm-blob" \
+    "$CORE_BUILD/tools/pef-tpm" \
     "$bundle/s390-ccw.img" "$bundle/skiboot.lid"; do
     [ -e "$f" ] || die "$f missing: build first (make)"
 done
@@ -57,10 +59,11 @@ for t in qemu-system-ppc64 qemu-system-s390x; do
 done
 install -m 755 "$CORE_BUILD/tools/mk-se-image" "$root/bin/mk-se-image"
 install -m 755 "$CORE_BUILD/tools/mk-esm-blob" "$root/bin/mk-esm-blob"
+install -m 755 "$CORE_BUILD/tools/pef-tpm" "$root/bin/pef-tpm"
 if [ "$strip" = 1 ]; then
     strip --strip-unneeded --remove-section=.comment --remove-section=.note \
         "$root/bin/qemu-system-ppc64" "$root/bin/qemu-system-s390x" \
-        "$root/bin/mk-se-image" "$root/bin/mk-esm-blob"
+        "$root/bin/mk-se-image" "$root/bin/mk-esm-blob" "$root/bin/pef-tpm"
 fi
 
 # The data files our two targets use, from the build tree's data directory
@@ -80,6 +83,7 @@ done
 declare -A tools=(
     [mk-se-image]="build an IBM Z Secure Execution image"
     [mk-esm-blob]="build the ESM blob and esmb-initrd of a POWER Secure VM"
+    [pef-tpm]="provision a TPM for POWER Secure VMs as PEF firmware does"
 )
 for t in "${!tools[@]}"; do
     help2man --no-info --section 1 --name "${tools[$t]}" \
