@@ -6,87 +6,19 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "esm-image.h"
-#include "tpm-socket.h"
+#include "swtpm-test.h"
 
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
-#include <glib/gstdio.h>
-#include <signal.h>
-#include <unistd.h>
 
-static char *dir;
-static TpmSocket sock;
+static TestTpm tpm;
 static bool have_swtpm;
-
-static void swtpm_start(void)
-{
-    g_autofree char *state = g_strdup_printf("dir=%s", dir);
-    g_autofree char *srv = g_strdup_printf("type=unixio,path=%s/cmd.sock",
-                                           dir);
-    g_autofree char *ctrl = g_strdup_printf("type=unixio,path=%s/ctrl.sock",
-                                            dir);
-    g_autofree char *pid = g_strdup_printf("file=%s/pid", dir);
-    /* --terminate: swtpm ends with our connection, even if we abort */
-    g_autofree char *path = g_strdup_printf("%s/cmd.sock", dir);
-    const char *argv[] = {
-        "swtpm", "socket", "--tpm2", "--tpmstate", state, "--server", srv,
-        "--ctrl", ctrl, "--pid", pid, "--flags", "not-need-init,startup-clear",
-        "--daemon", "--terminate", NULL,
-    };
-    g_autoptr(GError) err = NULL;
-    int status, i;
-
-    g_assert_true(have_swtpm);
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
-                               NULL, NULL, NULL, NULL, &status, &err));
-    g_assert_no_error(err);
-    g_assert_cmpint(status, ==, 0);
-    for (i = 0; i < 100 && !tpm_socket_open(&sock, path, NULL); i++) {
-        g_usleep(20000);
-    }
-    g_assert_cmpint(sock.fd, >=, 0);
-}
-
-static void swtpm_stop(void)
-{
-    g_autofree char *pidfile = g_strdup_printf("%s/pid", dir);
-    g_autofree char *pid = NULL;
-
-    tpm_socket_close(&sock);
-    if (g_file_get_contents(pidfile, &pid, NULL, NULL)) {
-        kill(atoi(pid), SIGTERM);
-    }
-}
 
 static void password(uint8_t pw[UV_PEF_TPM_PASSWD_LEN], uint8_t seed)
 {
     for (int i = 0; i < UV_PEF_TPM_PASSWD_LEN; i++) {
         pw[i] = seed + i + 1;
     }
-}
-
-/* Wrap @symkey for the PEM key, as mk-esm-blob does. */
-static size_t wrap(const char *pem, const uint8_t *symkey, uint8_t *out)
-{
-    gnutls_datum_t d = { .data = (void *)pem, .size = strlen(pem) };
-    gnutls_datum_t n, e;
-    gnutls_pubkey_t pk;
-    EsmImageKey k = { 0 };
-    size_t len;
-
-    gnutls_pubkey_init(&pk);
-    g_assert_cmpint(gnutls_pubkey_import(pk, &d, GNUTLS_X509_FMT_PEM), ==, 0);
-    g_assert_cmpint(gnutls_pubkey_export_rsa_raw2(pk, &n, &e, 0), ==, 0);
-    k = (EsmImageKey) { .n = n.data, .n_len = n.size, .e = e.data,
-                        .e_len = e.size };
-    memset(k.oaep_seed, 0x77, sizeof(k.oaep_seed));
-    g_assert_true(esm_oaep_sha256_encrypt(&k, symkey, UV_ESM_SYMKEY_LEN, out,
-                                          &len, NULL));
-    gnutls_free(n.data);
-    gnutls_free(e.data);
-    gnutls_pubkey_deinit(pk);
-    return len;
 }
 
 static char *hex(const uint8_t *d, size_t n)
@@ -117,28 +49,6 @@ static void test_policies(void)
                              "8120ff95c3d7a4d343f463321bd3e55c");
 }
 
-/* The PEM public key of a fresh RSA-2048 key pair */
-static char *other_pem(void)
-{
-    gnutls_privkey_t pk;
-    gnutls_pubkey_t pub;
-    gnutls_datum_t d;
-    char *s;
-
-    gnutls_privkey_init(&pk);
-    g_assert_cmpint(gnutls_privkey_generate(pk, GNUTLS_PK_RSA, 2048, 0), ==,
-                    0);
-    gnutls_pubkey_init(&pub);
-    g_assert_cmpint(gnutls_pubkey_import_privkey(pub, pk, 0, 0), ==, 0);
-    g_assert_cmpint(gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_PEM, &d), ==,
-                    0);
-    s = g_strndup((char *)d.data, d.size);
-    gnutls_free(d.data);
-    gnutls_pubkey_deinit(pub);
-    gnutls_privkey_deinit(pk);
-    return s;
-}
-
 static void test_channel(void)
 {
     uint8_t pw[UV_PEF_TPM_PASSWD_LEN], pw2[UV_PEF_TPM_PASSWD_LEN];
@@ -154,68 +64,68 @@ static void test_channel(void)
         return;
     }
 
-    swtpm_start();
-    pem = uv_pef_tpm_public_pem(&sock.io, &why);
+    test_tpm_start(&tpm);
+    pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
     g_assert_null(pem);
     g_assert_nonnull(strstr(why, "provision it first"));
 
     password(pw, 0x10);
-    g_assert_true(uv_pef_tpm_provision(&sock.io, pw, &key, &why));
+    g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &key, &why));
     g_assert_cmpuint(key.handle, ==, UV_PEF_TPM_WRAPPING_KEY);
     g_assert_cmpuint(key.name_len, ==, 34);
-    pem = uv_pef_tpm_public_pem(&sock.io, &why);
+    pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
     g_assert_nonnull(pem);
 
     memset(symkey, 0x5c, sizeof(symkey));
-    wlen = wrap(pem, symkey, wrapped);
+    wlen = test_wrap_for_pem(pem, symkey, wrapped);
     g_assert_cmpuint(wlen, ==, 256);
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &key, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &key, wrapped, wlen, got), ==,
                     UV_ESM_OK);
     g_assert_cmpmem(got, sizeof(got), symkey, sizeof(symkey));
 
     /* Wrong password: the TPM refuses. */
     bad = key;
     bad.passwd[3] ^= 1;
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &bad, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &bad, wrapped, wlen, got), ==,
                     UV_ESM_UNWRAP);
     /* Wrong policies */
     bad = key;
     bad.policy_b[0] ^= 1;
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &bad, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &bad, wrapped, wlen, got), ==,
                     UV_ESM_UNWRAP);
     /* Another key at the handle than the firmware named */
     bad = key;
     bad.name[33] ^= 1;
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &bad, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &bad, wrapped, wlen, got), ==,
                     UV_ESM_TPM);
     /* An altered lockbox */
     wrapped[100] ^= 1;
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &key, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &key, wrapped, wlen, got), ==,
                     UV_ESM_UNWRAP);
     wrapped[100] ^= 1;
     /* A lockbox for another key */
     {
-        g_autofree char *other = other_pem();
+        g_autofree char *other = test_new_rsa_pem();
 
-        wlen = wrap(other, symkey, wrapped);
-        g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &key, wrapped, wlen, got),
+        wlen = test_wrap_for_pem(other, symkey, wrapped);
+        g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &key, wrapped, wlen, got),
                         ==, UV_ESM_UNWRAP);
-        wlen = wrap(pem, symkey, wrapped);
+        wlen = test_wrap_for_pem(pem, symkey, wrapped);
     }
 
     /* The next boot: a new password; the old one no longer works. */
     password(pw2, 0x40);
-    g_assert_true(uv_pef_tpm_provision(&sock.io, pw2, &key2, &why));
-    pem2 = uv_pef_tpm_public_pem(&sock.io, &why);
+    g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw2, &key2, &why));
+    pem2 = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
     g_assert_cmpstr(pem, ==, pem2);
     g_assert_cmpmem(key.name, key.name_len, key2.name, key2.name_len);
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &key, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &key, wrapped, wlen, got), ==,
                     UV_ESM_UNWRAP);
     memset(got, 0, sizeof(got));
-    g_assert_cmpint(uv_pef_tpm_unwrap(&sock.io, &key2, wrapped, wlen, got), ==,
+    g_assert_cmpint(uv_pef_tpm_unwrap(&tpm.sock.io, &key2, wrapped, wlen, got), ==,
                     UV_ESM_OK);
     g_assert_cmpmem(got, sizeof(got), symkey, sizeof(symkey));
-    swtpm_stop();
+    test_tpm_stop(&tpm);
 }
 
 /* With PCR16 extended (not a fresh boot), the password cannot change. */
@@ -238,16 +148,16 @@ static void test_pcr16(void)
         return;
     }
 
-    swtpm_start();
+    test_tpm_start(&tpm);
     password(pw, 0x20);
-    g_assert_true(uv_pef_tpm_provision(&sock.io, pw, &key, &why));
-    g_assert_cmpint(sock.io.transmit(sock.io.opaque, event, sizeof(event),
+    g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &key, &why));
+    g_assert_cmpint(tpm.sock.io.transmit(tpm.sock.io.opaque, event, sizeof(event),
                                      rsp, sizeof(rsp)), >=, 10);
     g_assert_cmpmem(rsp + 6, 4, "\0\0\0\0", 4);
     password(pw, 0x30);
-    g_assert_false(uv_pef_tpm_provision(&sock.io, pw, &key, &why));
+    g_assert_false(uv_pef_tpm_provision(&tpm.sock.io, pw, &key, &why));
     g_assert_nonnull(strstr(why, "PCR16"));
-    swtpm_stop();
+    test_tpm_stop(&tpm);
 }
 
 /* A transport that breaks after @left commands */
@@ -314,7 +224,7 @@ static void test_encrypted_response(void)
 {
     uint8_t pw[UV_PEF_TPM_PASSWD_LEN], symkey[32], got[32], wrapped[512];
     g_autofree char *pem = NULL;
-    Recorder r = { .real = &sock.io };
+    Recorder r = { .real = &tpm.sock.io };
     UvPefTpmKey key;
     const char *why;
     size_t wlen;
@@ -324,14 +234,14 @@ static void test_encrypted_response(void)
         return;
     }
 
-    swtpm_start();
+    test_tpm_start(&tpm);
     password(pw, 0x60);
-    g_assert_true(uv_pef_tpm_provision(&sock.io, pw, &key, &why));
-    pem = uv_pef_tpm_public_pem(&sock.io, &why);
+    g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &key, &why));
+    pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
     for (int i = 0; i < 32; i++) {
         symkey[i] = 0xc0 + i;
     }
-    wlen = wrap(pem, symkey, wrapped);
+    wlen = test_wrap_for_pem(pem, symkey, wrapped);
     r.io = (UvPefTpmIo) { recorder_transmit, &r };
     r.cmds = g_byte_array_new();
     r.rsps = g_byte_array_new();
@@ -344,7 +254,7 @@ static void test_encrypted_response(void)
     g_assert_false(contains(r.cmds, key.passwd, sizeof(key.passwd)));
     g_byte_array_unref(r.cmds);
     g_byte_array_unref(r.rsps);
-    swtpm_stop();
+    test_tpm_stop(&tpm);
 }
 
 /* The TPM going away (or answering garbage) at every step of an unwrap */
@@ -362,15 +272,15 @@ static void test_broken_channel(void)
         return;
     }
 
-    swtpm_start();
+    test_tpm_start(&tpm);
     password(pw, 0x50);
-    g_assert_true(uv_pef_tpm_provision(&sock.io, pw, &key, &why));
-    pem = uv_pef_tpm_public_pem(&sock.io, &why);
+    g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &key, &why));
+    pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
     memset(symkey, 0x3a, sizeof(symkey));
-    wlen = wrap(pem, symkey, wrapped);
+    wlen = test_wrap_for_pem(pem, symkey, wrapped);
     for (int garbage = 0; garbage < 2; garbage++) {
         for (n = 0; n < 20; n++) {
-            Failing f = { .io = { failing_transmit, NULL }, .real = &sock.io,
+            Failing f = { .io = { failing_transmit, NULL }, .real = &tpm.sock.io,
                           .left = n, .garbage = garbage };
             UvEsmStatus st;
 
@@ -389,47 +299,31 @@ static void test_broken_channel(void)
                 break;
             }
             /* resynchronise the socket: reconnect */
-            swtpm_stop();
+            test_tpm_stop(&tpm);
             g_usleep(100000);
-            swtpm_start();
+            test_tpm_start(&tpm);
         }
     }
     /* ReadPublic, session, three policy commands, RSA_Decrypt; twice */
     g_assert_cmpint(failed, >=, 2 * 6);
-    swtpm_stop();
+    test_tpm_stop(&tpm);
 }
 
 int main(int argc, char **argv)
 {
-    g_autofree char *swtpm = g_find_program_in_path("swtpm");
     int ret;
 
-    have_swtpm = swtpm != NULL;
+    have_swtpm = test_tpm_available();
 
     g_test_init(&argc, &argv, NULL);
     g_setenv("TSS2_LOG", "all+none", false);
     g_test_add_func("/uv-pef-tpm/policies", test_policies);
-    dir = g_dir_make_tmp("uv-pef-tpm-XXXXXX", NULL);
     g_test_add_func("/uv-pef-tpm/channel", test_channel);
     g_test_add_func("/uv-pef-tpm/pcr16", test_pcr16);
     g_test_add_func("/uv-pef-tpm/encrypted-response",
                     test_encrypted_response);
     g_test_add_func("/uv-pef-tpm/broken-channel", test_broken_channel);
     ret = g_test_run();
-    {
-        /* swtpm's state and sockets: one level of files */
-        GDir *d = g_dir_open(dir, 0, NULL);
-        const char *name;
-
-        while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *p = g_build_filename(dir, name, NULL);
-
-            g_remove(p);
-        }
-        if (d) {
-            g_dir_close(d);
-        }
-        g_rmdir(dir);
-    }
+    test_tpm_cleanup(&tpm);
     return ret;
 }
