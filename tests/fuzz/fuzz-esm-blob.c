@@ -9,7 +9,10 @@
  *      builder, a fixed master key): triples {offset high, offset low,
  *      xor} applied modulo its length;
  *   2  the rest is the plaintext of digests-fdt, sealed here with the
- *      fixed key, so the fuzzer reaches the digests FDT parser behind GCM.
+ *      fixed key, so the fuzzer reaches the digests FDT parser behind GCM;
+ *   3  the rest is the guest's flattened tree handed to UV_ESM
+ *      (uv-pef-esm-check.c), in a guest memory that holds the valid
+ *      esmb-initrd at 1 MiB; the TPM is absent.
  * Whatever parses is opened with the fixed key, and file-1 is fetched.
  * Checked besides the sanitizers: a status is always a known one; the
  * unmodified image always opens to its known digests.
@@ -18,6 +21,7 @@
  */
 #include "qemu/osdep.h"
 #include "esm-image.h"
+#include "hw/ppc/ultravisor/uv-pef-esm-check.h"
 
 static uint8_t *good;
 static size_t good_len;
@@ -125,6 +129,54 @@ static void digests(const uint8_t *pt, size_t len)
     check(st != UV_ESM_OK || d.kernel_size != 0);
 }
 
+#define GUEST_SIZE      (2 * 1024 * 1024)
+#define GUEST_INITRD    (1024 * 1024)
+
+typedef struct Guest {
+    uint8_t *mem;
+    size_t used;        /* bytes of the tree area the last input wrote */
+} Guest;
+
+static bool guest_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
+{
+    Guest *g = opaque;
+
+    if (gpa > GUEST_SIZE || len > GUEST_SIZE - gpa) {
+        return false;
+    }
+    memcpy(buf, g->mem + gpa, len);
+    return true;
+}
+
+static ssize_t no_tpm(void *opaque, const uint8_t *cmd, size_t len,
+                      uint8_t *rsp, size_t rsp_max)
+{
+    return -1;
+}
+
+static void guest_fdt(const uint8_t *fdt, size_t len)
+{
+    static Guest g;
+    UvPefTpmIo io = { no_tpm, NULL };
+    UvPefTpmKey key = { 0 };
+    UvEsmSession s;
+    UvEsmStatus st;
+
+    if (!g.mem) {
+        g.mem = g_malloc0(GUEST_SIZE);
+        check(good_len <= GUEST_SIZE - GUEST_INITRD);
+        memcpy(g.mem + GUEST_INITRD, good, good_len);
+    }
+    len = MIN(len, GUEST_INITRD);
+    memcpy(g.mem, fdt, len);
+    if (g.used > len) {
+        memset(g.mem + len, 0, g.used - len);   /* the previous input's */
+    }
+    g.used = len;
+    st = uv_esm_check(guest_read, &g, 0, 0, &io, &key, &s);
+    check(st != UV_ESM_OK && st < UV_ESM__MAX && s.blob == NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!good) {
@@ -134,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) {
         return 0;
     }
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
     case 0:
         initrd(data + 1, size - 1, false);
         break;
@@ -150,6 +202,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 2:
         digests(data + 1, size - 1);
+        break;
+    case 3:
+        guest_fdt(data + 1, size - 1);
         break;
     }
     return 0;

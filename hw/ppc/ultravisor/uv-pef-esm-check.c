@@ -1,0 +1,189 @@
+/*
+ * Enter Secure Mode's checks; see
+ * include/hw/ppc/ultravisor/uv-pef-esm-check.h.
+ *
+ * The order follows the ultravisor (svm/svm-esm.c): RTAS location, initrd
+ * location, bootargs, the blob in the initrd, the TPM unwrap, then the
+ * digests.  Everything read from the guest is untrusted: its tree is
+ * checked with fdt_check_full() on a copy, every address range is read
+ * through the caller (which fails outside guest memory), and big ranges
+ * are hashed in pieces, never copied whole.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-wipe.h"
+#include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+
+#include <gnutls/crypto.h>
+#include <libfdt.h>
+
+#define HASH_CHUNK      (64 * 1024)
+
+/* A 1- or 2-cell number property (Linux writes 32 or 64 bits). */
+static bool prop_num(const void *fdt, int node, const char *name,
+                     uint64_t *out)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+    if (!p || (len != 4 && len != 8)) {
+        return false;
+    }
+    *out = len == 4 ? fdt32_to_cpu(p[0])
+                    : ((uint64_t)fdt32_to_cpu(p[0]) << 32) |
+                      fdt32_to_cpu(p[1]);
+    return true;
+}
+
+/* SHA-512 of guest [gpa, gpa + len) compared with @want. */
+static UvEsmStatus hash_check(UvEsmReadFn read, void *opaque, uint64_t gpa,
+                              uint64_t len, const uint8_t *want,
+                              UvEsmStatus mismatch)
+{
+    g_autofree uint8_t *buf = g_malloc(HASH_CHUNK);
+    uint8_t got[UV_ESM_DIGEST_LEN];
+    gnutls_hash_hd_t h;
+    uint64_t off;
+
+    if (gpa + len < gpa) {
+        return UV_ESM_NO_MEMORY;
+    }
+    if (gnutls_hash_init(&h, GNUTLS_DIG_SHA512) < 0) {
+        return UV_ESM_NO_MEMORY;
+    }
+    for (off = 0; off < len; off += HASH_CHUNK) {
+        uint64_t n = MIN(HASH_CHUNK, len - off);
+
+        if (!read(opaque, gpa + off, buf, n)) {
+            gnutls_hash_deinit(h, got);
+            return UV_ESM_NO_MEMORY;
+        }
+        gnutls_hash(h, buf, n);
+    }
+    gnutls_hash_deinit(h, got);
+    return uv_esm_digest_equal(got, want) ? UV_ESM_OK : mismatch;
+}
+
+/* A copy of the guest's tree, checked. */
+static void *read_fdt(UvEsmReadFn read, void *opaque, uint64_t gpa)
+{
+    struct fdt_header hdr;
+    uint32_t size;
+    void *fdt;
+
+    if (!read(opaque, gpa, &hdr, sizeof(hdr)) ||
+        fdt_magic(&hdr) != FDT_MAGIC) {
+        return NULL;
+    }
+    size = fdt_totalsize(&hdr);
+    if (size < sizeof(hdr) || size > UV_ESM_FDT_MAX) {
+        return NULL;
+    }
+    fdt = g_malloc(size);
+    if (!read(opaque, gpa, fdt, size) || fdt_check_full(fdt, size)) {
+        g_free(fdt);
+        return NULL;
+    }
+    return fdt;
+}
+
+UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
+                         uint64_t fdt_gpa, const UvPefTpmIo *tpm,
+                         const UvPefTpmKey *key, UvEsmSession *s)
+{
+    g_autofree void *fdt = NULL;
+    g_autofree uint8_t *head = NULL;
+    const char *bootargs;
+    uint64_t rtas_text, head_len;
+    size_t blob_off, blob_len, rest;
+    int chosen, rtas, bootargs_len;
+    UvEsmStatus st;
+
+    memset(s, 0, sizeof(*s));
+    fdt = read_fdt(read, opaque, fdt_gpa);
+    if (!fdt) {
+        return UV_ESM_BAD_SVM_FDT;
+    }
+    rtas = fdt_path_offset(fdt, "/rtas");
+    chosen = fdt_path_offset(fdt, "/chosen");
+    if (rtas < 0 || chosen < 0 ||
+        !prop_num(fdt, rtas, "linux,rtas-base", &s->rtas_base) ||
+        !prop_num(fdt, rtas, "rtas-size", &s->rtas_size) ||
+        /* only SLOF gives the length of its RTAS code */
+        !prop_num(fdt, rtas, "slof,rtas-size", &rtas_text) ||
+        rtas_text > s->rtas_size ||
+        !prop_num(fdt, chosen, "linux,initrd-start", &s->initrd_start) ||
+        !prop_num(fdt, chosen, "linux,initrd-end", &s->initrd_end) ||
+        s->initrd_end <= s->initrd_start) {
+        return UV_ESM_BAD_SVM_FDT;
+    }
+    bootargs = fdt_getprop(fdt, chosen, "bootargs", &bootargs_len);
+    if (!bootargs || bootargs_len < 1 || bootargs[bootargs_len - 1]) {
+        return UV_ESM_BAD_SVM_FDT;
+    }
+
+    /* The blob, in the cpio archive at the front of the initrd */
+    head_len = MIN(s->initrd_end - s->initrd_start, UV_ESM_CPIO_MAX);
+    head = g_malloc(head_len);
+    if (!read(opaque, s->initrd_start, head, head_len)) {
+        return UV_ESM_NO_MEMORY;
+    }
+    st = uv_esm_cpio_find(head, head_len, s->initrd_start, &blob_off,
+                          &blob_len, &rest);
+    if (st) {
+        return st;
+    }
+    s->blob = g_memdup2(head + blob_off, blob_len);   /* aligned */
+    s->blob_len = blob_len;
+    st = uv_esm_blob_parse(s->blob, s->blob_len, &s->parsed);
+    if (st) {
+        goto fail;
+    }
+
+    /* The master key, from the TPM; then what it protects */
+    st = uv_pef_tpm_unwrap(tpm, key, s->parsed.wrapped_key,
+                           s->parsed.wrapped_key_len, s->symkey);
+    if (st) {
+        goto fail;
+    }
+    st = uv_esm_digests_open(&s->parsed, s->symkey, &s->digests);
+    if (st) {
+        goto fail;
+    }
+    st = hash_check(read, opaque, s->rtas_base, rtas_text, s->digests.rtas,
+                    UV_ESM_RTAS);
+    if (!st) {
+        st = hash_check(read, opaque, kbase, s->digests.kernel_size,
+                        s->digests.kernel, UV_ESM_KERNEL);
+    }
+    if (!st) {
+        st = hash_check(read, opaque, s->initrd_start + rest,
+                        s->initrd_end - s->initrd_start - rest,
+                        s->digests.initrd, UV_ESM_INITRD);
+    }
+    if (!st) {
+        g_autofree uint8_t *d = g_malloc(UV_ESM_DIGEST_LEN);
+
+        if (gnutls_hash_fast(GNUTLS_DIG_SHA512, bootargs, bootargs_len - 1,
+                             d) < 0 ||
+            !uv_esm_digest_equal(d, s->digests.bootargs)) {
+            st = UV_ESM_BOOTARGS;
+        }
+    }
+    if (!st) {
+        return UV_ESM_OK;
+    }
+fail:
+    uv_esm_session_clear(s);
+    return st;
+}
+
+void uv_esm_session_clear(UvEsmSession *s)
+{
+    if (s->blob) {
+        cc_wipe(s->blob, s->blob_len);
+        g_free(s->blob);
+    }
+    cc_wipe(s, sizeof(*s));
+}

@@ -1,0 +1,55 @@
+/*
+ * Enter Secure Mode's checks, as the ultravisor makes them before a guest
+ * becomes a Secure VM: read the guest's device tree (the one prom_init
+ * flattened and passes to UV_ESM), find the ESM blob at the front of the
+ * initrd, have the TPM unwrap its key, and compare the SHA-512 of RTAS,
+ * the kernel, the initrd and the command line in guest memory with the
+ * digests the blob carries (open-power/ultravisor svm/svm-esm.c
+ * svm_esm_blob_chk; docs/devel/pef-ultravisor-facts.md section 4).
+ *
+ * Guest memory is read through the caller's function, so the same checks
+ * serve pseries (QEMU is the hypervisor) and powernv (a KVM host is).
+ * Part of the qemu-ibm-cc pure core.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_PPC_ULTRAVISOR_UV_PEF_ESM_CHECK_H
+#define HW_PPC_ULTRAVISOR_UV_PEF_ESM_CHECK_H
+
+#include "hw/ppc/ultravisor/uv-pef-esm.h"
+#include "hw/ppc/ultravisor/uv-pef-tpm.h"
+
+/*
+ * Our limits ([U], the sources give none): the guest's flattened device
+ * tree, and how far into the initrd the blob's cpio archive may end.
+ */
+#define UV_ESM_FDT_MAX          (4 * 1024 * 1024)
+#define UV_ESM_CPIO_MAX         (UV_ESM_BLOB_MAX + 64 * 1024)
+
+/* Read guest memory [gpa, gpa + len); false if it is not all there. */
+typedef bool (*UvEsmReadFn)(void *opaque, uint64_t gpa, void *buf,
+                            uint64_t len);
+
+/* What a successful check leaves for the Secure VM's lifetime. */
+typedef struct UvEsmSession {
+    uint8_t symkey[UV_ESM_SYMKEY_LEN];  /* for UV_ESMB_GET_FILE */
+    uint8_t *blob;                      /* a copy, 8-byte aligned */
+    size_t blob_len;
+    UvEsmBlob parsed;                   /* points into @blob */
+    UvEsmDigests digests;
+    uint64_t rtas_base, rtas_size;      /* from /rtas */
+    uint64_t initrd_start, initrd_end;  /* as the guest's tree gives them */
+} UvEsmSession;
+
+/*
+ * The checks of UV_ESM(@kbase, @fdt_gpa).  On UV_ESM_OK @s is filled (free
+ * it with uv_esm_session_clear()); on failure it holds nothing.
+ */
+UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
+                         uint64_t fdt_gpa, const UvPefTpmIo *tpm,
+                         const UvPefTpmKey *key, UvEsmSession *s);
+
+/* Wipe and free what uv_esm_check() left. */
+void uv_esm_session_clear(UvEsmSession *s);
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * Unit tests of Enter Secure Mode's checks (uv-pef-esm-check.c): a fake
+ * guest memory laid out as SLOF and prom_init leave it (kernel at kbase,
+ * RTAS, the esmb-initrd, the flattened tree), the blob made by
+ * mk-esm-blob's builder for a swtpm-provisioned wrapping key, and one
+ * test per way ESM must fail.  Skipped when swtpm is not installed.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "swtpm-test.h"
+
+#include <libfdt.h>
+
+#define MEM_SIZE        (32 * 1024 * 1024)
+#define KBASE           0x0
+#define RTAS_BASE       0x00800000
+#define RTAS_SIZE       0x1000
+#define INITRD_BASE     0x01000000
+#define FDT_BASE        0x01c00000
+#define BOOTARGS        "console=hvc0 svm=on"
+
+static TestTpm tpm;
+static UvPefTpmKey tkey;
+static char *pem;
+
+typedef struct Guest {
+    uint8_t *mem;
+    uint64_t initrd_end;
+} Guest;
+
+static bool guest_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
+{
+    Guest *g = opaque;
+
+    if (gpa > MEM_SIZE || len > MEM_SIZE - gpa) {
+        return false;
+    }
+    memcpy(buf, g->mem + gpa, len);
+    return true;
+}
+
+/* The tree prom_init hands to UV_ESM; @drop names a property to leave out */
+static void put_fdt(Guest *g, const char *bootargs, const char *drop)
+{
+    uint8_t *fdt = g->mem + FDT_BASE;
+    uint64_t start = cpu_to_fdt64(INITRD_BASE);
+    uint64_t end = cpu_to_fdt64(g->initrd_end);
+    uint32_t rtas_base = cpu_to_fdt32(RTAS_BASE);
+    uint32_t rtas_size = cpu_to_fdt32(RTAS_SIZE);
+    uint32_t rtas_text = cpu_to_fdt32(UV_ESM_RTAS_STUB_LEN);
+
+    g_assert_cmpint(fdt_create(fdt, 0x10000), ==, 0);
+    fdt_finish_reservemap(fdt);
+    fdt_begin_node(fdt, "");
+    fdt_begin_node(fdt, "chosen");
+    fdt_property_string(fdt, "bootargs", bootargs);
+    if (g_strcmp0(drop, "linux,initrd-start")) {
+        fdt_property(fdt, "linux,initrd-start", &start, 8);
+    }
+    fdt_property(fdt, "linux,initrd-end", &end, 8);
+    fdt_end_node(fdt);
+    fdt_begin_node(fdt, "rtas");
+    fdt_property(fdt, "linux,rtas-base", &rtas_base, 4);
+    fdt_property(fdt, "rtas-size", &rtas_size, 4);
+    if (g_strcmp0(drop, "slof,rtas-size")) {
+        fdt_property(fdt, "slof,rtas-size", &rtas_text, 4);
+    }
+    fdt_end_node(fdt);
+    fdt_end_node(fdt);
+    g_assert_cmpint(fdt_finish(fdt), ==, 0);
+}
+
+/* A guest ready for ESM with a blob for @recipient_pem */
+static Guest *guest_new(const char *recipient_pem)
+{
+    static const uint8_t file1[] = "the attachment";
+    Guest *g = g_new0(Guest, 1);
+    uint8_t *kernel = g_malloc(300000), *initramfs = g_malloc(200000);
+    EsmImageParams p = { 0 };
+    EsmImageKey rk;
+    EsmImageFile f = { .name = "file-1", .data = file1,
+                       .len = sizeof(file1) };
+    GBytes *blob, *img;
+    size_t i;
+
+    for (i = 0; i < 300000; i++) {
+        kernel[i] = i * 7;
+    }
+    for (i = 0; i < 200000; i++) {
+        initramfs[i] = i * 13;
+    }
+    test_key_from_pem(recipient_pem, &rk);
+    memset(p.symkey, 0x42, sizeof(p.symkey));
+    p.origin = rk;
+    p.recipients = &rk;
+    p.n_recipients = 1;
+    p.kernel = kernel;
+    p.kernel_len = 300000;
+    p.initramfs = initramfs;
+    p.initramfs_len = 200000;
+    p.bootargs = BOOTARGS;
+    p.files = &f;
+    p.n_files = 1;
+    p.cpio_name = "esmb.dtb";
+    blob = esm_image_blob(&p, NULL);
+    g_assert_nonnull(blob);
+    img = esm_image_initrd(&p, blob);
+
+    g->mem = g_malloc0(MEM_SIZE);
+    memcpy(g->mem + KBASE, kernel, 300000);
+    memcpy(g->mem + RTAS_BASE, uv_esm_rtas_stub, UV_ESM_RTAS_STUB_LEN);
+    memcpy(g->mem + INITRD_BASE, g_bytes_get_data(img, NULL),
+           g_bytes_get_size(img));
+    g->initrd_end = INITRD_BASE + g_bytes_get_size(img);
+    put_fdt(g, BOOTARGS, NULL);
+
+    g_bytes_unref(blob);
+    g_bytes_unref(img);
+    g_free(kernel);
+    g_free(initramfs);
+    test_key_free(&rk);
+    return g;
+}
+
+static void guest_free(Guest *g)
+{
+    g_free(g->mem);
+    g_free(g);
+}
+
+static UvEsmStatus check(Guest *g, const UvPefTpmKey *key)
+{
+    UvEsmSession s;
+    UvEsmStatus st = uv_esm_check(guest_read, g, KBASE, FDT_BASE,
+                                  &tpm.sock.io, key, &s);
+
+    if (st == UV_ESM_OK) {
+        g_autofree uint8_t *out = NULL;
+        size_t len;
+
+        g_assert_cmpuint(s.rtas_base, ==, RTAS_BASE);
+        g_assert_cmpuint(s.initrd_start, ==, INITRD_BASE);
+        /*
+         * Attachments are authenticated when read, not by ESM: a tampered
+         * one is refused then, never served altered.
+         */
+        st = uv_esm_file_get(&s.parsed, s.symkey, "file-1", &out, &len);
+        if (st == UV_ESM_OK) {
+            g_assert_cmpstr((char *)out, ==, "the attachment");
+        } else {
+            g_assert_true(st == UV_ESM_NO_FILE || st == UV_ESM_FILE_AUTH ||
+                          st == UV_ESM_BAD_BLOB);
+        }
+        st = UV_ESM_OK;
+        uv_esm_session_clear(&s);
+    } else {
+        g_assert_null(s.blob);
+    }
+    return st;
+}
+
+static bool need_tpm(void)
+{
+    if (!test_tpm_available()) {
+        g_test_skip("swtpm is not installed");
+        return false;
+    }
+    return true;
+}
+
+static void test_ok(void)
+{
+    Guest *g;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    g_assert_cmpint(check(g, &tkey), ==, UV_ESM_OK);
+    {
+        UvEsmSession s;
+        g_autofree uint8_t *out = NULL;
+        size_t len;
+
+        g_assert_cmpint(uv_esm_check(guest_read, g, KBASE, FDT_BASE,
+                                     &tpm.sock.io, &tkey, &s), ==, UV_ESM_OK);
+        g_assert_cmpint(uv_esm_file_get(&s.parsed, s.symkey, "file-1", &out,
+                                        &len), ==, UV_ESM_OK);
+        g_assert_cmpstr((char *)out, ==, "the attachment");
+        uv_esm_session_clear(&s);
+    }
+    guest_free(g);
+}
+
+/* One byte of each measured thing, the tree, the blob: each its status */
+static void test_tampered(void)
+{
+    const struct {
+        uint64_t gpa;
+        UvEsmStatus want;
+    } cases[] = {
+        { KBASE + 1234, UV_ESM_KERNEL },
+        { KBASE + 299999, UV_ESM_KERNEL },
+        { RTAS_BASE + 12, UV_ESM_RTAS },
+        { 0, UV_ESM_INITRD },           /* last byte of the initrd */
+    };
+    Guest *g;
+    size_t i;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        uint64_t gpa = cases[i].gpa;
+
+        if (!gpa) {
+            gpa = g->initrd_end - 1;
+        }
+
+        g->mem[gpa] ^= 0x01;
+        g_assert_cmpint(check(g, &tkey), ==, cases[i].want);
+        g->mem[gpa] ^= 0x01;
+    }
+    /* bootargs other than sealed */
+    put_fdt(g, BOOTARGS " init=/bin/sh", NULL);
+    g_assert_cmpint(check(g, &tkey), ==, UV_ESM_BOOTARGS);
+    /* no slof,rtas-size (VOF), no initrd */
+    put_fdt(g, BOOTARGS, "slof,rtas-size");
+    g_assert_cmpint(check(g, &tkey), ==, UV_ESM_BAD_SVM_FDT);
+    put_fdt(g, BOOTARGS, "linux,initrd-start");
+    g_assert_cmpint(check(g, &tkey), ==, UV_ESM_BAD_SVM_FDT);
+    /* an initrd running past guest memory */
+    g->initrd_end = MEM_SIZE + 4096;
+    put_fdt(g, BOOTARGS, NULL);
+    g_assert_cmpint(check(g, &tkey), ==, UV_ESM_NO_MEMORY);
+    guest_free(g);
+
+    /* every byte of the blob: never accepted */
+    g = guest_new(pem);
+    {
+        uint8_t *b = NULL;
+        size_t off, len, rest, n_auth = 0;
+
+        g_assert_cmpint(uv_esm_cpio_find(g->mem + INITRD_BASE,
+                                         g->initrd_end - INITRD_BASE,
+                                         INITRD_BASE, &off, &len, &rest),
+                        ==, UV_ESM_OK);
+        b = g->mem + INITRD_BASE + off;
+        for (i = 0; i < len; i += 7) {
+            UvEsmStatus st;
+
+            b[i] ^= 0x80;
+            st = check(g, &tkey);
+            b[i] ^= 0x80;
+            /* comments and the other lockboxes are not authenticated */
+            if (st == UV_ESM_OK) {
+                continue;
+            }
+            n_auth += st == UV_ESM_DIGESTS_AUTH || st == UV_ESM_UNWRAP;
+        }
+        g_assert_cmpuint(n_auth, >, 10);
+    }
+    guest_free(g);
+}
+
+/* The blob for another TPM; a wrong password; no TPM */
+static void test_keys(void)
+{
+    g_autofree char *other = NULL;
+    UvPefTpmKey bad = tkey;
+    TpmSocket dead = { .fd = -1 };
+    UvEsmSession s;
+    Guest *g;
+
+    if (!need_tpm()) {
+        return;
+    }
+    other = test_new_rsa_pem();
+    g = guest_new(other);
+    g_assert_cmpint(check(g, &tkey), ==, UV_ESM_UNWRAP);
+    guest_free(g);
+
+    g = guest_new(pem);
+    bad.passwd[0] ^= 0x02;
+    g_assert_cmpint(check(g, &bad), ==, UV_ESM_UNWRAP);
+    /* a transport that is gone */
+    g_assert_false(tpm_socket_open(&dead, "/nonexistent/tpm.sock", NULL));
+    g_assert_cmpint(uv_esm_check(guest_read, g, KBASE, FDT_BASE, &dead.io,
+                                 &tkey, &s), ==, UV_ESM_TPM);
+    guest_free(g);
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    g_setenv("TSS2_LOG", "all+none", false);
+    if (test_tpm_available()) {
+        uint8_t pw[UV_PEF_TPM_PASSWD_LEN];
+        const char *why;
+
+        memset(pw, 'w', sizeof(pw));
+        test_tpm_start(&tpm);
+        g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &tkey, &why));
+        pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
+        g_assert_nonnull(pem);
+    }
+    g_test_add_func("/uv-pef-esm-check/ok", test_ok);
+    g_test_add_func("/uv-pef-esm-check/tampered", test_tampered);
+    g_test_add_func("/uv-pef-esm-check/keys", test_keys);
+    ret = g_test_run();
+    if (tpm.dir) {
+        test_tpm_stop(&tpm);
+        test_tpm_cleanup(&tpm);
+    }
+    g_free(pem);
+    return ret;
+}
