@@ -9,6 +9,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "hw/ppc/ultravisor/uv-pef.h"
 #include "swtpm-test.h"
 
 #include <libfdt.h>
@@ -20,6 +21,9 @@
 #define INITRD_BASE     0x01000000
 #define FDT_BASE        0x01c00000
 #define BOOTARGS        "console=hvc0 svm=on"
+
+/* file-2: 150 bytes, so it takes three UV_ESMB_GET_FILE calls */
+static uint8_t file2[150];
 
 static TestTpm tpm;
 static UvPefTpmKey tkey;
@@ -80,8 +84,10 @@ static Guest *guest_new(const char *recipient_pem)
     uint8_t *kernel = g_malloc(300000), *initramfs = g_malloc(200000);
     EsmImageParams p = { 0 };
     EsmImageKey rk;
-    EsmImageFile f = { .name = "file-1", .data = file1,
-                       .len = sizeof(file1) };
+    EsmImageFile f[2] = {
+        { .name = "file-1", .data = file1, .len = sizeof(file1) },
+        { .name = "file-2", .data = file2, .len = sizeof(file2) },
+    };
     GBytes *blob, *img;
     size_t i;
 
@@ -101,8 +107,11 @@ static Guest *guest_new(const char *recipient_pem)
     p.initramfs = initramfs;
     p.initramfs_len = 200000;
     p.bootargs = BOOTARGS;
-    p.files = &f;
-    p.n_files = 1;
+    for (i = 0; i < sizeof(file2); i++) {
+        file2[i] = 0xff - i;
+    }
+    p.files = f;
+    p.n_files = 2;
     p.cpio_name = "esmb.dtb";
     blob = esm_image_blob(&p, NULL);
     g_assert_nonnull(blob);
@@ -293,6 +302,66 @@ static void test_keys(void)
     guest_free(g);
 }
 
+/* The guest's side, as svm-tools' esmb-get-file packs and unpacks */
+static int64_t get_file(UvEsmSession *s, uint64_t pid, const char *name,
+                        uint64_t offset, uint8_t out[64], uint64_t regs[10])
+{
+    int64_t rc;
+    size_t i;
+
+    memset(regs, 0, 10 * sizeof(regs[0]));
+    regs[0] = 0xF14C;
+    regs[1] = offset;
+    for (i = 0; i < strlen(name); i++) {
+        regs[2 + i / 8] |= (uint64_t)(uint8_t)name[i] << (56 - 8 * (i % 8));
+    }
+    rc = uv_esm_get_file_call(s, pid, regs);
+    g_assert_cmpint(rc, ==, (int64_t)regs[0]);
+    for (i = 0; rc > 0 && i < (size_t)rc; i++) {
+        out[i] = regs[1 + i / 8] >> (56 - 8 * (i % 8));
+    }
+    return rc;
+}
+
+static void test_get_file(void)
+{
+    UvEsmSession s;
+    uint8_t buf[sizeof(file2)], chunk[64];
+    uint64_t regs[10], off = 0;
+    int64_t n;
+    Guest *g;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    g_assert_cmpint(uv_esm_check(guest_read, g, KBASE, FDT_BASE,
+                                 &tpm.sock.io, &tkey, &s), ==, UV_ESM_OK);
+    /* the whole of file-2, 64 bytes at a time, then 0 at the end */
+    while ((n = get_file(&s, 7, "file-2", off, chunk, regs)) > 0) {
+        g_assert_cmpint(n, <=, 64);
+        memcpy(buf + off, chunk, n);
+        off += n;
+    }
+    g_assert_cmpint(n, ==, 0);
+    g_assert_cmpmem(buf, off, file2, sizeof(file2));
+    /* at the end r4..r11 are left as they were */
+    g_assert_cmpuint(regs[1], ==, off);
+    /* read once, in order, by one process */
+    g_assert_cmpint(get_file(&s, 7, "file-2", 0, chunk, regs), ==,
+                    U_PARAMETER);
+    g_assert_cmpint(get_file(&s, 7, "file-1", 0, chunk, regs), ==, 15);
+    g_assert_cmpmem(chunk, 15, "the attachment", 15);
+    g_assert_cmpint(get_file(&s, 8, "file-1", 15, chunk, regs), ==,
+                    U_PARAMETER);
+    /* unknown names: -1, as the ultravisor passes libfdt's error on */
+    g_assert_cmpint(get_file(&s, 7, "file-3", 0, chunk, regs), ==, -1);
+    g_assert_cmpint(get_file(&s, 7, "", 0, chunk, regs), ==, -1);
+    g_assert_cmpint(get_file(&s, 7, "files/file-1", 0, chunk, regs), ==, -1);
+    uv_esm_session_clear(&s);
+    guest_free(g);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -312,6 +381,7 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-pef-esm-check/ok", test_ok);
     g_test_add_func("/uv-pef-esm-check/tampered", test_tampered);
     g_test_add_func("/uv-pef-esm-check/keys", test_keys);
+    g_test_add_func("/uv-pef-esm-check/get-file", test_get_file);
     ret = g_test_run();
     if (tpm.dir) {
         test_tpm_stop(&tpm);

@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/cc-wipe.h"
 #include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "hw/ppc/ultravisor/uv-pef.h"
 
 #include <gnutls/crypto.h>
 #include <libfdt.h>
@@ -181,9 +182,82 @@ fail:
 
 void uv_esm_session_clear(UvEsmSession *s)
 {
+    if (s->reads) {
+        g_hash_table_destroy(s->reads);
+    }
     if (s->blob) {
         cc_wipe(s->blob, s->blob_len);
         g_free(s->blob);
     }
     cc_wipe(s, sizeof(*s));
+}
+
+/* ---- UV_ESMB_GET_FILE */
+
+#define GET_FILE_NAME_MAX   64
+#define GET_FILE_CHUNK      64
+#define GET_FILE_NOT_FOUND  (-1)    /* [U] -FDT_ERR_NOTFOUND, as the UV */
+
+static int64_t set_rc(uint64_t regs[10], int64_t rc)
+{
+    regs[0] = rc;
+    return rc;
+}
+
+typedef struct GetFileState {
+    uint64_t pid;
+    uint64_t next;          /* end of the last read */
+} GetFileState;
+
+int64_t uv_esm_get_file_call(UvEsmSession *s, uint64_t pid,
+                             uint64_t regs[10])
+{
+    char name[GET_FILE_NAME_MAX + 1] = { 0 };
+    uint64_t offset = regs[1];
+    g_autofree uint8_t *data = NULL;
+    GetFileState *rs;
+    UvEsmStatus st;
+    size_t len, n, i;
+
+    for (i = 0; i < GET_FILE_NAME_MAX; i++) {
+        name[i] = regs[2 + i / 8] >> (56 - 8 * (i % 8));
+    }
+    if (!s->reads) {
+        s->reads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         g_free);
+    }
+    rs = g_hash_table_lookup(s->reads, name);
+    if (!rs) {
+        /* The first call names the reader, found or not (as the UV). */
+        if (g_hash_table_size(s->reads) >= 1024) {
+            return set_rc(regs, U_RETRY);
+        }
+        rs = g_new0(GetFileState, 1);
+        rs->pid = pid;
+        g_hash_table_insert(s->reads, g_strdup(name), rs);
+    }
+    if (rs->pid != pid || offset < rs->next) {
+        return set_rc(regs, U_PARAMETER);
+    }
+    st = uv_esm_file_get(&s->parsed, s->symkey, name, &data, &len);
+    if (st == UV_ESM_NO_FILE) {
+        return set_rc(regs, GET_FILE_NOT_FOUND);
+    }
+    if (st) {
+        return set_rc(regs, U_PARAMETER);
+    }
+    if (offset >= len) {
+        cc_wipe(data, len);
+        return set_rc(regs, 0);
+    }
+    n = MIN(GET_FILE_CHUNK, len - offset);
+    for (i = 0; i < 8; i++) {
+        regs[1 + i] = 0;
+    }
+    for (i = 0; i < n; i++) {
+        regs[1 + i / 8] |= (uint64_t)data[offset + i] << (56 - 8 * (i % 8));
+    }
+    cc_wipe(data, len);
+    rs->next = offset + n;
+    return set_rc(regs, n);
 }

@@ -39,6 +39,7 @@ typedef struct UvEsmSession {
     UvEsmDigests digests;
     uint64_t rtas_base, rtas_size;      /* from /rtas */
     uint64_t initrd_start, initrd_end;  /* as the guest's tree gives them */
+    GHashTable *reads;                  /* UV_ESMB_GET_FILE: name -> state */
 } UvEsmSession;
 
 /*
@@ -51,5 +52,21 @@ UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
 
 /* Wipe and free what uv_esm_check() left. */
 void uv_esm_session_clear(UvEsmSession *s);
+
+/*
+ * UV_ESMB_GET_FILE from a process (@pid, the caller's PIDR) of the Secure
+ * VM: regs[0..9] are r3..r12 (docs/devel/pef-ultravisor-facts.md section
+ * 1).  r4 = offset into the attachment, r5..r12 = its name (64 bytes,
+ * most significant byte first, NUL-padded).  Returns in r3 the number of
+ * bytes (0 at the end, r4..r11 then unchanged) and up to 64 bytes in
+ * r4..r11, packed the same way.  As the ultravisor: a name is read by one
+ * process, in order (an offset below the end of the last read is refused
+ * with U_PARAMETER); an unknown name returns -1 (the libfdt "not found"
+ * the ultravisor passes on, [U]); an attachment that fails authentication
+ * U_PARAMETER.  Unlike the ultravisor, which asserts on an offset of
+ * 64 KiB or more, any offset is answered.
+ */
+int64_t uv_esm_get_file_call(UvEsmSession *s, uint64_t pid,
+                             uint64_t regs[10]);
 
 #endif
