@@ -365,7 +365,12 @@ static bool change_password(ESYS_CONTEXT *ctx, ESYS_TR parent, ESYS_TR key,
                         &pub, NULL, NULL)) {
         goto out;
     }
-    /* Evict the old persistent copy, then persist the new one. */
+    /*
+     * Evict the old persistent copy, then persist the new one, in the
+     * firmware's order: should the TPM fail in between, no wrapping key
+     * is left, the next provisioning makes a new one and blobs must be
+     * made again for it (pef-tpm public shows which key it is).
+     */
     if (Esys_EvictControl(ctx, ESYS_TR_RH_PLATFORM, key, ESYS_TR_PASSWORD,
                           ESYS_TR_NONE, ESYS_TR_NONE,
                           UV_PEF_TPM_WRAPPING_KEY, &gone)) {
