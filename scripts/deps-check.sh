@@ -102,6 +102,9 @@ if need_cmd clang clang; then
     try fuzz clang -fsanitize=fuzzer,address,undefined -o "$tmp/fuzz" "$tmp/fuzz.c" ||
         fail "clang cannot link a libFuzzer target with ASan/UBSan" libclang-rt-14-dev
 fi
+# Sanitizer reports name functions only through llvm-symbolizer, and leak
+# suppressions (tests/fuzz/fuzz-tpm-rsp.c) match those names.
+need_cmd llvm-symbolizer llvm
 
 # --- Python: the interpreter and every module the tests import ---
 if [ -x /usr/bin/python3 ]; then

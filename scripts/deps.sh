@@ -22,7 +22,7 @@ BASE_PKGS=(
     nettle-dev libgmp-dev libgnutls28-dev swtpm swtpm-tools libtpms-dev libtss2-dev
     gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
     gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
-    flex bison dpkg-dev openssl clang libclang-rt-14-dev xorriso
+    flex bison dpkg-dev openssl clang libclang-rt-14-dev llvm xorriso
     help2man lintian binutils
 )
 # meson >= 1.5 is required by QEMU 10.0; bookworm has 1.0, backports 1.7.
