@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "tool-common.h"
 #include "qemu/cc-wipe.h"
 #include "esm-image.h"
 
@@ -18,31 +19,6 @@
 #include <yaml.h>
 
 #define PROG "mk-esm-blob"
-
-static G_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n");
-    exit(1);
-}
-
-static G_NORETURN void die_err(const char *what, GError *err)
-{
-    die("%s: %s", what, err->message);
-}
-
-static void once(const char **dst, const char *val, const char *name)
-{
-    if (*dst) {
-        die("%s given more than once", name);
-    }
-    *dst = val;
-}
 
 static void usage(FILE *f)
 {
@@ -96,7 +72,7 @@ static void rand_bytes(const Rand *r, const char *label, void *out, size_t len)
 {
     if (!r->seed) {
         if (gnutls_rnd(GNUTLS_RND_KEY, out, len) < 0) {
-            die("no random numbers from GnuTLS");
+            tool_die("no random numbers from GnuTLS");
         }
         return;
     }
@@ -145,7 +121,7 @@ static GBytes *read_file(const char *what, const char *path)
     gsize len;
 
     if (!g_file_get_contents(path, &data, &len, &err)) {
-        die("%s: %s", what, err->message);
+        tool_die("%s: %s", what, err->message);
     }
     return g_bytes_new_take(data, len);
 }
@@ -168,15 +144,15 @@ static void load_pubkey(const char *what, const char *path, EsmImageKey *k,
         ret = gnutls_pubkey_import(pk, &d, GNUTLS_X509_FMT_DER);
     }
     if (ret < 0) {
-        die("%s: %s: not a public key in PEM (BEGIN PUBLIC KEY) or DER: %s",
+        tool_die("%s: %s: not a public key in PEM (BEGIN PUBLIC KEY) or DER: %s",
             what, path, gnutls_strerror(ret));
     }
     if (gnutls_pubkey_get_pk_algorithm(pk, NULL) != GNUTLS_PK_RSA) {
-        die("%s: %s: not an RSA key", what, path);
+        tool_die("%s: %s: not an RSA key", what, path);
     }
     ret = gnutls_pubkey_export_rsa_raw2(pk, n, e, 0);
     if (ret < 0) {
-        die("%s: %s: %s", what, path, gnutls_strerror(ret));
+        tool_die("%s: %s: %s", what, path, gnutls_strerror(ret));
     }
     gnutls_pubkey_deinit(pk);
     k->n = n->data;
@@ -185,7 +161,7 @@ static void load_pubkey(const char *what, const char *path, EsmImageKey *k,
     k->e_len = e->size;
     if (gnutls_hash_fast(GNUTLS_DIG_SHA256, d.data, d.size,
                          k->fingerprint) < 0) {
-        die("GnuTLS has no SHA-256");
+        tool_die("GnuTLS has no SHA-256");
     }
 }
 
@@ -227,19 +203,19 @@ static void check_seckey(const char *path, const char *pass_file,
     ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM, pass,
                                       pass ? 0 : GNUTLS_PKCS_PLAIN);
     if (ret == GNUTLS_E_DECRYPTION_FAILED && !pass) {
-        die("origin private key %s is encrypted: give its passphrase with "
+        tool_die("origin private key %s is encrypted: give its passphrase with "
             "--passphrase-file", path);
     }
     if (ret < 0) {
-        die("origin private key %s: %s", path, gnutls_strerror(ret));
+        tool_die("origin private key %s: %s", path, gnutls_strerror(ret));
     }
     if (gnutls_x509_privkey_get_pk_algorithm(key) != GNUTLS_PK_RSA ||
         gnutls_x509_privkey_export_rsa_raw(key, &m, &e, NULL, NULL, NULL,
                                            NULL) < 0) {
-        die("origin private key %s: not an RSA key", path);
+        tool_die("origin private key %s: not an RSA key", path);
     }
     if (!datum_eq_mpi(&m, n)) {
-        die("origin private key %s does not belong to the origin public key",
+        tool_die("origin private key %s does not belong to the origin public key",
             path);
     }
     gnutls_free(m.data);
@@ -253,7 +229,7 @@ static void check_seckey(const char *path, const char *pass_file,
 static void check_comment(const char *what, const char *c)
 {
     if (c && strchr(c, '\n')) {
-        die("%s: a comment cannot contain a newline", what);
+        tool_die("%s: a comment cannot contain a newline", what);
     }
 }
 
@@ -279,7 +255,7 @@ static const char *yscalar(yaml_document_t *doc, yaml_node_t *n,
                            const char *cfg, const char *what)
 {
     if (!n || n->type != YAML_SCALAR_NODE) {
-        die("%s: %s: a string expected", cfg, what);
+        tool_die("%s: %s: a string expected", cfg, what);
     }
     return (const char *)n->data.scalar.value;
 }
@@ -312,10 +288,10 @@ static void yaml_entry(yaml_document_t *doc, const char *cfg,
         }
     }
     if (e == ENTRY__MAX) {
-        die("%s: unknown entry: %s", cfg, kind);
+        tool_die("%s: unknown entry: %s", cfg, kind);
     }
     if (map->type != YAML_MAPPING_NODE) {
-        die("%s: %s entry: a mapping expected", cfg, kind);
+        tool_die("%s: %s entry: a mapping expected", cfg, kind);
     }
     for (pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
          pr++) {
@@ -331,13 +307,13 @@ static void yaml_entry(yaml_document_t *doc, const char *cfg,
             }
         }
         if (i == 4) {
-            die("%s: %s entry: unexpected key: %s", cfg, kind, k);
+            tool_die("%s: %s entry: unexpected key: %s", cfg, kind, k);
         }
         v[i] = g_strdup(val);   /* outlives the YAML document */
     }
     for (i = 0; i < 4; i++) {
         if ((yaml_entries[e].required & (1u << i)) && !v[i]) {
-            die("%s: %s entry: missing key: %s", cfg, kind,
+            tool_die("%s: %s entry: missing key: %s", cfg, kind,
                 yaml_entries[e].keys[i]);
         }
     }
@@ -345,7 +321,7 @@ static void yaml_entry(yaml_document_t *doc, const char *cfg,
     switch (e) {
     case ENTRY_ORIGIN:
         if (*seen_origin) {
-            die("%s: multiple origin entries", cfg);
+            tool_die("%s: multiple origin entries", cfg);
         }
         *seen_origin = true;
         in->origin_comment = v[0];
@@ -360,7 +336,7 @@ static void yaml_entry(yaml_document_t *doc, const char *cfg,
     }
     case ENTRY_DIGEST:
         if (in->have_digest) {
-            die("%s: multiple digest entries", cfg);
+            tool_die("%s: multiple digest entries", cfg);
         }
         in->have_digest = true;
         in->digest_comment = v[0];
@@ -394,13 +370,13 @@ static void load_yaml(const char *cfg, Inputs *in)
     yaml_parser_set_input_string(&parser, g_bytes_get_data(b, NULL),
                                  g_bytes_get_size(b));
     if (!yaml_parser_load(&parser, &doc)) {
-        die("%s:%zu:%zu: %s", cfg, parser.problem_mark.line + 1,
+        tool_die("%s:%zu:%zu: %s", cfg, parser.problem_mark.line + 1,
             parser.problem_mark.column + 1,
             parser.problem ? parser.problem : "YAML error");
     }
     root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_SEQUENCE_NODE) {
-        die("%s: invalid format (a list of entries expected)", cfg);
+        tool_die("%s: invalid format (a list of entries expected)", cfg);
     }
     for (it = root->data.sequence.items.start;
          it < root->data.sequence.items.top; it++) {
@@ -409,7 +385,7 @@ static void load_yaml(const char *cfg, Inputs *in)
 
         if (!e || e->type != YAML_MAPPING_NODE ||
             e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1) {
-            die("%s: each entry must be a mapping with one key", cfg);
+            tool_die("%s: each entry must be a mapping with one key", cfg);
         }
         pr = e->data.mapping.pairs.start;
         yaml_entry(&doc, cfg,
@@ -418,10 +394,10 @@ static void load_yaml(const char *cfg, Inputs *in)
                    yaml_document_get_node(&doc, pr->value), in, &seen_origin);
     }
     if (!seen_origin) {
-        die("%s: missing origin entry", cfg);
+        tool_die("%s: missing origin entry", cfg);
     }
     if (!in->have_digest) {
-        die("%s: missing digest entry", cfg);
+        tool_die("%s: missing digest entry", cfg);
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
@@ -442,7 +418,7 @@ static void write_out(const char *what, const char *path, GBytes *b)
 
     if (!g_file_set_contents(path, g_bytes_get_data(b, NULL),
                              g_bytes_get_size(b), &err)) {
-        die("%s: %s", what, err->message);
+        tool_die("%s: %s", what, err->message);
     }
 }
 
@@ -490,23 +466,24 @@ int main(int argc, char **argv)
     guint i;
     int c;
 
+    g_set_prgname(PROG);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":y:r:k:i:a:f:b:o:hV", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'y':
-            once(&config, optarg, "-y/--config");
+            tool_set_once(&config, optarg, "-y/--config");
             break;
         case OPT_ORIGIN_PUB:
-            once(&in.origin_pub, optarg, "--origin-pubkey");
+            tool_set_once(&in.origin_pub, optarg, "--origin-pubkey");
             opt_inputs = true;
             break;
         case OPT_ORIGIN_SEC:
-            once(&in.origin_sec, optarg, "--origin-seckey");
+            tool_set_once(&in.origin_sec, optarg, "--origin-seckey");
             opt_inputs = true;
             break;
         case OPT_PASS:
-            once(&pass_file, optarg, "--passphrase-file");
+            tool_set_once(&pass_file, optarg, "--passphrase-file");
             break;
         case 'r': {
             KeyIn k = { 0 };
@@ -520,15 +497,15 @@ int main(int argc, char **argv)
             break;
         }
         case 'k':
-            once(&in.kernel, optarg, "-k/--kernel");
+            tool_set_once(&in.kernel, optarg, "-k/--kernel");
             opt_inputs = true;
             break;
         case 'i':
-            once(&in.initramfs, optarg, "-i/--initramfs");
+            tool_set_once(&in.initramfs, optarg, "-i/--initramfs");
             opt_inputs = true;
             break;
         case 'a':
-            once(&in.bootargs, optarg, "-a/--bootargs");
+            tool_set_once(&in.bootargs, optarg, "-a/--bootargs");
             opt_inputs = true;
             break;
         case 'f': {
@@ -536,7 +513,7 @@ int main(int argc, char **argv)
             FileIn f = { 0 };
 
             if (!eq) {
-                die("--file %s: NAME=PATH expected", optarg);
+                tool_die("--file %s: NAME=PATH expected", optarg);
             }
             f.name = g_strndup(optarg, eq - optarg);
             f.path = g_strdup(eq + 1);
@@ -545,16 +522,16 @@ int main(int argc, char **argv)
             break;
         }
         case 'b':
-            once(&blob_path, optarg, "-b/--blob");
+            tool_set_once(&blob_path, optarg, "-b/--blob");
             break;
         case 'o':
-            once(&initrd_path, optarg, "-o/--esmb-initrd");
+            tool_set_once(&initrd_path, optarg, "-o/--esmb-initrd");
             break;
         case OPT_PRINT:
             print = true;
             break;
         case OPT_SEED:
-            once(&rnd.seed, optarg, "--seed");
+            tool_set_once(&rnd.seed, optarg, "--seed");
             break;
         case 'h':
             usage(stdout);
@@ -563,35 +540,35 @@ int main(int argc, char **argv)
             printf(PROG " (qemu-ibm-cc) " MK_ESM_BLOB_VERSION "\n");
             return 0;
         case ':':
-            die("option %s needs an argument (see --help)", argv[optind - 1]);
+            tool_die("option %s needs an argument (see --help)", argv[optind - 1]);
         default:
-            die("unknown option %s (see --help)", argv[optind - 1]);
+            tool_die("unknown option %s (see --help)", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        die("unexpected argument '%s' (see --help)", argv[optind]);
+        tool_die("unexpected argument '%s' (see --help)", argv[optind]);
     }
     if (config && opt_inputs) {
-        die("-y/--config and the input options exclude each other");
+        tool_die("-y/--config and the input options exclude each other");
     }
     if (config) {
         load_yaml(config, &in);
     } else {
         if (!in.origin_pub) {
-            die("no origin public key given (--origin-pubkey)");
+            tool_die("no origin public key given (--origin-pubkey)");
         }
         if (!in.kernel || !in.initramfs || !in.bootargs) {
-            die("no %s given", !in.kernel ? "kernel (-k/--kernel)" :
+            tool_die("no %s given", !in.kernel ? "kernel (-k/--kernel)" :
                 !in.initramfs ? "initramfs (-i/--initramfs)" :
                 "bootargs (-a/--bootargs)");
         }
     }
     if (!in.recipients->len) {
-        die("no recipient key given: the ultravisor opens lockbox-1, the "
+        tool_die("no recipient key given: the ultravisor opens lockbox-1, the "
             "first recipient (-r/--recipient, or a recipient entry)");
     }
     if (!blob_path && !initrd_path && !print) {
-        die("nothing to write: give -b/--blob, -o/--esmb-initrd or "
+        tool_die("nothing to write: give -b/--blob, -o/--esmb-initrd or "
             "--print-digests");
     }
     if (!strstr(in.bootargs, "svm=on") && !strstr(in.bootargs, "svm=1")) {
@@ -631,7 +608,7 @@ int main(int argc, char **argv)
     kernel_bin = esm_kernel_binary(g_bytes_get_data(kernel_elf, NULL),
                                    g_bytes_get_size(kernel_elf), &err);
     if (!kernel_bin) {
-        die_err(in.kernel, err);
+        tool_die("%s: %s", in.kernel, err->message);
     }
     p.kernel = g_bytes_get_data(kernel_bin, NULL);
     p.kernel_len = g_bytes_get_size(kernel_bin);
@@ -651,12 +628,12 @@ int main(int argc, char **argv)
 
         files[i].name = f->name ? f->name : g_path_get_basename(f->path);
         if (!node_name_ok(files[i].name)) {
-            die("%s: attachment name is invalid: %s (a letter, then up to "
+            tool_die("%s: attachment name is invalid: %s (a letter, then up to "
                 "30 of letters, digits and ,._+-)", f->path, files[i].name);
         }
         for (guint j = 0; j < i; j++) {
             if (!strcmp(files[j].name, files[i].name)) {
-                die("attachment %s given twice", files[i].name);
+                tool_die("attachment %s given twice", files[i].name);
             }
         }
         check_comment("file", f->comment);
@@ -682,7 +659,7 @@ int main(int argc, char **argv)
     blob = esm_image_blob(&p, &err);
     cc_wipe(p.symkey, sizeof(p.symkey));
     if (!blob) {
-        die_err("making the blob", err);
+        tool_die("making the blob: %s", err->message);
     }
     if (blob_path) {
         write_out("blob", blob_path, blob);

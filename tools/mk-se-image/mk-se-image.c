@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "tool-common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,32 +118,6 @@ static void usage(FILE *f)
 "                                ramdisk=50 cmdline=60 stage3b=70\n");
 }
 
-static G_NORETURN void die_err(GError *err)
-{
-    fprintf(stderr, PROG ": %s\n", err->message);
-    exit(1);
-}
-
-static G_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, PROG ": ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n");
-    exit(1);
-}
-
-static void set_once(const char **dst, const char *val, const char *name)
-{
-    if (*dst) {
-        die("%s given more than once", name);
-    }
-    *dst = val;
-}
-
 static void parse_args(int argc, char **argv, Options *o)
 {
     static const struct option longopts[] = {
@@ -179,16 +154,16 @@ static void parse_args(int argc, char **argv, Options *o)
             g_ptr_array_add(o->host_keys, optarg);
             break;
         case 'i':
-            set_once(&o->kernel, optarg, "-i/--image");
+            tool_set_once(&o->kernel, optarg, "-i/--image");
             break;
         case 'r':
-            set_once(&o->ramdisk, optarg, "-r/--ramdisk");
+            tool_set_once(&o->ramdisk, optarg, "-r/--ramdisk");
             break;
         case 'p':
-            set_once(&o->parmfile, optarg, "-p/--parmfile");
+            tool_set_once(&o->parmfile, optarg, "-p/--parmfile");
             break;
         case 'o':
-            set_once(&o->output, optarg, "-o/--output");
+            tool_set_once(&o->output, optarg, "-o/--output");
             break;
         case 'v':
             o->verbose = true;
@@ -203,48 +178,48 @@ static void parse_args(int argc, char **argv, Options *o)
             o->no_verify = true;
             break;
         case OPT_COMM_KEY:
-            set_once(&o->comm_key, optarg, "--comm-key");
+            tool_set_once(&o->comm_key, optarg, "--comm-key");
             break;
         case OPT_ENABLE_DUMP:
         case OPT_DISABLE_DUMP:
             if (o->dump != -1 && o->dump != (c == OPT_ENABLE_DUMP)) {
-                die("--enable-dump and --disable-dump exclude each other");
+                tool_die("--enable-dump and --disable-dump exclude each other");
             }
             o->dump = c == OPT_ENABLE_DUMP;
             break;
         case OPT_HDR_KEY:
-            set_once(&o->hdr_key, optarg, "--hdr-key");
+            tool_set_once(&o->hdr_key, optarg, "--hdr-key");
             break;
         case OPT_IMAGE_KEY:
-            set_once(&o->image_key, optarg, "--image-key");
+            tool_set_once(&o->image_key, optarg, "--image-key");
             break;
         case OPT_X_CUST_KEY:
-            set_once(&o->x_cust_key, optarg, "--x-cust-key");
+            tool_set_once(&o->x_cust_key, optarg, "--x-cust-key");
             break;
         case OPT_X_IV:
-            set_once(&o->x_iv, optarg, "--x-iv");
+            tool_set_once(&o->x_iv, optarg, "--x-iv");
             break;
         case OPT_X_TWEAK_SEED:
-            set_once(&o->x_tweak_seed, optarg, "--x-tweak-seed");
+            tool_set_once(&o->x_tweak_seed, optarg, "--x-tweak-seed");
             break;
         case OPT_X_LAYOUT:
-            set_once(&layout, optarg, "--x-layout");
+            tool_set_once(&layout, optarg, "--x-layout");
             break;
         case ':':
             if (g_str_has_prefix(argv[optind - 1], "--")) {
-                die("option %s needs an argument (see --help)",
+                tool_die("option %s needs an argument (see --help)",
                     argv[optind - 1]);
             }
-            die("option -%c needs an argument (see --help)", optopt);
+            tool_die("option -%c needs an argument (see --help)", optopt);
         default:
             if (g_str_has_prefix(argv[optind - 1], "--")) {
-                die("unknown option %s (see --help)", argv[optind - 1]);
+                tool_die("unknown option %s (see --help)", argv[optind - 1]);
             }
-            die("unknown option -%c (see --help)", optopt);
+            tool_die("unknown option -%c (see --help)", optopt);
         }
     }
     if (optind < argc) {
-        die("unexpected argument '%s' (see --help)", argv[optind]);
+        tool_die("unexpected argument '%s' (see --help)", argv[optind]);
     }
 
     if (!layout || !strcmp(layout, "genprotimg")) {
@@ -252,20 +227,20 @@ static void parse_args(int argc, char **argv, Options *o)
     } else if (!strcmp(layout, "pvimg")) {
         o->layout = SE_IMAGE_LAYOUT_PVIMG;
     } else {
-        die("--x-layout: unknown layout '%s', expected genprotimg or pvimg",
+        tool_die("--x-layout: unknown layout '%s', expected genprotimg or pvimg",
             layout);
     }
     if (!o->host_keys->len) {
-        die("no host-key document given (-k/--host-key-document)");
+        tool_die("no host-key document given (-k/--host-key-document)");
     }
     if (!o->kernel) {
-        die("no kernel image given (-i/--image)");
+        tool_die("no kernel image given (-i/--image)");
     }
     if (!o->output) {
-        die("no output file given (-o/--output)");
+        tool_die("no output file given (-o/--output)");
     }
     if (!o->no_verify) {
-        die("verification of host-key documents against the IBM Z signing "
+        tool_die("verification of host-key documents against the IBM Z signing "
             "keys (certificate chain and revocation lists) is not "
             "implemented; --no-verify must be given.  The format and the "
             "curve of each host-key document are checked either way.");
@@ -345,7 +320,7 @@ static uint8_t *read_input_or_die(const char *path, const char *opt,
     uint8_t *data;
 
     if (!read_input(path, opt, max, &data, len, &err)) {
-        die_err(err);
+        tool_die("%s", err->message);
     }
     return data;
 }
@@ -360,7 +335,7 @@ static void read_key_file(const char *path, const char *opt, uint8_t *out,
     data = read_input_or_die(path, opt, KEY_FILE_MAX, &len);
     if (len != want) {
         cc_wipe(data, len);
-        die("%s (%s): must hold exactly %zu bytes, it has %zu", path, opt,
+        tool_die("%s (%s): must hold exactly %zu bytes, it has %zu", path, opt,
             want, len);
     }
     memcpy(out, data, want);
@@ -375,10 +350,10 @@ static size_t parse_hex(const char *hex, const char *opt, uint8_t *out,
 
     if (n % 2 || n == 0 || (want && n != 2 * want) || n / 2 > max) {
         if (want) {
-            die("%s: expected %zu hex digits (%zu bytes), got '%s'", opt,
+            tool_die("%s: expected %zu hex digits (%zu bytes), got '%s'", opt,
                 2 * want, want, hex);
         }
-        die("%s: expected an even number of hex digits (1 to %zu bytes), "
+        tool_die("%s: expected an even number of hex digits (1 to %zu bytes), "
             "got '%s'", opt, max, hex);
     }
     for (i = 0; i < n / 2; i++) {
@@ -386,7 +361,7 @@ static size_t parse_hex(const char *hex, const char *opt, uint8_t *out,
         int lo = g_ascii_xdigit_value(hex[2 * i + 1]);
 
         if (hi < 0 || lo < 0) {
-            die("%s: '%s' is not a hex string", opt, hex);
+            tool_die("%s: '%s' is not a hex string", opt, hex);
         }
         out[i] = hi << 4 | lo;
     }
@@ -404,7 +379,7 @@ static void random_bytes(void *buf, size_t len)
             if (errno == EINTR) {
                 continue;
             }
-            die("cannot get random bytes: %s", g_strerror(errno));
+            tool_die("cannot get random bytes: %s", g_strerror(errno));
         }
         p += n;
         len -= n;
@@ -423,10 +398,10 @@ static void load_host_keys(const Options *o, GArray *pubs)
 
         /* The messages of cc_eckey_load_file start with the file name. */
         if (!cc_eckey_load_file(path, false, &key, &err)) {
-            die("host-key document %s", err->message);
+            tool_die("host-key document %s", err->message);
         }
         if (!key.has_public || !cc_p521_point_valid(key.x, key.y)) {
-            die("host-key document %s: the public key is not a point on "
+            tool_die("host-key document %s: the public key is not a point on "
                 "the secp521r1 curve", path);
         }
         memcpy(pub.x, key.x, sizeof(pub.x));
@@ -444,15 +419,15 @@ static void customer_key(const Options *o, uint8_t d[CC_P521_LEN])
         CCEcKey key;
 
         if (!cc_eckey_load_file(o->x_cust_key, true, &key, &err)) {
-            die("--x-cust-key %s", err->message);
+            tool_die("--x-cust-key %s", err->message);
         }
         if (!cc_p521_public_from_private(key.d, x, y)) {
-            die("--x-cust-key %s: the private key is not a valid secp521r1 "
+            tool_die("--x-cust-key %s: the private key is not a valid secp521r1 "
                 "scalar", o->x_cust_key);
         }
         if (key.has_public && (memcmp(x, key.x, sizeof(x)) ||
                                memcmp(y, key.y, sizeof(y)))) {
-            die("--x-cust-key %s: the public key in the file does not "
+            tool_die("--x-cust-key %s: the public key in the file does not "
                 "belong to the private key", o->x_cust_key);
         }
         memcpy(d, key.d, CC_P521_LEN);
@@ -505,7 +480,7 @@ static uint8_t *read_cmdline(const char *path, size_t *len)
         n--;
     }
     if (memchr(data, 0, n)) {
-        die("%s (-p/--parmfile): the command line contains a NUL byte",
+        tool_die("%s (-p/--parmfile): the command line contains a NUL byte",
             path);
     }
     data = g_realloc(data, n + 1);
@@ -594,6 +569,7 @@ int main(int argc, char **argv)
     g_autofree uint8_t *img = NULL;
     size_t img_len;
 
+    g_set_prgname(PROG);
     parse_args(argc, argv, &o);
 
     /* Key material first: cheap to check, and errors come early. */
@@ -632,7 +608,7 @@ int main(int argc, char **argv)
     }
     if (!se_image_check_kernel(kernel, p.kernel_len, p.cmdline_len, &err)) {
         g_prefix_error(&err, "%s (-i/--image): ", o.kernel);
-        die_err(err);
+        tool_die("%s", err->message);
     }
     if (o.ramdisk) {
         initrd = read_input_or_die(o.ramdisk, "-r/--ramdisk",
@@ -653,10 +629,10 @@ int main(int argc, char **argv)
     img = se_image_build(&p, &img_len, &info, &err);
     cc_wipe(&p, sizeof(p));
     if (!img) {
-        die_err(err);
+        tool_die("%s", err->message);
     }
     if (!write_output(o.output, img, img_len, &err)) {
-        die_err(err);
+        tool_die("%s", err->message);
     }
     if (o.verbose) {
         print_layout(&info);

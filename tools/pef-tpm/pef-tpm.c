@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "tool-common.h"
 #include "qemu/cc-wipe.h"
 #include "tpm-socket.h"
 
@@ -13,18 +14,6 @@
 #include <gnutls/crypto.h>
 
 #define PROG "pef-tpm"
-
-static G_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n");
-    exit(1);
-}
 
 static void usage(FILE *f)
 {
@@ -69,6 +58,7 @@ int main(int argc, char **argv)
     TpmSocket sock;
     int c;
 
+    g_set_prgname(PROG);
     /* our messages say what failed; TSS2_LOG=all+error for tpm2-tss's */
     g_setenv("TSS2_LOG", "all+none", false);
     opterr = 0;
@@ -87,23 +77,23 @@ int main(int argc, char **argv)
             printf(PROG " (qemu-ibm-cc) " PEF_TPM_VERSION "\n");
             return 0;
         case ':':
-            die("option %s needs an argument (see --help)", argv[optind - 1]);
+            tool_die("option %s needs an argument (see --help)", argv[optind - 1]);
         default:
-            die("unknown option %s (see --help)", argv[optind - 1]);
+            tool_die("unknown option %s (see --help)", argv[optind - 1]);
         }
     }
     if (optind != argc - 1) {
-        die("one command expected: provision or public (see --help)");
+        tool_die("one command expected: provision or public (see --help)");
     }
     cmd = argv[optind];
     if (strcmp(cmd, "provision") && strcmp(cmd, "public")) {
-        die("unknown command '%s': provision or public (see --help)", cmd);
+        tool_die("unknown command '%s': provision or public (see --help)", cmd);
     }
     if (!tpm) {
-        die("no TPM given (--tpm SOCKET)");
+        tool_die("no TPM given (--tpm SOCKET)");
     }
     if (!tpm_socket_open(&sock, tpm, &err)) {
-        die("%s", err->message);
+        tool_die("%s", err->message);
     }
     if (!strcmp(cmd, "provision")) {
         uint8_t pw[UV_PEF_TPM_PASSWD_LEN];
@@ -111,13 +101,13 @@ int main(int argc, char **argv)
         size_t i;
 
         if (gnutls_rnd(GNUTLS_RND_KEY, pw, sizeof(pw)) < 0) {
-            die("no random numbers from GnuTLS");
+            tool_die("no random numbers from GnuTLS");
         }
         for (i = 0; i < sizeof(pw); i++) {
             pw[i] |= !pw[i];    /* a C string in the firmware's interface */
         }
         if (!uv_pef_tpm_provision(&sock.io, pw, &key, &why)) {
-            die("%s: %s", tpm, why);
+            tool_die("%s: %s", tpm, why);
         }
         cc_wipe(pw, sizeof(pw));
         cc_wipe(&key, sizeof(key));
@@ -125,11 +115,11 @@ int main(int argc, char **argv)
     pem = uv_pef_tpm_public_pem(&sock.io, &why);
     tpm_socket_close(&sock);
     if (!pem) {
-        die("%s: %s", tpm, why);
+        tool_die("%s: %s", tpm, why);
     }
     if (out) {
         if (!g_file_set_contents(out, pem, -1, &err)) {
-            die("%s", err->message);
+            tool_die("%s", err->message);
         }
     } else {
         fputs(pem, stdout);
