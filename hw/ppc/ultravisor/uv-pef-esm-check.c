@@ -21,9 +21,8 @@
 
 #define HASH_CHUNK      (64 * 1024)
 
-/* A 1- or 2-cell number property (Linux writes 32 or 64 bits). */
-static bool prop_num(const void *fdt, int node, const char *name,
-                     uint64_t *out)
+bool uv_esm_fdt_num(const void *fdt, int node, const char *name,
+                    uint64_t *out)
 {
     int len;
     const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
@@ -67,7 +66,7 @@ static UvEsmStatus hash_check(UvEsmReadFn read, void *opaque, uint64_t gpa,
 }
 
 /* A copy of the guest's tree, checked. */
-static void *read_fdt(UvEsmReadFn read, void *opaque, uint64_t gpa)
+void *uv_esm_read_fdt(UvEsmReadFn read, void *opaque, uint64_t gpa)
 {
     struct fdt_header hdr;
     uint32_t size;
@@ -102,20 +101,20 @@ UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
     UvEsmStatus st;
 
     memset(s, 0, sizeof(*s));
-    fdt = read_fdt(read, opaque, fdt_gpa);
+    fdt = uv_esm_read_fdt(read, opaque, fdt_gpa);
     if (!fdt) {
         return UV_ESM_BAD_SVM_FDT;
     }
     rtas = fdt_path_offset(fdt, "/rtas");
     chosen = fdt_path_offset(fdt, "/chosen");
     if (rtas < 0 || chosen < 0 ||
-        !prop_num(fdt, rtas, "linux,rtas-base", &s->rtas_base) ||
-        !prop_num(fdt, rtas, "rtas-size", &s->rtas_size) ||
+        !uv_esm_fdt_num(fdt, rtas, "linux,rtas-base", &s->rtas_base) ||
+        !uv_esm_fdt_num(fdt, rtas, "rtas-size", &s->rtas_size) ||
         /* only SLOF gives the length of its RTAS code */
-        !prop_num(fdt, rtas, "slof,rtas-size", &rtas_text) ||
+        !uv_esm_fdt_num(fdt, rtas, "slof,rtas-size", &rtas_text) ||
         rtas_text > s->rtas_size ||
-        !prop_num(fdt, chosen, "linux,initrd-start", &s->initrd_start) ||
-        !prop_num(fdt, chosen, "linux,initrd-end", &s->initrd_end) ||
+        !uv_esm_fdt_num(fdt, chosen, "linux,initrd-start", &s->initrd_start) ||
+        !uv_esm_fdt_num(fdt, chosen, "linux,initrd-end", &s->initrd_end) ||
         s->initrd_end <= s->initrd_start) {
         return UV_ESM_BAD_SVM_FDT;
     }

@@ -51,6 +51,10 @@ static const char *const status_str[UV_ESM__MAX] = {
     [UV_ESM_NO_MEMORY] = "guest memory named by the device tree is "
                          "not readable",
     [UV_ESM_TPM] = "the TPM is absent or failed",
+    [UV_ESM_HASH_MMU] = "the guest uses the hash MMU (Secure VMs are radix "
+                        "only)",
+    [UV_ESM_NO_ROOM] = "no room below 768 MiB for the ultravisor's RTAS "
+                       "bounce pages",
 };
 
 const char *uv_esm_status_str(UvEsmStatus st)

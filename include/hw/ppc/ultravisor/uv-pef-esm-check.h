@@ -30,6 +30,16 @@
 typedef bool (*UvEsmReadFn)(void *opaque, uint64_t gpa, void *buf,
                             uint64_t len);
 
+/*
+ * A checked copy (fdt_check_full) of the guest's flattened tree at @gpa,
+ * at most UV_ESM_FDT_MAX bytes; g_free() it.  NULL if there is none.
+ */
+void *uv_esm_read_fdt(UvEsmReadFn read, void *opaque, uint64_t gpa);
+
+/* A 1- or 2-cell number property (Linux writes 32 or 64 bits). */
+bool uv_esm_fdt_num(const void *fdt, int node, const char *name,
+                    uint64_t *out);
+
 /* What a successful check leaves for the Secure VM's lifetime. */
 typedef struct UvEsmSession {
     uint8_t symkey[UV_ESM_SYMKEY_LEN];  /* for UV_ESMB_GET_FILE */

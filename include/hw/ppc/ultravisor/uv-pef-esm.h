@@ -64,6 +64,8 @@ typedef enum UvEsmStatus {
     UV_ESM_FILE_AUTH,       /* ESMB_GET_FILE: attachment fails auth */
     UV_ESM_NO_MEMORY,       /* the guest's memory could not be read */
     UV_ESM_TPM,             /* the TPM failed or is absent */
+    UV_ESM_HASH_MMU,        /* the guest uses the hash MMU */
+    UV_ESM_NO_ROOM,         /* no room for the ultravisor's bounce pages */
     UV_ESM__MAX
 } UvEsmStatus;
 

@@ -125,6 +125,8 @@ typedef struct UvPefCaller {
     bool hv;
     bool pr;
     uint64_t lpid;          /* LPIDR of the calling thread */
+    uint64_t pid;           /* its PIDR (UV_ESMB_GET_FILE) */
+    bool radix;             /* its partition uses the radix MMU */
     uint32_t cpu_index;     /* for the log only */
     void *cpu;              /* the host's handle of the thread, for ops */
 } UvPefCaller;
