@@ -91,6 +91,11 @@ bool ppc_pef_syscall(PowerPCCPU *cpu, int lev, target_ulong *srr1,
 
     /* PEF-capable CPUs report LEV in SRR1[42:43] (as ISA 3.1 does) */
     *srr1 |= (target_ulong)(lev & 3) << PPC_SRR1_SC_LEV_SHIFT;
+    if (lev == 1 && (env->msr & R_MSR_S_MASK) && cpu->pef->svm_hcall) {
+        /* A Secure VM's hypercall goes through the ultravisor */
+        cpu->pef->svm_hcall(cpu->pef->opaque, cpu);
+        return true;
+    }
     if (lev != 2) {
         return false;
     }

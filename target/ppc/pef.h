@@ -47,8 +47,37 @@ typedef struct PPCPef {
      */
     void (*ucall)(void *opaque, PowerPCCPU *cpu);
     void (*uv_interrupt)(void *opaque, PowerPCCPU *cpu, int excp);
+    /*
+     * pseries (QEMU is the hypervisor): "sc 1" with MSR[S]=1 goes to the
+     * built-in ultravisor, which reflects it to the virtual hypervisor.
+     */
+    void (*svm_hcall)(void *opaque, PowerPCCPU *cpu);
+    /*
+     * pseries: the hypervisor's view of memory (the CPU's address space)
+     * filters out secure pages.  Accesses with MSR[S]=1 then carry
+     * MemTxAttrs.secure and page-table walks in S=1 read @secure_as.
+     */
+    AddressSpace *secure_as;
     void *opaque;
 } PPCPef;
+
+/* TLB fill: the attributes of an access with @mmu_idx */
+static inline MemTxAttrs ppc_pef_tlb_attrs(PowerPCCPU *cpu, int mmu_idx)
+{
+    if (cpu->pef && cpu->pef->secure_as && (mmu_idx & PPC_MMU_IDX_S)) {
+        return (MemTxAttrs) { .secure = 1 };
+    }
+    return MEMTXATTRS_UNSPECIFIED;
+}
+
+/* Radix walks: where the page tables of an access with @mmu_idx are read */
+static inline AddressSpace *ppc_pef_walk_as(PowerPCCPU *cpu, int mmu_idx)
+{
+    if (cpu->pef && cpu->pef->secure_as && (mmu_idx & PPC_MMU_IDX_S)) {
+        return cpu->pef->secure_as;
+    }
+    return CPU(cpu)->as;
+}
 
 /* SPR access generators (translate/pef-impl.c.inc) */
 void spr_read_uv(DisasContext *ctx, int gprn, int sprn);
@@ -83,7 +112,8 @@ static inline target_ulong ppc_hv_real_mode_offset(CPUPPCState *env,
 
 /*
  * Hooks for excp_helper.c.  ppc_pef_syscall(): "sc" with LEV @lev; returns
- * true if the built-in ultravisor handled it.  ppc_pef_excp_route(): an
+ * true if the built-in ultravisor handled it (an "sc 2", or with svm_hcall
+ * an "sc 1" from MSR[S]=1).  ppc_pef_excp_route(): an
  * interrupt is about to be delivered with @new_msr; keeps S, and returns
  * true if the built-in ultravisor took it.  *no_ail is set for interrupts
  * that enter ultravisor state (AIL does not apply there [U]).
