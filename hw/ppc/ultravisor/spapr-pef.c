@@ -28,6 +28,7 @@
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "crypto/random.h"
 #include "exec/address-spaces.h"
@@ -98,6 +99,9 @@ struct SpaprPef {
     SpaprPefFrame frame;
     Error *migration_blocker;
     unsigned esm_reports;
+    /* what the last UV_ESM spent on the TPM (trace spapr_pef_esm_done) */
+    unsigned tpm_cmds;
+    int64_t tpm_ns;
 };
 
 /* At most this many failed ESMs are reported per reset */
@@ -270,12 +274,15 @@ static ssize_t spapr_pef_tpm_transmit(void *opaque, const uint8_t *cmd,
         .out_len = rsp_max,
     };
     Error *err = NULL;
+    int64_t t0 = get_clock();
     uint32_t n;
 
     if (rsp_max < 10) {
         return -1;
     }
     k->handle_request(s->tpm, &c, &err);
+    s->tpm_cmds++;
+    s->tpm_ns += get_clock() - t0;
     if (err) {
         trace_spapr_pef_tpm_error(error_get_pretty(err));
         error_free(err);
@@ -359,6 +366,7 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
     const char *name = uv_pef_ucall_name(uv_pef_ucall_find(env->gpr[3]));
     UvPefLparAction act;
     uint64_t regs[10], entry = 0;
+    int64_t t0 = get_clock();
     int i;
 
     g_assert(bql_locked());
@@ -367,8 +375,15 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
     }
     trace_spapr_pef_ucall(CPU(cpu)->cpu_index, name, regs[0], regs[1],
                           regs[2]);
+    s->tpm_cmds = 0;
+    s->tpm_ns = 0;
     act = uv_pef_lpar_ucall(s->core, &caller, regs, &entry);
     trace_spapr_pef_ucall_ret(CPU(cpu)->cpu_index, name, regs[0]);
+    if (env->gpr[3] == UV_ESM) {
+        trace_spapr_pef_esm_done(uv_pef_lpar_esm_reason(s->core),
+                                 (get_clock() - t0) / 1000, s->tpm_cmds,
+                                 s->tpm_ns / 1000);
+    }
     for (i = 0; i < 10; i++) {
         env->gpr[3 + i] = regs[i];
     }
