@@ -147,10 +147,13 @@ BOOT_CHAINS=(
      hostile-s390x-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_S390X=$BUILD/qemu-system-s390x-asan|$PY $TOP/tests/hostile/test_s390x.py --quick"
     "se-reboots||$PY $TOP/tests/se-boot/test_pv_badinput.py 3"
     # POWER Secure VMs on pseries under TCG (pef-guest, swtpm): boot,
-    # virtio through bounce buffers, reboots, every ESM failure; virtio
-    # again on the ASan/UBSan build.
+    # virtio through bounce buffers, reboots, every ESM failure, all again
+    # on the ASan/UBSan build with the hostile-host suite's --quick rows;
+    # the whole hostile-host suite against an SVM.
     "pef-svm||$PY $TOP/tests/pef-svm/test_svm_pseries.py
-     pef-svm-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_PPC64=$BUILD/qemu-system-ppc64-asan PEF_SVM_WORK=$BUILD/pef-svm-asan|$PY $TOP/tests/pef-svm/test_svm_pseries.py -k svm_virtio"
+     pef-svm-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_PPC64=$BUILD/qemu-system-ppc64-asan PEF_SVM_WORK=$BUILD/pef-svm-asan|$PY $TOP/tests/pef-svm/test_svm_pseries.py -k svm_
+     hostile-pef-pseries-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_PPC64=$BUILD/qemu-system-ppc64-asan|$PY $TOP/tests/hostile/test_pef_pseries.py --quick"
+    "hostile-pef-pseries||$PY $TOP/tests/hostile/test_pef_pseries.py"
     # s390x: our SE boot loaders without an ultravisor (plain images);
     # protected guests on the emulated ultravisor (SE images,
     # s390-pv-guest); SE images through the stock s390-ccw BIOS from an

@@ -15,16 +15,17 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 
-token=none plant= plant_mib= dma=
+token=none plant= plant_mib= dma= net=
 for arg in $(cat /proc/cmdline); do
     case $arg in
     qemu_ibm_cc.token=*) token=${arg#*=} ;;
     qemu_ibm_cc.dma=*) dma=${arg#*=} ;;
+    qemu_ibm_cc.net=*) net=${arg#*=} ;;
     qemu_ibm_cc.plant=*) plant=${arg#*=} ;;
     qemu_ibm_cc.plant_mib=*) plant_mib=${arg#*=} ;;
     esac
 done
-echo "HOSTILE: token=$token prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest 2>/dev/null || echo none)"
+echo "HOSTILE: token=$token prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest 2>/dev/null || echo none) svm=$(cat /sys/devices/system/cpu/svm 2>/dev/null || echo none)"
 
 # Bytes the host planted in guest RAM before boot, read back through
 # /proc/kcore (RAM at its physical address plus kcore's header, well
@@ -53,6 +54,21 @@ if [ -n "$dma" ]; then
         i=$((i + 1))
     done
     echo "HOSTILE: vda $(cat /tmp/vda 2>/dev/null || echo none)"
+fi
+
+# Device DMA over virtio-net (a built-in virtio-blk driver would read
+# its disk before /init runs): fetch the host's page through slirp.
+if [ -n "$net" ]; then
+    (
+        ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 &&
+            wget -q -O /tmp/net http://10.0.2.100/
+    ) &
+    i=0
+    while [ ! -s /tmp/net ] && [ $i -lt 20 ]; do
+        sleep 1
+        i=$((i + 1))
+    done
+    echo "HOSTILE: net [$(cat /tmp/net 2>/dev/null)]"
 fi
 
 lit=$(cat /secret)

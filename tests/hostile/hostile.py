@@ -93,8 +93,9 @@ KDUMP_FLAT_SIG = b"makedumpfile"
 
 
 def kdump_pages(data):
-    """The page data of a big-endian kdump file (flattened or not): zlib
-    and uncompressed pages; (bytes, pages not decompressed)."""
+    """The page data of a kdump file (flattened or not; in the guest's
+    byte order): zlib and uncompressed pages; (bytes, pages not
+    decompressed)."""
     if data.startswith(KDUMP_FLAT_SIG):
         flat = bytearray()
         pos = 4096
@@ -110,13 +111,18 @@ def kdump_pages(data):
         data = bytes(flat)
     if not data.startswith(b"KDUMP   "):
         raise Broken("not a kdump file")
-    block, sub, bitmap = struct.unpack_from(">III", data, 428)
+    # the block size (a power of two) tells the byte order
+    e = ">"
+    block = struct.unpack_from(">I", data, 428)[0]
+    if block & (block - 1) or not 512 <= block <= 1 << 20:
+        e = "<"
+    block, sub, bitmap = struct.unpack_from(e + "III", data, 428)
     desc = (1 + sub + bitmap) * block
-    first = struct.unpack_from(">Q", data, desc)[0]
+    first = struct.unpack_from(e + "Q", data, desc)[0]
     out = bytearray()
     skipped = 0
     for d in range(desc, first, 24):
-        off, size, flags = struct.unpack_from(">QII", data, d)
+        off, size, flags = struct.unpack_from(e + "QII", data, d)
         page = data[off:off + size]
         if flags & 1:
             out += zlib.decompress(page)
@@ -704,3 +710,155 @@ def shared_rows(rows, targets, secrets, log_flags):
     row(rows, "plugin", "plugin",
         "-plugin plugin-dump.so: the value of every store the guest "
         "makes")(plugin_probe)
+
+
+# ---------------------------------------------------------------- Linux
+# guests (test_s390x.py, test_pef_pseries.py): hostile-init.sh keeps a
+# literal of its initramfs and a run-time secret, the host name, which
+# also sits in the kernel's init_uts_ns.
+
+class LinuxGuest:
+    """What the rows of a Linux guest need: the RAM size, the secrets,
+    and facts["nodename_pa"], ["nodename_va"], ["literal_pa"] that the
+    control's discovery (linux_discover) fills."""
+
+    def __init__(self, ram_mib, trace_prefix, trace_must):
+        self.ram_mib = ram_mib
+        self.trace_prefix = trace_prefix    # e.g. "s390_pv_"
+        self.trace_must = trace_must        # an event the protected run has
+        self.secrets = {}
+        self.facts = {}
+
+    @property
+    def runtime(self):
+        return self.secrets["runtime"]
+
+    def read_ram(self, run):
+        """Everything pmemsave reads of RAM, 1 MiB at a time: (bytes,
+        refused MiB, first error)."""
+        got = bytearray()
+        refused, first_error = 0, None
+        path = run.path("pmem.bin")
+        for mib in range(self.ram_mib):
+            free_path(path)
+            r = run.qmp.cmd("pmemsave", val=mib << 20, size=1 << 20,
+                            filename=path)
+            if "return" in r:
+                with open(path, "rb") as f:
+                    got += f.read()
+            else:
+                refused += 1
+                got += bytes(1 << 20)
+                first_error = first_error or r["error"]["desc"]
+        free_path(path)
+        return bytes(got), refused, first_error
+
+    def discover(self, run):
+        """Where the secrets are, from the control boot (the protected boot
+        runs the same kernel at the same addresses): returns the control's
+        RAM."""
+        ram = self.read_ram(run)[0]
+        found = find_secrets(ram, self.secrets)
+        if len(found) != 2:
+            raise Broken("pmemsave of the control finds only %s"
+                         % describe(found))
+        # the host name in the kernel's init_uts_ns: "Linux" 65 bytes before
+        uts = [m.start() for m in re.finditer(re.escape(self.runtime), ram)
+               if ram[m.start() - 65:m.start() - 60] == b"Linux"]
+        if not uts:
+            raise Broken("no init_uts_ns with the host name in the control")
+        self.facts["nodename_pa"] = uts[0]
+        self.facts["literal_pa"] = found["literal"]
+        return ram
+
+    def targets(self, run):
+        """The secrets' places (the host name first: the rows that write
+        change it)."""
+        return [Target("runtime", self.facts["nodename_pa"], self.runtime,
+                       self.facts["nodename_va"]),
+                Target("literal", self.facts["literal_pa"],
+                       self.secrets["literal"])]
+
+    @staticmethod
+    def retry_virtual(run, fn, tries=20):
+        """A virtual-address read depends on the address space the CPU is
+        in when QEMU looks; in the control retry until the kernel's is
+        current."""
+        res = None
+        for _ in range(tries if not run.protected else 1):
+            res = fn()
+            if res[0]:
+                return res
+            time.sleep(0.2)
+        return res
+
+
+def linux_monitor_rows(rows, lg):
+    """The monitor's and QMP's memory paths, and the trace row, for a
+    Linux guest @lg (group main)."""
+    f = lg.facts
+
+    @row(rows, "qmp-pmemsave", "main",
+          "QMP pmemsave of all RAM, 1 MiB at a time")
+    def p_pmemsave(run):
+        ram, refused, err = lg.read_ram(run)
+        found = find_secrets(ram, lg.secrets)
+        return bool(found), "%s; %d of %d MiB refused%s" % (
+            describe(found), refused, lg.ram_mib,
+            " (%s)" % err if err else "")
+
+    @row(rows, "qmp-memsave", "main",
+          "QMP memsave at the host name's kernel address")
+    def p_memsave(run):
+        path = run.path("mem.bin")
+
+        def once():
+            free_path(path)
+            r = run.qmp.cmd("memsave", val=f["nodename_va"], size=64,
+                            filename=path)
+            if "error" in r:
+                return False, "refused: " + r["error"]["desc"]
+            data = open(path, "rb").read()
+            return lg.runtime in data, "read %r" % data[:16]
+        return lg.retry_virtual(run, once)
+
+    @row(rows, "hmp-xp", "main",
+          "HMP xp at the host name's physical address")
+    def p_xp(run):
+        out = run.hmp("xp /64bx %#x" % f["nodename_pa"])
+        data = hmp_bytes(out)
+        return lg.runtime in data, out.splitlines()[0] if out else \
+            "no output"
+
+    @row(rows, "hmp-x", "main", "HMP x at the host name's kernel address")
+    def p_x(run):
+        def once():
+            out = run.hmp("x /64bx %#x" % f["nodename_va"])
+            return lg.runtime in hmp_bytes(out), out.splitlines()[0]
+        return lg.retry_virtual(run, once)
+
+    @row(rows, "hmp-gva2gpa", "main",
+          "HMP gva2gpa: a walk of the guest's page tables")
+    def p_gva2gpa(run):
+        def once():
+            out = run.hmp("gva2gpa %#x" % f["nodename_va"]).strip()
+            return out == "gpa: %#x" % f["nodename_pa"], out
+        return lg.retry_virtual(run, once)
+
+    @row(rows, "trace-events", "main",
+          "-trace %s*: the events name calls and addresses, never data"
+          % lg.trace_prefix, expect={"control": False})
+    def p_trace(run):
+        with open(run.files["trace"], "rb") as fh:
+            data = fh.read()
+        text = data.decode("utf-8", "replace")
+        found = find_secrets(data, lg.secrets)
+        hexed = find_secrets(data, {k: v.hex().encode()
+                                    for k, v in lg.secrets.items()})
+        if run.protected and lg.trace_must not in text:
+            raise Broken("no %s in the protected boot's trace"
+                         % lg.trace_must)
+        events = len(re.findall(re.escape(lg.trace_prefix) + r"\w+", text))
+        return bool(found or hexed), "%d %s events; %s" % (
+            events, lg.trace_prefix.rstrip("_"),
+            describe(found) if found else describe(hexed))

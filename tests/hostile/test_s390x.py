@@ -27,7 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import hostile  # noqa: E402
-from hostile import Broken, describe, find_secrets, free_path  # noqa: E402
+from hostile import Broken, free_path  # noqa: E402
 import guest  # noqa: E402
 
 QEMU = os.environ.get("QEMU_S390X",
@@ -47,7 +47,9 @@ GROUPS = ("main", "log", "dma", "dma-no-iommu-platform", "plugin",
           "shared-ram", "shared-ram-allowed")
 
 rows = []
-SECRETS = {}            # filled by Setup, used by the shared rows
+LG = hostile.LinuxGuest(RAM_MIB, "s390_pv_", "s390_pv_unpack")
+SECRETS = LG.secrets    # filled by Setup, used by the shared rows
+FACTS = LG.facts
 row = lambda *a, **k: hostile.row(rows, *a, **k)  # noqa: E731
 
 
@@ -132,7 +134,6 @@ class Setup:
         return self.plugin
 
 S = None
-FACTS = {}
 
 
 # ---------------------------------------------------------------- launch
@@ -215,17 +216,7 @@ def launch(run):
 def discover(run):
     """Where the secrets are, from the control boot: the protected boot
     runs the same kernel with nokaslr at the same addresses."""
-    ram = read_ram_pmemsave(run)[0]
-    found = find_secrets(ram, S.secrets)
-    if len(found) != 2:
-        raise Broken("pmemsave of the control finds only %s" % describe(found))
-    # the host name in the kernel's init_uts_ns: "Linux" 65 bytes before
-    uts = [m.start() for m in re.finditer(re.escape(S.runtime), ram)
-           if ram[m.start() - 65:m.start() - 60] == b"Linux"]
-    if not uts:
-        raise Broken("no init_uts_ns with the host name in the control")
-    FACTS["nodename_pa"] = uts[0]
-    FACTS["literal_pa"] = found["literal"]
+    LG.discover(run)
     # the kernel's text address where gdb stops the CPU, and its real
     # address: translated while stopped, retried while the CPU is
     # stopped outside the kernel's address space
@@ -235,8 +226,11 @@ def discover(run):
             pc = int(g.cmd("p1"), 16)
             out = run.hmp("gva2gpa %#x" % (pc & ~0xfff))
             m = re.search(r"gpa: (0x[0-9a-f]+)", out)
-            if m:
+            # not code the kernel runs identity-mapped: its delta says
+            # nothing about where the kernel's data is
+            if m and int(m.group(1), 16) != pc & ~0xfff:
                 break
+            m = None
             g.send("c")
             time.sleep(0.1)
             g.interrupt()
@@ -251,45 +245,8 @@ def discover(run):
 
 # ---------------------------------------------------------------- helpers
 
-def read_ram_pmemsave(run):
-    """Everything pmemsave reads of RAM, 1 MiB at a time: (bytes, refused
-    MiB, first error)."""
-    got = bytearray()
-    refused, first_error = 0, None
-    path = run.path("pmem.bin")
-    for mib in range(RAM_MIB):
-        free_path(path)
-        r = run.qmp.cmd("pmemsave", val=mib << 20, size=1 << 20,
-                        filename=path)
-        if "return" in r:
-            with open(path, "rb") as f:
-                got += f.read()
-        else:
-            refused += 1
-            got += bytes(1 << 20)
-            first_error = first_error or r["error"]["desc"]
-    free_path(path)
-    return bytes(got), refused, first_error
-
-
-def retry_virtual(run, fn, tries=20):
-    """A virtual-address read depends on the address space the CPU is in
-    when QEMU looks; in the control retry until the kernel's is current."""
-    res = None
-    for _ in range(tries if not run.protected else 1):
-        res = fn()
-        if res[0]:
-            return res
-        time.sleep(0.2)
-    return res
-
-
 def targets(run):
-    """The secrets' places (the host name first: the rows that write
-    change it)."""
-    return [hostile.Target("runtime", FACTS["nodename_pa"], S.runtime,
-                           FACTS["nodename_va"]),
-            hostile.Target("literal", FACTS["literal_pa"], S.literal)]
+    return LG.targets(run)
 
 
 # ---------------------------------------------------------------- rows:
@@ -301,52 +258,7 @@ hostile.row(rows, "planted-memory", "main",
             "at VERIFY")(hostile.planted_probe)
 
 
-@row("qmp-pmemsave", "main", "QMP pmemsave of all RAM, 1 MiB at a time")
-def p_pmemsave(run):
-    ram, refused, err = read_ram_pmemsave(run)
-    found = find_secrets(ram, S.secrets)
-    return bool(found), "%s; %d of %d MiB refused%s" % (
-        describe(found), refused, RAM_MIB,
-        " (%s)" % err if err else "")
-
-
-@row("qmp-memsave", "main", "QMP memsave at the host name's kernel address")
-def p_memsave(run):
-    path = run.path("mem.bin")
-
-    def once():
-        free_path(path)
-        r = run.qmp.cmd("memsave", val=FACTS["nodename_va"], size=64,
-                        filename=path)
-        if "error" in r:
-            return False, "refused: " + r["error"]["desc"]
-        data = open(path, "rb").read()
-        return S.runtime in data, "read %r" % data[:16]
-    return retry_virtual(run, once)
-
-
-@row("hmp-xp", "main", "HMP xp at the host name's physical address")
-def p_xp(run):
-    out = run.hmp("xp /64bx %#x" % FACTS["nodename_pa"])
-    data = hostile.hmp_bytes(out)
-    return S.runtime in data, out.splitlines()[0] if out else "no output"
-
-
-@row("hmp-x", "main", "HMP x at the host name's kernel address")
-def p_x(run):
-    def once():
-        out = run.hmp("x /64bx %#x" % FACTS["nodename_va"])
-        return S.runtime in hostile.hmp_bytes(out), out.splitlines()[0]
-    return retry_virtual(run, once)
-
-
-@row("hmp-gva2gpa", "main",
-     "HMP gva2gpa: a walk of the guest's page tables")
-def p_gva2gpa(run):
-    def once():
-        out = run.hmp("gva2gpa %#x" % FACTS["nodename_va"]).strip()
-        return out == "gpa: %#x" % FACTS["nodename_pa"], out
-    return retry_virtual(run, once)
+hostile.linux_monitor_rows(rows, LG)
 
 
 @row("hmp-disassemble", "main",
@@ -417,26 +329,6 @@ def p_gdb_break(run, g):
 @gdb_row("gdb-watchpoint", "gdbstub Z4 on the host name, continue for 5 s")
 def p_gdb_watch(run, g):
     return hostile.gdb_until_stop(g, "Z4,%x,8" % FACTS["nodename_va"])
-
-
-# ---------------------------------------------------------------- logs, traces
-
-
-@row("trace-events", "main",
-     "-trace s390_pv_*: the events name calls and addresses, never data",
-     expect={"control": False})
-def p_trace(run):
-    with open(run.files["trace"], "rb") as f:
-        data = f.read()
-    text = data.decode("utf-8", "replace")
-    found = find_secrets(data, S.secrets)
-    hexed = find_secrets(data, {k: v.hex().encode()
-                                for k, v in S.secrets.items()})
-    if run.protected and "s390_pv_unpack" not in text:
-        raise Broken("no s390_pv_* events in the protected boot's trace")
-    events = len(re.findall(r"s390_pv_\w+", text))
-    return bool(found or hexed), "%d s390_pv events; %s" % (
-        events, describe(found) if found else describe(hexed))
 
 
 # ---------------------------------------------------------------- devices
