@@ -75,6 +75,7 @@ bench: qemu fixtures core
 	@tests/bench/se-unpack.sh
 	@tests/bench/se-boot.py
 	@tests/bench/pef-boot.py
+	@tests/bench/pef-svm-boot.py
 
 kernels: deps fixtures
 	@scripts/deps.sh kernel
