@@ -41,8 +41,11 @@ int main(int argc, char **argv)
         return 2;
     }
     sa.sin_port = htons(atoi(argv[2]));
-    size = strtoul(argv[3], NULL, 0);
-    count = strtol(argv[4], NULL, 0);
+    if (sscanf(argv[3], "%zu", &size) != 1 ||
+        sscanf(argv[4], "%ld", &count) != 1 || !size || count < 1) {
+        fprintf(stderr, "net-rr: bad SIZE or COUNT\n");
+        return 2;
+    }
     buf = calloc(1, size);
     fd = socket(AF_INET, SOCK_STREAM, 0);
     if (!buf || fd < 0 || inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1 ||
