@@ -40,7 +40,6 @@ import guest  # noqa: E402
 
 TARGET = 1.15
 WORK = os.path.join(guest.BUILD, "bench-pef-svm")
-CROSS = os.environ.get("PEF_SVM_CROSS", "powerpc64le-linux-gnu-")
 
 
 class Echo(socketserver.BaseRequestHandler):
@@ -99,7 +98,7 @@ def main():
         sys.exit("pef-svm-boot: %s" % e)
     os.makedirs(WORK, exist_ok=True)
     rr_bin = os.path.join(WORK, "net-rr")
-    subprocess.run([CROSS + "gcc", "-static", "-O2", "-o", rr_bin,
+    subprocess.run([svm.CROSS + "gcc", "-static", "-O2", "-o", rr_bin,
                     os.path.join(HERE, "net-rr.c")], check=True)
     srv = echo_server()
     port = srv.server_address[1]

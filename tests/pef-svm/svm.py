@@ -20,6 +20,7 @@ import guest  # noqa: E402
 QEMU = os.environ.get("QEMU_PPC64",
                       os.path.join(guest.BUILD, "qemu-system-ppc64"))
 TOOLS = os.path.join(guest.BUILD, "core", "tools")
+CROSS = os.environ.get("PEF_SVM_CROSS", "powerpc64le-linux-gnu-")
 MKINITRAMFS = os.path.join(guest.TOP, "scripts", "mkinitramfs.py")
 # Linux 6.12 sets up a Secure VM's bounce buffers (init_svm) after
 # mem_init has decided not to allocate any: swiotlb=force makes it.

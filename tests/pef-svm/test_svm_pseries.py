@@ -188,6 +188,54 @@ def svm_virtio_blk_net():
 
 
 @test
+def svm_esmb_get_file():
+    """A user-space program in the SVM reads an attachment of its blob
+    with UV_ESMB_GET_FILE (64 bytes a call); another process may not read
+    it again, an unknown name is not found."""
+    s = setup()
+    gf = os.path.join(WORK, "esmb-get-file")
+    subprocess.run([svm.CROSS + "gcc", "-static", "-O2", "-o", gf,
+                    os.path.join(HERE, "esmb-get-file.c")], check=True)
+    content = ("ATTACHMENT-%s-" % guest.new_token()) * 5
+    att = os.path.join(WORK, "attachment.txt")
+    with open(att, "w") as f:
+        f.write(content)
+    hook = ('/esmb-get-file file-1 > /tmp/f; rc=$?\n'
+            'echo "QEMU-IBM-CC-INIT: file=[$(cat /tmp/f)] rc=$rc"\n'
+            '/esmb-get-file file-1 >/dev/null 2>/tmp/e\n'
+            'echo "QEMU-IBM-CC-INIT: again=[$(cat /tmp/e)]"\n'
+            '/esmb-get-file nosuch >/dev/null 2>/tmp/e\n'
+            'echo "QEMU-IBM-CC-INIT: unknown=[$(cat /tmp/e)]"\n')
+    initrd = svm.initramfs(WORK, "getfile", hook,
+                           extra=[gf + ":/esmb-get-file"])
+    esmb = svm.esmb_initrd(WORK, "getfile", s.kernel, initrd, svm.BOOTARGS,
+                           s.pem, files=["file-1=" + att])
+    g = start("pef-svm-get-file", svm.argv(s.kernel, esmb, svm.BOOTARGS,
+                                           s.tpm), s.tpm)
+    try:
+        svm_line(g)
+        m = g.wait_for(MARK + r" file=\[([^\]\r\n]*)\] rc=(\d+)", 120, FAILS)
+        again = g.wait_for(MARK + r" again=\[([^\]\r\n]*)\]", 60, FAILS)
+        unknown = g.wait_for(MARK + r" unknown=\[([^\]\r\n]*)\]", 60,
+                             FAILS)
+        g.wait_for(MARK + r" done", 60, FAILS)
+        secs = g.elapsed()
+        finish(g, s.tpm)
+    finally:
+        g.stop()
+        s.tpm.stop()
+    if m.group(1) != content or m.group(2) != "0":
+        raise AssertionError("read %r (rc %s), expected %r"
+                             % (m.group(1), m.group(2), content))
+    if "rc -4" not in again.group(1):
+        raise AssertionError("a second process read it: %r" % again.group(1))
+    if "rc -1" not in unknown.group(1):
+        raise AssertionError("unknown name: %r" % unknown.group(1))
+    return secs, "%d bytes read; second reader and unknown name refused" \
+        % len(content)
+
+
+@test
 def svm_reboots():
     """An in-guest reboot, then a system_reset from the host: each boot
     starts non-secure and enters secure mode again (three ESMs)."""
