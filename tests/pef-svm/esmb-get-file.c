@@ -21,10 +21,11 @@ int main(int argc, char **argv)
     uint64_t name[8] = { 0 }, offset = 0;
     size_t i, len;
 
-    if (argc != 2 || (len = strlen(argv[1])) > 64) {
+    if (argc != 2 || strlen(argv[1]) > 64) {
         fprintf(stderr, "usage: esmb-get-file NAME (at most 64 bytes)\n");
         return 2;
     }
+    len = strlen(argv[1]);
     /* Most significant byte first in each register */
     for (i = 0; i < len; i++) {
         name[i / 8] |= (uint64_t)(uint8_t)argv[1][i] << (56 - 8 * (i % 8));
