@@ -541,6 +541,15 @@ static void spapr_pef_svm_hcall(void *opaque, PowerPCCPU *cpu)
         env->gpr[3] = H_FUNCTION;
         return;
     }
+    if (hcall == H_CONFER) {
+        /*
+         * [U] QEMU's h_confer may leave through cpu_loop_exit() (a yield):
+         * a scrubbed frame would then never be restored.  It reads only
+         * its arguments; it gets the guest's registers as they are.
+         */
+        cpu->vhyp_class->hypercall(cpu->vhyp, cpu);
+        return;
+    }
     spapr_pef_reflect(s, cpu, n_in, n_out);
 }
 
