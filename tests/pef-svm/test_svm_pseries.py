@@ -313,7 +313,8 @@ def esm_fails(name, kernel, esmb, bootargs, tpm, reason, extra=(),
         g.wait_for(r"OS terminated: Switch to secure mode failed", 60,
                    FAILS)
         q = clients.Qmp(qmp)
-        status = q.ok("query-status")["status"]
+        st = q.ok("query-status")
+        status = st.get("status", st)
         if status != "guest-panicked":
             g.fail("run state %s after os-term" % status)
         if re.search(MARK, g.text()):
