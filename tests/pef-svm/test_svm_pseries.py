@@ -464,6 +464,14 @@ def svm_config_errors():
           "mem-path=" + os.path.join(WORK, "shared.ram"),
           "-machine", "memory-backend=r0", "-object", "pef-guest,id=pef0"],
          "shared with other processes"),
+        ("shared RAM of a NUMA node",
+         ["-machine", "pseries,confidential-guest-support=pef0",
+          "-object", "memory-backend-ram,id=r0,size=512M",
+          "-object", "memory-backend-file,id=r1,size=512M,share=on,"
+          "mem-path=" + os.path.join(WORK, "shared.ram"),
+          "-numa", "node,memdev=r0", "-numa", "node,memdev=r1",
+          "-object", "pef-guest,id=pef0"],
+         "shared with other processes"),
     ]
     out = []
     for what, args, want in cases:

@@ -601,6 +601,26 @@ void spapr_pef_cpu_entry(PowerPCCPU *cpu)
 
 /* ---- set-up and reset ----------------------------------------------- */
 
+/* Is any RAM under @mr shared with other processes (share=on)? */
+static bool spapr_pef_ram_shared(MemoryRegion *mr)
+{
+    MemoryRegion *sub;
+
+    if (mr->ram_block) {
+        return qemu_ram_is_shared(mr->ram_block);
+    }
+    if (mr->alias) {
+        return spapr_pef_ram_shared(mr->alias);
+    }
+    /* -numa node,memdev=...: a container of the backends */
+    QTAILQ_FOREACH(sub, &mr->subregions, subregions_link) {
+        if (spapr_pef_ram_shared(sub)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int spapr_pef_tcg_init(ConfidentialGuestSupport *cgs, const char *tpm_id,
                        SpaprPef **state, Error **errp)
 {
@@ -629,7 +649,7 @@ int spapr_pef_tcg_init(ConfidentialGuestSupport *cgs, const char *tpm_id,
         error_setg(errp, "pef-guest: RAM must be a multiple of 64 KiB");
         return -1;
     }
-    if (qemu_ram_is_shared(ms->ram->ram_block)) {
+    if (spapr_pef_ram_shared(ms->ram)) {
         error_setg(errp, "pef-guest: guest RAM is shared with other "
                    "processes (share=on), which could read the Secure VM");
         return -1;
