@@ -122,3 +122,20 @@ void guest_free(Guest *g)
     g_free(g);
 }
 
+bool guest_tpm_start(TestTpm *tpm, uint8_t pw_byte, UvPefTpmKey *key,
+                     char **pem)
+{
+    uint8_t pw[UV_PEF_TPM_PASSWD_LEN];
+    const char *why;
+
+    g_setenv("TSS2_LOG", "all+none", false);
+    if (!test_tpm_available()) {
+        return false;
+    }
+    memset(pw, pw_byte, sizeof(pw));
+    test_tpm_start(tpm);
+    g_assert_true(uv_pef_tpm_provision(&tpm->sock.io, pw, key, &why));
+    *pem = uv_pef_tpm_public_pem(&tpm->sock.io, &why);
+    g_assert_nonnull(*pem);
+    return true;
+}

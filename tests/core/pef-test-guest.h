@@ -8,6 +8,7 @@
 #define TESTS_CORE_PEF_TEST_GUEST_H
 
 #include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "swtpm-test.h"
 
 #define MEM_SIZE        (32 * 1024 * 1024)
 #define KBASE           0x400000
@@ -35,5 +36,13 @@ void put_fdt(Guest *g, const char *bootargs, const char *drop);
 /* A guest ready for ESM with a blob for @recipient_pem */
 Guest *guest_new(const char *recipient_pem);
 void guest_free(Guest *g);
+
+/*
+ * Start swtpm in @tpm and provision it with a password of @pw_byte bytes;
+ * *@pem gets the wrapping key's public part.  false when swtpm is not
+ * installed (nothing started).
+ */
+bool guest_tpm_start(TestTpm *tpm, uint8_t pw_byte, UvPefTpmKey *key,
+                     char **pem);
 
 #endif

@@ -247,17 +247,7 @@ int main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    g_setenv("TSS2_LOG", "all+none", false);
-    if (test_tpm_available()) {
-        uint8_t pw[UV_PEF_TPM_PASSWD_LEN];
-        const char *why;
-
-        memset(pw, 'w', sizeof(pw));
-        test_tpm_start(&tpm);
-        g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &tkey, &why));
-        pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
-        g_assert_nonnull(pem);
-    }
+    guest_tpm_start(&tpm, 'w', &tkey, &pem);
     g_test_add_func("/uv-pef-esm-check/ok", test_ok);
     g_test_add_func("/uv-pef-esm-check/tampered", test_tampered);
     g_test_add_func("/uv-pef-esm-check/keys", test_keys);

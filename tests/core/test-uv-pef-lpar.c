@@ -532,17 +532,7 @@ int main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    g_setenv("TSS2_LOG", "all+none", false);
-    if (test_tpm_available()) {
-        uint8_t pw[UV_PEF_TPM_PASSWD_LEN];
-        const char *why;
-
-        memset(pw, 'p', sizeof(pw));
-        test_tpm_start(&tpm);
-        g_assert_true(uv_pef_tpm_provision(&tpm.sock.io, pw, &tkey, &why));
-        pem = uv_pef_tpm_public_pem(&tpm.sock.io, &why);
-        g_assert_nonnull(pem);
-    } else {
+    if (!guest_tpm_start(&tpm, 'p', &tkey, &pem)) {
         /* A blob for a key no TPM here has: enough for the checks before */
         pem = test_new_rsa_pem();
     }
