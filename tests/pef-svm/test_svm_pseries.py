@@ -343,6 +343,34 @@ def blob_offset(data):
     return data.index(bytes.fromhex("d00dfeed"))
 
 
+def fdt_prop_offset(data, base, node, prop):
+    """Offset in @data of property @prop's value in the node named @node
+    of the FDT at @base."""
+    struct_off = base + int.from_bytes(data[base + 8:base + 12], "big")
+    strings = base + int.from_bytes(data[base + 12:base + 16], "big")
+    pos, path = struct_off, []
+    while True:
+        tok = int.from_bytes(data[pos:pos + 4], "big")
+        pos += 4
+        if tok == 1:                        # FDT_BEGIN_NODE
+            end = data.index(b"\0", pos)
+            path.append(data[pos:end].decode())
+            pos = (end + 4) & ~3
+        elif tok == 2:                      # FDT_END_NODE
+            path.pop()
+        elif tok == 3:                      # FDT_PROP
+            size = int.from_bytes(data[pos:pos + 4], "big")
+            noff = int.from_bytes(data[pos + 4:pos + 8], "big")
+            pname = data[strings + noff:data.index(b"\0", strings + noff)]
+            if path and path[-1] == node and pname.decode() == prop:
+                return pos + 8
+            pos = (pos + 8 + size + 3) & ~3
+        elif tok == 4:                      # FDT_NOP
+            continue
+        else:
+            raise AssertionError("no %s/%s in the blob" % (node, prop))
+
+
 def tampered_esmb(s, name, fn):
     data = bytearray(open(s.esmb, "rb").read())
     fn(data)
@@ -395,6 +423,21 @@ def svm_bad_blob_byte():
         d[off + size // 2] ^= 0x01
     return esm_fails("blob", s.kernel, tampered_esmb(s, "blob", flip),
                      svm.BOOTARGS, s.tpm, "")
+
+
+@test
+def svm_bad_sealed_digests():
+    """One byte of the blob's sealed digests (digests-fdt's ciphertext):
+    AES-GCM refuses it."""
+    s = setup()
+    data = open(s.esmb, "rb").read()
+    at = fdt_prop_offset(data, blob_offset(data), "digests-fdt",
+                         "ciphertext")
+
+    def flip(d):
+        d[at + 5] ^= 0x01
+    return esm_fails("sealed", s.kernel, tampered_esmb(s, "sealed", flip),
+                     svm.BOOTARGS, s.tpm, "digests-fdt fails authentication")
 
 
 @test
