@@ -363,7 +363,8 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
         .cpu_index = CPU(cpu)->cpu_index,
         .cpu = cpu,
     };
-    const char *name = uv_pef_ucall_name(uv_pef_ucall_find(env->gpr[3]));
+    uint64_t op = env->gpr[3];
+    const char *name = uv_pef_ucall_name(uv_pef_ucall_find(op));
     UvPefLparAction act;
     uint64_t regs[10], entry = 0;
     int64_t t0 = get_clock();
@@ -379,7 +380,7 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
     s->tpm_ns = 0;
     act = uv_pef_lpar_ucall(s->core, &caller, regs, &entry);
     trace_spapr_pef_ucall_ret(CPU(cpu)->cpu_index, name, regs[0]);
-    if (env->gpr[3] == UV_ESM) {
+    if (op == UV_ESM) {
         trace_spapr_pef_esm_done(uv_pef_lpar_esm_reason(s->core),
                                  (get_clock() - t0) / 1000, s->tpm_cmds,
                                  s->tpm_ns / 1000);
@@ -387,7 +388,7 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
     for (i = 0; i < 10; i++) {
         env->gpr[3 + i] = regs[i];
     }
-    if (g_str_equal(name, "UV_ESM") && act != UV_PEF_LPAR_ENTER_SVM &&
+    if (op == UV_ESM && act != UV_PEF_LPAR_ENTER_SVM &&
         uv_pef_lpar_esm_status(s->core) != UV_ESM_OK &&
         s->esm_reports++ < SPAPR_PEF_ESM_REPORTS) {
         /* The user needs to know why the guest did not become secure */

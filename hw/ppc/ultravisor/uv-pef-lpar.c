@@ -310,6 +310,7 @@ static UvPefLparAction uc_esm(UvPefLpar *l, const UvPefCaller *c,
     uint64_t p;
 
     /* Synchronous checks, in the ultravisor's order (no MSR[S] check) */
+    l->esm_status = UV_ESM_OK;
     if (c->hv || c->pr) {
         regs[0] = U_PERMISSION;
         return UV_PEF_LPAR_RESUME;

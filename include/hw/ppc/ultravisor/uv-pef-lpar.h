@@ -83,7 +83,10 @@ typedef enum UvPefLparAction {
 UvPefLparAction uv_pef_lpar_ucall(UvPefLpar *l, const UvPefCaller *c,
                                   uint64_t regs[10], uint64_t *entry);
 
-/* Why the last UV_ESM failed (UV_ESM_OK if it did not). */
+/*
+ * Why the last UV_ESM failed after its synchronous checks (UV_ESM_OK if
+ * it did not; those checks' codes are in r3 only).
+ */
 UvEsmStatus uv_pef_lpar_esm_status(const UvPefLpar *l);
 /* Its text, for the user: "digest mismatch: kernel", ... */
 const char *uv_pef_lpar_esm_reason(const UvPefLpar *l);
