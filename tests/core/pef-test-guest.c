@@ -139,3 +139,12 @@ bool guest_tpm_start(TestTpm *tpm, uint8_t pw_byte, UvPefTpmKey *key,
     g_assert_nonnull(*pem);
     return true;
 }
+
+void guest_tpm_stop(TestTpm *tpm, char *pem)
+{
+    if (tpm->dir) {
+        test_tpm_stop(tpm);
+        test_tpm_cleanup(tpm);
+    }
+    g_free(pem);
+}

@@ -44,5 +44,7 @@ void guest_free(Guest *g);
  */
 bool guest_tpm_start(TestTpm *tpm, uint8_t pw_byte, UvPefTpmKey *key,
                      char **pem);
+/* Stop what guest_tpm_start() started (if anything) and free @pem. */
+void guest_tpm_stop(TestTpm *tpm, char *pem);
 
 #endif

@@ -253,10 +253,6 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-pef-esm-check/keys", test_keys);
     g_test_add_func("/uv-pef-esm-check/get-file", test_get_file);
     ret = g_test_run();
-    if (tpm.dir) {
-        test_tpm_stop(&tpm);
-        test_tpm_cleanup(&tpm);
-    }
-    g_free(pem);
+    guest_tpm_stop(&tpm, pem);
     return ret;
 }

@@ -544,10 +544,6 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-pef-lpar/rtas", test_rtas);
     g_test_add_func("/uv-pef-lpar/hcall-regs", test_hcall_regs);
     ret = g_test_run();
-    if (tpm.dir) {
-        test_tpm_stop(&tpm);
-        test_tpm_cleanup(&tpm);
-    }
-    g_free(pem);
+    guest_tpm_stop(&tpm, pem);
     return ret;
 }
