@@ -302,6 +302,34 @@ static void test_write_pate(void)
                     U_PARAMETER);
     g_assert_cmpint(h->pate_calls, ==, 3);
 
+    /*
+     * Table pointers of a normal partition into secure memory are refused
+     * (dw0 = P2, dw1 of LPID 0 = P3); a guest's dw1 is guest-real.
+     */
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6,
+                       (1ULL << 63) | SECURE_BASE | 13, 0), ==, U_P2);
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6,
+                       (1ULL << 63) | (SECURE_BASE - 0x8000) | 13, 0), ==,
+                    U_P2);          /* a 64 KiB root that ends inside */
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6,
+                       (1ULL << 63) | (SECURE_BASE - 0x8000) | 12, 0), ==,
+                    U_SUCCESS);     /* 32 KiB: ends at the secure base */
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6,
+                       SECURE_BASE + SECURE_SIZE - 0x40000, 0), ==, U_P2);
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6, 30, 0), ==,
+                    U_SUCCESS);     /* a 2^48-byte HPT from 0 ends at it */
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6, 31, 0), ==,
+                    U_P2);          /* 2^49 bytes reach it */
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 0, (1ULL << 63) | 13,
+                       SECURE_BASE + 0x1000), ==, U_P3);
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6, (1ULL << 63) | 13,
+                       SECURE_BASE + 0x1000), ==, U_SUCCESS);
+    g_assert_cmphex(rd64(h->secure + PATB_OFF), ==, 0x11);
+    g_assert_cmphex(rd64(h->secure + PATB_OFF + 6 * 16 + 8), ==,
+                    SECURE_BASE + 0x1000);
+    g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 6, 0, 0), ==, U_SUCCESS);
+    g_assert_cmpint(h->pate_calls, ==, 7);
+
     /* an SVM: only dw1 changes */
     g_assert_cmpint(UC(h, &hv, UV_WRITE_PATE, 7, 0xAAAA, 0xBBBB), ==,
                     U_SUCCESS);

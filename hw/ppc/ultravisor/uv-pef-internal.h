@@ -36,6 +36,11 @@
  *                its table unchecked)
  * RC_PATE_WRITE  WRITE_PATE, table not writable [I] (the UV's only
  *                WRITE_PATE failure code)
+ * RC_PATE_SECURE_DW0 / _DW1  WRITE_PATE of a normal partition whose dw0
+ *                tables (or, for LPID 0, dw1's process table) overlap
+ *                secure memory [U] (open-power/ultravisor stores them, and
+ *                the hardware walk then fails; we refuse up front, naming
+ *                the parameter: dw0 = P2, dw1 = P3)
  * RC_SPR         RESTRICTED_SPR_* SPR not allowed [V]
  * RC_SPR_FAIL    the host refused the SPR access [I]
  * RC_SCOM_PARTID partid >> 28 != 0 [V] (xscom.c _xscom_read); a chip
@@ -84,6 +89,8 @@
 #define RC_NOT_YET              U_FUNCTION
 #define RC_PATE_LPID            U_PARAMETER
 #define RC_PATE_WRITE           U_PERMISSION
+#define RC_PATE_SECURE_DW0      U_P2
+#define RC_PATE_SECURE_DW1      U_P3
 #define RC_SPR                  U_PARAMETER
 #define RC_SPR_FAIL             U_PARAMETER
 #define RC_SCOM_PARTID          U_PARAMETER

@@ -100,9 +100,41 @@ typedef int64_t (*UvPefHandler)(UvPef *uv, const UvPefCaller *c,
 
 /* ---- ucall handlers ------------------------------------------------------ */
 
+/*
+ * The tables a partition-table entry locates in real memory (Power ISA
+ * 3.0 partition-table entry): dw0 gives the radix partition-scoped root
+ * (HR=1: RPDB, 2^(RPDS+3) bytes) or the hashed page table (HR=0: HTABORG,
+ * 2^(18+HTABSIZE) bytes); for LPID 0 (the hypervisor) dw1's process table
+ * (PRTB, 2^(12+PRTS) bytes) is a real address too (a guest's is
+ * guest-real and goes through its partition-scoped translation).
+ */
+#define PATE_HR                 (1ULL << 63)
+#define PATE_RPDB               0x0FFFFFFFFFFFFF00ULL
+#define PATE_HTABORG            0x0FFFFFFFFFFC0000ULL
+#define PATE_PRTB               0x0FFFFFFFFFFFF000ULL
+#define PATE_SIZE_FIELD         0x1FULL
+
+static bool pate_table_secure(const UvPef *uv, uint64_t base,
+                              unsigned size_shift)
+{
+    return uv_pef_is_secure(uv, base, size_shift < 64 ?
+                            1ULL << size_shift : UINT64_MAX);
+}
+
+static bool pate_dw0_secure(const UvPef *uv, uint64_t dw0)
+{
+    unsigned n = dw0 & PATE_SIZE_FIELD;
+
+    if (dw0 & PATE_HR) {
+        return pate_table_secure(uv, dw0 & PATE_RPDB, n + 3);
+    }
+    return pate_table_secure(uv, dw0 & PATE_HTABORG, n + 18);
+}
+
 static int64_t uc_write_pate(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     uint64_t lpid = a->write_pate.lpid, dw0 = a->write_pate.dw0;
+    uint64_t dw1 = a->write_pate.dw1;
 
     if (lpid >= UV_PEF_MAX_LPID) {
         return RC_PATE_LPID;
@@ -110,9 +142,14 @@ static int64_t uc_write_pate(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     if (uv->svms[lpid]) {
         /* Only the UV sets an SVM's dw0 (its partition-scoped table). */
         dw0 = patb_dw0(uv, lpid);
+    } else if (pate_dw0_secure(uv, dw0)) {
+        return RC_PATE_SECURE_DW0;
+    } else if (lpid == 0 &&
+               pate_table_secure(uv, dw1 & PATE_PRTB,
+                                 (dw1 & PATE_SIZE_FIELD) + 12)) {
+        return RC_PATE_SECURE_DW1;
     }
-    return pate_store(uv, c->cpu, lpid, dw0, a->write_pate.dw1) ?
-           U_SUCCESS : RC_PATE_WRITE;
+    return pate_store(uv, c->cpu, lpid, dw0, dw1) ? U_SUCCESS : RC_PATE_WRITE;
 }
 
 static bool spr_allowed(uint64_t sprn, bool write)
