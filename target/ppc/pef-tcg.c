@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "cpu.h"
+#include "cpu-models.h"
 #include "exec/exec-all.h"
 #include "exec/cputlb.h"
 #include "exec/helper-proto.h"
@@ -70,13 +71,83 @@ void ppc_pef_cpu_enable(PowerPCCPU *cpu, PPCPef *pef)
     env->spr_cb[SPR_PTCR].hea_write = &spr_write_ptcr_pef;
 }
 
+/*
+ * [U] POWER9 URMOR adjustment.  On POWER9 the ultravisor writes URMOR =
+ * its base - 0x7C800000 ("Nimbus URMOR adjustment", open-power/ultravisor
+ * core/urmor.c) and then runs, and takes its interrupts, at its base; the
+ * P9 stop API likewise stores a DD2.3 core's URMOR less a correction for
+ * the self-restore code's mtspr to load (open-power/skiboot
+ * libpore/p9_stop_api.C, "urmorFix", EC level 0x23).  The rule that fits
+ * both: on the POWER9 (DD2.3) model, mtspr URMOR sets URMOR to the value
+ * written plus 0x7C800000, and mfspr returns what URMOR then holds.  The
+ * reset value (0) is not adjusted.  POWER10 takes the value as written.
+ * This is the one place that decides it (docs/system/ppc/pef-tcg.rst).
+ */
+#define PPC_PEF_P9_URMOR_ADJUST 0x7C800000ULL
+
+static target_ulong ppc_pef_urmor_written(CPUPPCState *env, target_ulong val)
+{
+    if ((env->spr[SPR_PVR] & CPU_POWERPC_POWER_SERVER_MASK) ==
+        CPU_POWERPC_POWER9_BASE) {
+        return val + PPC_PEF_P9_URMOR_ADJUST;
+    }
+    return val;
+}
+
 void helper_pef_store_spr(CPUPPCState *env, uint32_t sprn, target_ulong val)
 {
-    env->spr[sprn] = val;
-    if (sprn == SPR_URMOR) {
-        /* Real-mode translations in ultravisor state used the old value */
-        tlb_flush(env_cpu(env));
+    CPUState *cs = env_cpu(env), *ccs;
+
+    switch (sprn) {
+    case SPR_URMOR:
+        val = ppc_pef_urmor_written(env, val);
+        /* fall through */
+    case SPR_SMFCTRL:
+        /*
+         * URMOR is a core register (open-power/skiboot
+         * libpore/p9_stop_api.H) and "HW has smfctrl shared between
+         * threads" (open-power/skiboot core/cpu.c): one write sets every
+         * thread of the core.  The ultravisor writes URMOR on thread 0
+         * only (open-power/ultravisor core/urmor.c).
+         */
+        if (ppc_cpu_core_single_threaded(cs)) {
+            env->spr[sprn] = val;
+        } else {
+            THREAD_SIBLING_FOREACH(cs, ccs) {
+                POWERPC_CPU(ccs)->env.spr[sprn] = val;
+            }
+        }
+        if (sprn == SPR_URMOR) {
+            /* Real-mode translations in ultravisor state used the old value */
+            if (ppc_cpu_core_single_threaded(cs)) {
+                tlb_flush(cs);
+            } else {
+                THREAD_SIBLING_FOREACH(cs, ccs) {
+                    tlb_flush(ccs);
+                }
+            }
+        }
+        break;
+    default:
+        env->spr[sprn] = val;
+        break;
     }
+}
+
+/*
+ * PTCR from hypervisor state: while the facility is enabled
+ * (SMFCTRL[E]=1) the partition table is the ultravisor's and the write
+ * takes a Hypervisor Emulation Assistance interrupt (see
+ * gen_pef_uv_denied()); firmware that turned PEF off (E=0, as skiboot's
+ * cpu_disable_pef() does) gives it back to the hypervisor.
+ */
+void helper_pef_store_ptcr(CPUPPCState *env, target_ulong val)
+{
+    if (env->spr[SPR_SMFCTRL] & SMFCTRL_E) {
+        raise_exception_err_ra(env, POWERPC_EXCP_HV_EMU,
+                               POWERPC_EXCP_PRIV_REG, GETPC());
+    }
+    helper_store_ptcr(env, val);
 }
 
 static bool ppc_pef_uv_state(target_ulong msr)
@@ -127,6 +198,13 @@ bool ppc_pef_excp_route(PowerPCCPU *cpu, int excp, target_ulong *new_msr,
         return false;
     }
     trace_ppc_pef_interrupt(CPU(cpu)->cpu_index, excp, env->nip, env->msr);
+    /*
+     * [U] The ultravisor's vectors are big-endian only (open-power/
+     * ultravisor reads HID0[HILE] only to reflect interrupts to the
+     * hypervisor, include/svm_host.h); HILE is the hypervisor's setting
+     * and does not apply to ultravisor state.
+     */
+    *new_msr &= ~((target_ulong)1 << MSR_LE);
     if (cpu->pef->uv_interrupt) {
         cpu->pef->uv_interrupt(cpu->pef->opaque, cpu, excp);
         return true;
@@ -167,4 +245,32 @@ bool ppc_pef_check_access(PowerPCCPU *cpu, vaddr eaddr, hwaddr raddr,
                                   MEMTX_DECODE_ERROR, retaddr);
     /* Only POWER9/10 CPUs have PEF, and for them that call does not return */
     g_assert_not_reached();
+}
+
+void ppc_pef_walk_fault(PowerPCCPU *cpu, MMUAccessType access_type,
+                        vaddr eaddr)
+{
+    CPUState *cs = CPU(cpu);
+    CPUPPCState *env = &cpu->env;
+
+    trace_ppc_pef_walk_violation(cs->cpu_index, access_type, eaddr,
+                                 env->msr);
+    qemu_log_mask(LOG_GUEST_ERROR, "PEF: cpu %d: the page-table walk of a "
+                  "non-secure access (type %d, EA 0x%" VADDR_PRIx ") would "
+                  "read secure memory\n", cs->cpu_index, access_type, eaddr);
+    /*
+     * [U] As for a non-secure access there (ppc_pef_check_access()): a
+     * machine check, here with the POWER9 codes for a real-address error
+     * during a table walk, which Linux decodes (arch/powerpc/kernel/
+     * mce_power.c): SRR1[36,43] for an instruction fetch, or SRR1[42]
+     * with DSISR[58] for a load or store.
+     */
+    if (access_type == MMU_INST_FETCH) {
+        env->error_code = PPC_BIT(36) | PPC_BIT(43);
+    } else {
+        env->spr[SPR_DAR] = eaddr;
+        env->spr[SPR_DSISR] = PPC_BIT(58);
+        env->error_code = PPC_BIT(42);
+    }
+    cs->exception_index = POWERPC_EXCP_MCHECK;
 }

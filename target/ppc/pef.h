@@ -102,6 +102,45 @@ static inline bool ppc_pef_is_secure(const PPCPef *pef, uint64_t ra)
     return ra - pef->secure_base < pef->secure_size;
 }
 
+/*
+ * Page-table walks.  A walk for an access with MSR[S]=0 (hypervisor,
+ * normal partitions) never reads secure memory: partition-scoped,
+ * process-table and process-scoped entries (radix) and the hashed page
+ * table (hash) that lie there make the walk fail as a non-secure data
+ * access to secure memory does, with a machine check
+ * (ppc_pef_walk_fault()).  Walks with MSR[S]=1 (ultravisor, Secure VMs)
+ * may.  The partition table itself is located by PTCR, which only the
+ * ultravisor writes while PEF is on, and is read as the ultravisor set it.
+ * Checked once per table read, and only on CPUs with PEF.
+ */
+static inline bool ppc_pef_walk_ok(PowerPCCPU *cpu, int mmu_idx, hwaddr ra,
+                                   uint64_t len)
+{
+    const PPCPef *pef = cpu->pef;
+
+    if (likely(!pef) || (mmu_idx & PPC_MMU_IDX_S)) {
+        return true;
+    }
+    /* [ra, ra + len) overlaps [secure_base, secure_base + secure_size)? */
+    return ra >= pef->secure_base + pef->secure_size ||
+           ra + len <= pef->secure_base || ra + len < ra;
+}
+
+/*
+ * Radix: the fault_cause bit of a walk that ppc_pef_walk_ok() refused
+ * (DSISR bit 63, which radix faults never set); the raise functions turn
+ * it into ppc_pef_walk_fault().
+ */
+#define PPC_PEF_WALK_FAULT      0x00000001
+
+/*
+ * A refused walk of an access of @access_type at @eaddr: prepare the
+ * machine check that ppc_cpu_tlb_fill() raises (exception_index and
+ * error_code, DSISR, DAR).
+ */
+void ppc_pef_walk_fault(PowerPCCPU *cpu, MMUAccessType access_type,
+                        vaddr eaddr);
+
 /* HRMOR, or URMOR in ultravisor state (real-mode translation) */
 static inline target_ulong ppc_hv_real_mode_offset(CPUPPCState *env,
                                                    int mmu_idx)

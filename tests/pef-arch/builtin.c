@@ -157,6 +157,45 @@ static void check_os_state(bool pef, uint64_t dw0, uint64_t dw1)
     mtspr(SPR_LPCR, lpcr);
 }
 
+/* one UV_WRITE_PATE from HV; returns r3 (or 1 if the call trapped) */
+static int64_t write_pate(uint64_t lpid, uint64_t dw0, uint64_t dw1)
+{
+    Probe p;
+
+    probe_init(&p);
+    p.r[0] = UCALL_WRITE_PATE;
+    p.r[1] = lpid;
+    p.r[2] = dw0;
+    p.r[3] = dw1;
+    run_probe(&p, addr(sn_sc2));
+    return p.kind == P_RET ? (int64_t)p.r[0] : 1;
+}
+
+/*
+ * The hypervisor cannot point a normal partition's tables into secure
+ * memory through UV_WRITE_PATE: dw0 (radix root or hashed page table)
+ * is refused with U_P2, LPID 0's process table (dw1) with U_P3.
+ */
+static void check_write_pate_secure(void)
+{
+    uint64_t root = (1ULL << 63) | (1ULL << 62) | (5ULL << 5) | 13;
+    int64_t rc;
+
+    rc = write_pate(2, root | SECURE_BASE, 0);
+    check(rc == U_P2, "UV_WRITE_PATE(lpid 2) with its radix root in secure "
+          "memory: U_P2 (-55)", "rc=%ld", rc);
+    rc = write_pate(2, SECURE_BASE + (16ULL << 20), 0);
+    check(rc == U_P2, "UV_WRITE_PATE(lpid 2) with its hashed page table in "
+          "secure memory: U_P2 (-55)", "rc=%ld", rc);
+    rc = write_pate(0, root | addr(pt_root), SECURE_BASE + 0x4000);
+    check(rc == U_P3, "UV_WRITE_PATE(lpid 0) with its process table in "
+          "secure memory: U_P3 (-56)", "rc=%ld", rc);
+    rc = write_pate(2, root | addr(pt_root), SECURE_BASE + 0x4000);
+    check(rc == U_SUCCESS, "UV_WRITE_PATE(lpid 2) with a process table at "
+          "a guest-real address (not checked): U_SUCCESS", "rc=%ld", rc);
+    write_pate(2, 0, 0);
+}
+
 void main_builtin(void)
 {
     bool pef = cfg_block[1] & CFG_EXPECT_PEF;
@@ -231,6 +270,9 @@ void main_builtin(void)
         mtspr(SPR_PTCR, addr(pt_patb));
     }
     check_os_state(pef, dw0, dw1);
+    if (pef) {
+        check_write_pate_secure();
+    }
 
     check_secure_memory(pef);
 }

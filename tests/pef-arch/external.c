@@ -1,8 +1,10 @@
 /*
- * pef-arch: checks in external mode (uv-firmware=PROG): the program is the
- * ultravisor, entered at NIA 0 in UV state; it visits HV state (urfid) and
- * an SVM (urfid to S=1,HV=0, LPID 1 mapped to secure memory) and comes back
- * through "sc 2" / S=1 hypervisor interrupts at URMOR + vector.
+ * pef-arch: checks in external mode (uv-firmware=PROG -bios PROG): the
+ * program is the firmware, entered at 0x10 in UV state with URMOR = 0,
+ * and then the ultravisor, once it has pointed URMOR at its secure copy
+ * (start.S); it visits HV state (urfid) and an SVM (urfid to S=1,HV=0,
+ * LPID 1 mapped to secure memory) and comes back through "sc 2" / S=1
+ * hypervisor interrupts at URMOR + vector.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,6 +26,23 @@ static volatile uint64_t marker;
 static void *bypass(const volatile void *p)
 {
     return (void *)(uintptr_t)(BYPASS | addr((const void *)p));
+}
+
+/*
+ * The value to write to URMOR for it to hold @ra: on POWER9 the written
+ * value takes effect 0x7C800000 higher (the ultravisor's "Nimbus URMOR
+ * adjustment", docs/system/ppc/pef-tcg.rst), on POWER10 as written.
+ */
+#define P9_URMOR_ADJUST 0x7C800000ULL
+
+static bool is_power9(void)
+{
+    return (mfspr(SPR_PVR) >> 16) == 0x004e;
+}
+
+static uint64_t urmor_arg(uint64_t ra)
+{
+    return is_power9() ? ra - P9_URMOR_ADJUST : ra;
 }
 
 static bool uv_read(int i, uint64_t *v)
@@ -82,11 +101,16 @@ static void check_boot(void)
     if (boot_info.r3 && boot_info.r3 < (1ULL << 40)) {
         magic = ld32(BYPASS | boot_info.r3);
     }
-    check(boot_info.r4 == 0x10 && magic == 0xd00dfeed,
-          "boot: r3 = FDT (magic d00dfeed), r4 = 0x10",
-          "r3=%lx (magic %x) r4=%lx", boot_info.r3, magic, boot_info.r4);
+    check(magic == 0xd00dfeed, "boot: r3 = FDT (magic d00dfeed)",
+          "r3=%lx (magic %x)", boot_info.r3, magic);
+    check(boot_info.urmor == 0 && boot_info.ptcr == 0,
+          "boot: the firmware starts with URMOR = 0 and PTCR = 0",
+          "URMOR=%lx PTCR=%lx", boot_info.urmor, boot_info.ptcr);
     check(uv_read(I_URMOR, &v) && v == SECURE_BASE,
-          "boot: URMOR = secure_base", "URMOR=%lx", v);
+          is_power9() ? "boot: URMOR written as secure_base - 0x7C800000 "
+                        "(POWER9) holds secure_base"
+                      : "boot: URMOR written as secure_base holds it",
+          "URMOR=%lx", v);
     check(uv_read(I_SMFCTRL, &v) && (v & SMFCTRL_E),
           "boot: SMFCTRL[E] = 1", "SMFCTRL=%lx", v);
     check(mfspr(SPR_PTCR) == 0 && mfspr(SPR_HRMOR) == 0,
@@ -144,25 +168,23 @@ static void check_uv_sprs(void)
           "mtspr/mfspr SMFCTRL in UV state (write back, read)",
           "read %lx then %lx", old, v);
 
-    old = v = 0;
-    check(uv_read(I_URMOR, &old) && uv_write(I_URMOR, old) &&
-          uv_read(I_URMOR, &v) && v == SECURE_BASE,
-          "mtspr/mfspr URMOR in UV state (write back, read)",
-          "read %lx then %lx", old, v);
-
     /* move URMOR from code running at an URMOR-bypassing EA */
     pt_root[32] = 0x0123FEDC4567BA98ULL;
     asm volatile("sync" : : : "memory");
     want = SECURE_BASE + addr(pt_root);
     probe_init(&p);
-    p.r[1] = want;
+    p.r[1] = urmor_arg(want);
     p.r[2] = 0x100;
+    p.r[3] = urmor_arg(SECURE_BASE);
     run_probe(&p, BYPASS | SECURE_BASE | addr(sn_urmor_move));
     v = 0;
     uv_read(I_URMOR, &v);
     check(p.kind == P_RET && p.r[0] == want &&
           p.r[4] == 0x0123FEDC4567BA98ULL && v == SECURE_BASE,
-          "URMOR write takes effect: EA 0x100 -> new URMOR | 0x100",
+          is_power9() ? "mtspr URMOR (POWER9: the value + 0x7C800000) "
+                        "takes effect: EA 0x100 -> new URMOR | 0x100"
+                      : "mtspr URMOR takes effect: EA 0x100 -> new URMOR "
+                        "| 0x100",
           "%s; r7=%lx (want %lx), URMOR after restore %lx", describe(&p),
           p.r[4], 0x0123FEDC4567BA98ULL, v);
     pt_root[32] = 0;
@@ -225,6 +247,25 @@ static void check_hv_round_trip(void)
           p.home.srr1 == (HV_MSR | SRR1_LEV2) && (p.home.msr & MSR_ME),
           "sc 2 from HV: UV state at URMOR+0xC00, SRR0 = next, "
           "SRR1 = MSR | LEV 2", "%s", describe(&p));
+}
+
+/*
+ * HID0[HILE] is the hypervisor's interrupt endianness; interrupts that
+ * enter ultravisor state stay big-endian (the ultravisor's vectors are).
+ */
+#define HID0_HILE       (1ULL << 59)            /* HID0[4] */
+
+static void check_hile(void)
+{
+    uint64_t hid0 = mfspr(SPR_HID0);
+    Probe p;
+
+    mtspr(SPR_HID0, hid0 | HID0_HILE);
+    via_urfid(&p, addr(tg_msr_sc2), HV_MSR, 0, 0);
+    mtspr(SPR_HID0, hid0);
+    check(uv_entry(&p, 0xC00) && !(p.home.msr & MSR_LE),
+          "sc 2 from HV with HID0[HILE]=1: ultravisor state entered "
+          "big-endian (MSR[LE]=0)", "%s", describe(&p));
 }
 
 static void setup_svm(void)
@@ -368,6 +409,164 @@ static void check_hv_faults(void)
           describe(&p));
 }
 
+/*
+ * Page-table walks of the hypervisor (S=0) never read secure memory
+ * (docs/system/ppc/pef-tcg.rst).  The program, as ultravisor, builds a
+ * radix tree (process table -> root -> 1G leaf mapping EA 0.. to RA 0..)
+ * or a hashed page table with one 4K identity entry, each table either in
+ * normal memory (the control: the hypervisor's translated load reads
+ * wk_marker) or in secure memory (the planted copy: same entries; the
+ * load must take a machine check and never use them).
+ */
+#define WK_MARKER       0x57A1C0DE600DF00DULL
+#define WK_VSID         0x123ULL
+#define WK_PIDR         48
+#define DSISR_WALK      0x20ULL                 /* DSISR[58] */
+#define SRR1_LDST       0x00200000ULL           /* SRR1[42] */
+
+static uint64_t wk_patb[512] __attribute__((aligned(4096)));
+static uint64_t wk_prtb[512] __attribute__((aligned(4096)));
+static uint64_t wk_root[8192] __attribute__((aligned(65536)));
+static uint64_t wk_l1[512] __attribute__((aligned(4096)));
+static uint64_t wk_l1s[512] __attribute__((aligned(4096)));
+static uint64_t wk_htab[32768] __attribute__((aligned(262144)));
+/* bare metal: read by the hypervisor's translated load, not by C */
+static volatile uint64_t wk_marker;
+
+enum { WK_NORMAL, WK_PRTB, WK_ROOT, WK_LEAF, WK_HTAB };
+
+/* the copy of table @t that the walk reads: secure or normal */
+static uint64_t *wk_tab(uint64_t *t, bool secure)
+{
+    return secure ? t : bypass(t);
+}
+
+static uint64_t wk_ra(const uint64_t *t, bool secure)
+{
+    return (secure ? SECURE_BASE : 0) + addr(t);
+}
+
+static void wk_set_ptcr(void)
+{
+    /* a changed PTCR flushes the translations of the previous tables */
+    mtspr(SPR_PTCR, 0);
+    mtspr(SPR_PTCR, SECURE_BASE + addr(wk_patb));
+}
+
+static void wk_radix(int where)
+{
+    bool s_prtb = where == WK_PRTB, s_root = where == WK_ROOT;
+    bool s_l1 = where == WK_LEAF;
+    uint64_t rts = (1ULL << 62) | (5ULL << 5);  /* RTS 52 */
+
+    wk_tab(wk_l1, s_l1)[0] = (1ULL << 63) | (1ULL << 62) | 0x100 | 0x80 |
+                             0x7;               /* 1G leaf at RA 0, R, C */
+    wk_tab(wk_root, s_root)[0] = (1ULL << 63) | wk_ra(wk_l1, s_l1) | 9;
+    /*
+     * LPID 0's partition-scoped tree (PATE[0] dw0, the same root) also
+     * translates the process-table address (Power ISA 3.0 radix host, as
+     * QEMU's radix walk does): map the first secure GiB identically too.
+     */
+    wk_l1s[0] = (1ULL << 63) | (1ULL << 62) | SECURE_BASE | 0x100 | 0x80 |
+                0x7;
+    wk_tab(wk_root, s_root)[SECURE_BASE >> 39] = (1ULL << 63) |
+                                                 addr(wk_l1s) | 9;
+    /* bare metal: the normal copy, which C never reads back */
+    *(volatile uint64_t *)bypass(&wk_l1s[0]) = wk_l1s[0];
+    wk_tab(wk_prtb, s_prtb)[0] = rts | wk_ra(wk_root, s_root) | 13;
+    wk_patb[0] = (1ULL << 63) | rts | addr(wk_root) | 13;
+    wk_patb[1] = wk_ra(wk_prtb, s_prtb);        /* PRTS 0: 4 KiB */
+    asm volatile("sync" : : : "memory");
+    mtspr(SPR_LPIDR, 0);
+    mtspr(WK_PIDR, 0);
+    mtspr(SPR_LPCR, (mfspr(SPR_LPCR) | LPCR_HR | LPCR_UPRT) &
+                    ~(LPCR_HDICE | LPCR_HVICE));
+    wk_set_ptcr();
+}
+
+/* one 4K HPTE mapping EA &wk_marker to itself in segment 0 (VSID WK_VSID) */
+static void wk_hash(bool secure)
+{
+    uint64_t ea = addr((const void *)&wk_marker) & ~0xFFFULL;
+    uint64_t *htab = wk_tab(wk_htab, secure);
+    uint64_t pteg = (WK_VSID ^ (ea >> 12)) & 0x7FF;     /* HTABSIZE 0 */
+
+    htab[pteg * 16] = (WK_VSID << 12) | ((ea >> 16) & ~0x7FULL) | 1;
+    htab[pteg * 16 + 1] = ea | 0x100 | 0x80;    /* RPN, R, C, PP 0 */
+    wk_patb[0] = wk_ra(wk_htab, secure);        /* HR 0, HTABSIZE 0 */
+    wk_patb[1] = 0;
+    asm volatile("sync" : : : "memory");
+    mtspr(SPR_LPIDR, 0);
+    mtspr(SPR_LPCR, mfspr(SPR_LPCR) & ~(LPCR_HR | LPCR_UPRT | LPCR_HDICE |
+                                        LPCR_HVICE));
+    asm volatile("slbia 0; isync; slbmte %0, %1; isync"
+                 : : "r"(WK_VSID << 12), "r"(0x08000000ULL) : "memory");
+    wk_set_ptcr();
+}
+
+/* the hypervisor's load at &wk_marker with DR=1 */
+static void wk_load(Probe *p)
+{
+    via_urfid(p, addr(tg_load), HV_MSR | MSR_DR,
+              addr((const void *)&wk_marker), 0);
+}
+
+static bool wk_refused(const Probe *p)
+{
+    return p->kind == P_FWD && p->fwd_copy == 2 && p->fwd.vec == 0x200 &&
+           p->fwd.srr0 == addr(tg_load) + 4 &&
+           (p->fwd.srr1 & SRR1_LDST) && p->fwd.dsisr == DSISR_WALK &&
+           (p->fwd.msr & (MSR_HV | MSR_S)) == MSR_HV;
+}
+
+static void check_walks(void)
+{
+    static const struct {
+        int where;
+        const char *name;
+    } radix[] = {
+        { WK_PRTB, "its process table" },
+        { WK_ROOT, "its radix root (from the process-table entry)" },
+        { WK_LEAF, "a lower-level page directory" },
+    };
+    uint64_t lpcr = mfspr(SPR_LPCR);
+    char name[160];
+    unsigned i;
+    Probe p;
+
+    st64(BYPASS | addr((const void *)&wk_marker), WK_MARKER);
+
+    wk_radix(WK_NORMAL);
+    wk_load(&p);
+    check(uv_entry(&p, 0xC00) && p.home.gpr[3] == WK_MARKER &&
+          (p.home.gpr[20] & MSR_DR),
+          "HV radix translation with its tables in normal memory (control): "
+          "the load reads the marker", "%s", describe(&p));
+    for (i = 0; i < sizeof(radix) / sizeof(radix[0]); i++) {
+        wk_radix(radix[i].where);
+        wk_load(&p);
+        fmt(name, sizeof(name), "HV radix walk through %s in secure "
+            "memory: machine check (SRR1[42], DSISR[58]), the planted "
+            "entries unused", radix[i].name);
+        check(wk_refused(&p), name, "%s", describe(&p));
+    }
+
+    wk_hash(false);
+    wk_load(&p);
+    check(uv_entry(&p, 0xC00) && p.home.gpr[3] == WK_MARKER,
+          "HV hash translation with its HPT in normal memory (control): the "
+          "load reads the marker", "%s", describe(&p));
+    wk_hash(true);
+    wk_load(&p);
+    check(wk_refused(&p), "HV hash walk with its HPT in secure memory: "
+          "machine check (SRR1[42], DSISR[58]), the planted HPTE unused",
+          "%s", describe(&p));
+
+    asm volatile("slbia 0; isync" : : : "memory");
+    mtspr(SPR_LPCR, lpcr);
+    mtspr(SPR_PTCR, 0);
+}
+
 #define FINAL_NAME "sc 2 from HV with SMFCTRL[E]=0: 0xC00 in HV (S=0), " \
                    "SRR1 = MSR | LEV 2"
 
@@ -415,9 +614,11 @@ void main_external(void)
     check_real_mode();
     check_uv_sprs();
     check_hv_round_trip();
+    check_hile();
     check_msr_s_sticky();
     check_svm();
     check_secure_memory();
     check_hv_faults();
+    check_walks();
     check_smfctrl_e0();
 }

@@ -14,7 +14,7 @@
 #define UART_LSR        5
 #define UART_LSR_THRE   0x20
 
-BootInfo boot_info __attribute__((section(".data"))) = { 1, 1, 1, 1 };
+BootInfo boot_info __attribute__((section(".data"))) = { 1, 1, 1, 1, 1, 1 };
 __attribute__((aligned(256))) TrapBlock trap_block;
 int n_test, n_pass, n_fail;
 

@@ -35,6 +35,8 @@
 #define U_SUCCESS       0
 #define U_FUNCTION      (-2)
 #define U_PERMISSION    (-11)
+#define U_P2            (-55)
+#define U_P3            (-56)
 
 #define LPCR_HR         (1ULL << 20)
 #define LPCR_UPRT       (1ULL << 22)
@@ -84,6 +86,7 @@ static inline uint64_t addr(const void *p)
 
 typedef struct BootInfo {
     uint64_t msr, r3, r4, mode;
+    uint64_t urmor, ptcr;       /* external mode: as found at entry */
 } BootInfo;
 
 enum { P_RET, P_TRAP, P_FWD, P_FWD_LOST };

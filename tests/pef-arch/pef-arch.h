@@ -27,6 +27,8 @@
 #define SPR_HEIR        339
 #define SPR_PTCR        464
 #define SPR_PIR         1023
+#define SPR_PVR         287
+#define SPR_HID0        1008
 /* Ultravisor SPRs (open-power/pdbg libpdbg/sprs.h) */
 #define SPR_USPRG0      0x1F0
 #define SPR_USPRG1      0x1F1

@@ -5,11 +5,16 @@
  * The image is linked at 0 and runs with EA == link address everywhere:
  *  - built-in mode: loaded with -bios at RA 0, started at 0x10 in HV real
  *    mode (HRMOR 0);
- *  - external mode: loaded at secure_base by uv-firmware=, started at 0 in
- *    UV state; EA X then means RA URMOR|X (the secure copy).  The image
- *    copies itself to RA 0 so that HV-state code at EA X finds the same
- *    bytes (the "normal copy"); an SVM (S=1,HV=0) gets a partition-scoped
- *    mapping guest-real 0 -> secure_base, so it also sees the secure copy.
+ *  - external mode: loaded with -bios at RA 0 and by uv-firmware= at
+ *    secure_base; every thread starts the -bios copy at 0x10 in UV state
+ *    with URMOR = 0, as firmware does on a PEF machine.  Each thread then
+ *    does what the firmware and ultravisor do: it points URMOR at the
+ *    secure copy (on POWER9 by writing secure_base - 0x7C800000, the
+ *    ultravisor's "Nimbus URMOR adjustment") and goes on there: EA X then
+ *    means RA URMOR|X (the secure copy).  The image copies itself to RA 0
+ *    so that HV-state code at EA X finds the same bytes (the "normal
+ *    copy"); an SVM (S=1,HV=0) gets a partition-scoped mapping guest-real
+ *    0 -> secure_base, so it also sees the secure copy.
  *
  * Every vector 0x100..0x17E0 enters common_trap, which saves the state
  * into a trap record.  Traps taken in the "home" state (HV in built-in
@@ -31,9 +36,9 @@
     .globl _start
 _start:
     .org 0x0
-    b ext_entry                 /* external mode: NIA 0 in UV state */
+    b .                         /* nothing starts here */
     .org 0x10
-    b builtin_entry             /* built-in mode: skiboot's entry 0x10 */
+    b fw_entry                  /* skiboot's entry 0x10, either mode */
 
     .org CFG_OFFSET
     .globl cfg_block
@@ -56,7 +61,8 @@ cfg_block:
 /* ------------------------------------------------------------------ */
 /*
  * Entry of either mode: secondary threads go to secondary_entry; thread 0
- * records MSR (left in r9), r3, r4 and \external in boot_info.
+ * records MSR (left in r9), r3, r4, \external and the URMOR and PTCR it
+ * found (r14, r15) in boot_info.
  */
 .macro record_boot external
     mfspr %r10, SPR_PIR
@@ -69,7 +75,28 @@ cfg_block:
     std %r4, 16(%r11)
     li %r10, \external
     std %r10, 24(%r11)
+    std %r14, 32(%r11)
+    std %r15, 40(%r11)
 .endm
+
+/* started in UV state (MSR[S]=1): the external mode */
+fw_entry:
+    mfmsr %r9
+    rldicl. %r9, %r9, 42, 63    /* MSR[S] */
+    beq builtin_entry
+    mfspr %r14, SPR_URMOR
+    mfspr %r15, SPR_PTCR
+    li %r9, 1
+    sldi %r9, %r9, 48           /* secure_base */
+    mfspr %r10, SPR_PVR
+    srdi %r10, %r10, 16
+    cmpdi %r10, 0x004e          /* POWER9: URMOR takes the value + 0x7C800000 */
+    bne 1f
+    lis %r10, 0x7C80
+    subf %r9, %r10, %r9
+1:  mtspr SPR_URMOR, %r9
+    isync
+    /* from here on the same code runs from the secure copy */
 
 ext_entry:
     record_boot 1
@@ -83,6 +110,8 @@ ext_entry:
     urfid
 
 builtin_entry:
+    li %r14, 0
+    li %r15, 0
     record_boot 0
     /* stock reset has MSR[ME]=0 and mtmsrd cannot set ME: use hrfid */
     ori %r9, %r9, 0x1000
@@ -447,9 +476,11 @@ SNIP(sn_mt_\name)
     UVSPR ACMCR, SPR_ACMCR
     UVSPR SMFCTRL, SPR_SMFCTRL
 
-/* run at an URMOR-bypassing EA: URMOR = r4, r3 = URMOR, r7 = *(EA r5) */
+/*
+ * run at an URMOR-bypassing EA: URMOR = r4, r3 = URMOR, r7 = *(EA r5),
+ * then URMOR = r6
+ */
 SNIP(sn_urmor_move)
-    mfspr %r6, SPR_URMOR
     mtspr SPR_URMOR, %r4
     isync
     mfspr %r3, SPR_URMOR

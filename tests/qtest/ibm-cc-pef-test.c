@@ -157,6 +157,24 @@ static void test_external(void)
     g_assert_cmpint(write(fd, image, sizeof(image)), ==, sizeof(image));
     close(fd);
 
+    /*
+     * The image's firmware puts the ultravisor's device tree 128 MiB below
+     * the top of secure memory, above the image's 16 MiB + 64 KiB layout.
+     */
+    {
+        g_autofree char *small = g_strdup_printf(
+            "-machine powernv9,pef=on,secure-memory=144M,uv-firmware=%s",
+            path);
+        g_autofree char *enough = g_strdup_printf(
+            "-machine powernv9,pef=on,secure-memory=145M,uv-firmware=%s",
+            path);
+        const char *needles[] = { "secure-memory=144M", "too small",
+                                  "145M", NULL };
+
+        ibm_cc_assert_refused(small, needles);
+        ibm_cc_assert_starts(enough);
+    }
+
     qts = qtest_initf("-machine powernv9,pef=on,uv-firmware=%s -accel tcg "
                       "-m 1G", path);
     uv = query_uv(qts);

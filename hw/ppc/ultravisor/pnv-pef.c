@@ -9,10 +9,16 @@
  *   never reach it; the CPUs' own non-secure accesses are refused at TLB
  *   fill (target/ppc/pef-tcg.c).
  * - Built-in mode (default): "sc 2" goes to the ultravisor core
- *   (hw/ppc/ultravisor/uv-pef.c); the firmware and kernel find it in the
- *   device tree (/ibm,ultravisor, ibm,secure-memory).
- * - External mode (uv-firmware=FILE): FILE runs at the secure base in
- *   ultravisor state from reset, and nothing is handled in C.
+ *   (hw/ppc/ultravisor/uv-pef.c), which is already running when the
+ *   firmware starts (hypervisor state).
+ * - External mode (uv-firmware=FILE): as on a PEF machine after hostboot,
+ *   FILE (an ultravisor image such as open-power/ultravisor's ultra.lid)
+ *   is in secure memory and every thread starts the -bios firmware at its
+ *   entry in ultravisor state; the firmware starts the ultravisor (the
+ *   ultravisor-capable skiboot's init_uv/start_ultravisor), which
+ *   returns to it with urfid.  Nothing is handled in C.
+ * Both describe the ultravisor and secure memory in the device tree as the
+ * ultravisor-capable skiboot and Linux read them (pnv_pef_dt_populate()).
  *
  * The state is a PnvPef object, a child of the machine (see
  * include/hw/ppc/pnv-pef.h, also for the locking rule).
@@ -54,6 +60,17 @@
 
 /* Largest external ultravisor image we load (the UV's text + data) */
 #define PNV_PEF_FW_MAX          (16 * MiB)
+
+/*
+ * The layout an ultravisor image needs in secure memory: the
+ * ultravisor-capable skiboot puts the ultravisor's device tree 128 MiB
+ * below the top of the first secure range (qemu/skiboot, branch
+ * ultravisor, hw/ultravisor.c init_uv()), and open-power/ultravisor
+ * occupies 4 MiB text and bss, a 12 MiB heap and 64 KiB of storage from
+ * its base (include/mem-map.h).
+ */
+#define PNV_PEF_UV_FDT_GAP      (128 * MiB)
+#define PNV_PEF_UV_LAYOUT       (16 * MiB + 64 * KiB)
 
 /* [U] SMFCTRL at boot: E=1; bit 62 as in Mambo's PEF-on value */
 #define PNV_PEF_SMFCTRL_RESET   0x8000000000000002ULL
@@ -231,8 +248,9 @@ void pnv_pef_class_init(ObjectClass *oc)
     object_class_property_add_str(oc, "uv-firmware", pnv_pef_get_uv_firmware,
                                   pnv_pef_set_uv_firmware);
     object_class_property_set_description(oc, "uv-firmware",
-        "Ultravisor firmware image run at the secure base instead of the "
-        "built-in ultravisor (external mode, needs pef=on)");
+        "Ultravisor image (e.g. ultra.lid) placed at the secure base; the "
+        "-bios firmware then starts in ultravisor state and starts it, "
+        "instead of the built-in ultravisor (external mode, needs pef=on)");
 }
 
 /* Host operations of the ultravisor core */
@@ -450,13 +468,19 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
             error_setg(errp, "uv-firmware: %s", ferr->message);
             return false;
         }
-        if (pef->fw_size == 0 || pef->fw_size > PNV_PEF_FW_MAX ||
-            pef->fw_size > pef->secure_size) {
+        if (pef->fw_size == 0 || pef->fw_size > PNV_PEF_FW_MAX) {
             error_setg(errp, "uv-firmware '%s': size %zu is not between 1 "
-                       "byte and %" PRIu64 " bytes (16 MiB or "
-                       "secure-memory)", pef->uv_firmware,
-                       (size_t)pef->fw_size,
-                       MIN(PNV_PEF_FW_MAX, pef->secure_size));
+                       "byte and 16 MiB", pef->uv_firmware,
+                       (size_t)pef->fw_size);
+            return false;
+        }
+        if (pef->secure_size < PNV_PEF_UV_FDT_GAP + PNV_PEF_UV_LAYOUT) {
+            error_setg(errp, "secure-memory=%" PRIu64 "M is too small for "
+                       "an ultravisor image: its firmware puts the "
+                       "ultravisor's device tree 128 MiB below the top of "
+                       "secure memory, above the image's 16 MiB + 64 KiB; "
+                       "use secure-memory=145M or more",
+                       pef->secure_size / MiB);
             return false;
         }
     }
@@ -557,11 +581,15 @@ void pnv_pef_cpu_reset(PowerPCCPU *cpu)
          */
         env->spr[SPR_PTCR] = uv_pef_ptcr(pef->core);
     } else {
-        /* External: start the ultravisor image in ultravisor state */
+        /*
+         * External: as hostboot leaves a PEF machine, every thread starts
+         * the firmware at its entry (nip and r3 as pnv_core set them) in
+         * ultravisor state: real mode, big-endian, URMOR and PTCR 0.
+         */
+        env->spr[SPR_URMOR] = 0;
         env->spr[SPR_PTCR] = 0;
-        env->gpr[4] = env->nip;     /* where skiboot would have started */
-        env->nip = 0;               /* RA = URMOR + 0 */
-        env->msr |= MSR_HVB | R_MSR_S_MASK | (1ULL << MSR_ME);
+        env->msr = (1ULL << MSR_SF) | MSR_HVB | R_MSR_S_MASK |
+                   (1ULL << MSR_ME);
     }
 }
 
@@ -594,6 +622,21 @@ void pnv_pef_reset(PnvMachineState *pnv)
     }
 }
 
+/*
+ * The nodes hostboot describes on a PEF machine, in the shapes the
+ * ultravisor-capable skiboot (qemu/skiboot, branch ultravisor:
+ * hw/ultravisor.c, hdata/memory.c) and Linux (arch/powerpc/platforms/
+ * powernv/ultravisor.c, arch/powerpc/kvm/book3s_hv_uvmem.c) read them:
+ *   /ibm,ultravisor            compatible "ibm,ultravisor", 2/2 cells
+ *     firmware                 compatible "ibm,uv-firmware"; reg = the
+ *                              image's address (one u64: skiboot asserts
+ *                              on more); secure-memory-ranges = <base size>
+ *   /secure-memory@BASE        device_type "secure-memory", compatible
+ *                              "ibm,secure-memory", reg, ibm,chip-id
+ * In external mode the image is at the secure base and the firmware adds
+ * the ultravisor's message log (memcons) itself; the built-in ultravisor's
+ * log is ours to describe and reserve.
+ */
 void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
 {
     PnvPef *pef = pnv_pef_active(pnv);
@@ -601,8 +644,7 @@ void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
     g_autofree char *name = NULL;
     int uv_node, fw_node, node, rsv_node;
 
-    if (!pef || !pef->core) {
-        /* External mode: the ultravisor firmware describes itself */
+    if (!pef) {
         return;
     }
     secure_reg[0] = cpu_to_be64(PNV_PEF_SECURE_BASE);
@@ -616,10 +658,12 @@ void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
     fw_node = fdt_add_subnode(fdt, uv_node, "firmware");
     _FDT(fw_node);
     _FDT(fdt_setprop_string(fdt, fw_node, "compatible", "ibm,uv-firmware"));
-    _FDT(fdt_setprop(fdt, fw_node, "reg", secure_reg, sizeof(secure_reg)));
+    _FDT(fdt_setprop_u64(fdt, fw_node, "reg", PNV_PEF_SECURE_BASE));
     _FDT(fdt_setprop(fdt, fw_node, "secure-memory-ranges", secure_reg,
                      sizeof(secure_reg)));
-    _FDT(fdt_setprop_u64(fdt, fw_node, "memcons", pef->memcons_ra));
+    if (pef->core) {
+        _FDT(fdt_setprop_u64(fdt, fw_node, "memcons", pef->memcons_ra));
+    }
 
     name = g_strdup_printf("secure-memory@%" PRIx64, PNV_PEF_SECURE_BASE);
     node = fdt_add_subnode(fdt, 0, name);
@@ -628,6 +672,10 @@ void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
     _FDT(fdt_setprop_string(fdt, node, "compatible", "ibm,secure-memory"));
     _FDT(fdt_setprop(fdt, node, "reg", secure_reg, sizeof(secure_reg)));
     _FDT(fdt_setprop_cell(fdt, node, "ibm,chip-id", 0));
+
+    if (!pef->core) {
+        return;
+    }
 
     /* Keep firmware and kernel away from the message log */
     rsv_node = fdt_subnode_offset(fdt, 0, "reserved-memory");
