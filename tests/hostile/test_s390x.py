@@ -226,10 +226,15 @@ def discover(run):
             pc = int(g.cmd("p1"), 16)
             out = run.hmp("gva2gpa %#x" % (pc & ~0xfff))
             m = re.search(r"gpa: (0x[0-9a-f]+)", out)
-            # not code the kernel runs identity-mapped: its delta says
-            # nothing about where the kernel's data is
+            # not code the kernel runs identity-mapped or in the lowcore:
+            # the delta must also map the host name's page back to it
             if m and int(m.group(1), 16) != pc & ~0xfff:
-                break
+                delta = (pc & ~0xfff) - int(m.group(1), 16)
+                va = FACTS["nodename_pa"] + delta
+                back = run.hmp("gva2gpa %#x" % (va & ~0xfff))
+                if (va > 0 and va < 1 << 64 and
+                        "gpa: %#x" % (FACTS["nodename_pa"] & ~0xfff) in back):
+                    break
             m = None
             g.send("c")
             time.sleep(0.1)
