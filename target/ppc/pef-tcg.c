@@ -97,6 +97,15 @@ static target_ulong ppc_pef_urmor_written(CPUPPCState *env, target_ulong val)
 void helper_pef_store_spr(CPUPPCState *env, uint32_t sprn, target_ulong val)
 {
     CPUState *cs = env_cpu(env), *ccs;
+    PowerPCCPU *cpu = env_archcpu(env);
+
+    if (sprn == SPR_SMFCTRL && (env->spr[sprn] & SMFCTRL_E) &&
+        !(val & SMFCTRL_E)) {
+        trace_ppc_pef_facility_off(cs->cpu_index);
+        if (cpu->pef->facility_off) {
+            cpu->pef->facility_off(cpu->pef->opaque, cpu);
+        }
+    }
 
     switch (sprn) {
     case SPR_URMOR:

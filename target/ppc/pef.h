@@ -47,6 +47,8 @@ typedef struct PPCPef {
      */
     void (*ucall)(void *opaque, PowerPCCPU *cpu);
     void (*uv_interrupt)(void *opaque, PowerPCCPU *cpu, int excp);
+    /* Optional: @cpu's core just cleared SMFCTRL[E] (firmware turned PEF off) */
+    void (*facility_off)(void *opaque, PowerPCCPU *cpu);
     /*
      * pseries (QEMU is the hypervisor): "sc 1" with MSR[S]=1 goes to the
      * built-in ultravisor, which reflects it to the virtual hypervisor.

@@ -161,8 +161,10 @@ class Boot:
         return lpids
 
 
-def pef_boot(name, machine, append_extra=""):
-    """Boot the PEF host kernel with our init; return a Boot."""
+def pef_boot(name, machine, append_extra="", extra_args=(), on_marker=None):
+    """Boot the PEF host kernel with our init; return a Boot.  @extra_args
+    go on QEMU's command line; @on_marker(guest) runs once init printed its
+    marker, while QEMU still runs."""
     trace_path = os.path.join(guest.LOGDIR, name + ".trace")
     os.makedirs(guest.LOGDIR, exist_ok=True)
     if os.path.exists(trace_path):
@@ -173,7 +175,7 @@ def pef_boot(name, machine, append_extra=""):
     argv = [QEMU_PPC64, "-machine", machine, "-m", "2G", "-nographic",
             "-no-reboot", "-kernel", guest.custom_kernel("ppc64le-pef-host"),
             "-initrd", initramfs(), "-append", append.strip(),
-            "-trace", "enable=uv_pef_*,file=" + trace_path]
+            "-trace", "enable=uv_pef_*,file=" + trace_path] + list(extra_args)
     g = guest.Guest(name, argv).start()
     try:
         m = g.wait_for(re.escape(guest.MARKER) +
@@ -182,6 +184,8 @@ def pef_boot(name, machine, append_extra=""):
         secs = g.elapsed()
         if m.group(1) != token:
             g.fail("init echoed token %s, expected %s" % (m.group(1), token))
+        if on_marker:
+            on_marker(g)
         g.wait_for(re.escape(guest.MARKER) + r" done\r?\n",
                    KVM_TIMEOUT + 120, guest.FAIL_PATTERNS)
         if g.wait_exit(60) is None:
@@ -287,6 +291,57 @@ def pef_on_powernv9_radix():
         raise AssertionError("host MMU is %s, expected Radix"
                              % b.fields.get("mmu"))
     return b.secs, info
+
+
+@test
+def debian_skiboot_in_uv_state():
+    """uv-firmware= with Debian's skiboot v7.1: entered in ultravisor state
+    as on a PEF machine, it cannot start an ultravisor, turns PEF off
+    (cpu_disable_pef: every thread leaves ultravisor state with urfid,
+    SMFCTRL[E] cleared) and starts the kernel; QEMU says so.  What the
+    host kernel does next is docs/system/ppc/pef-tcg.rst's business (it
+    finds the ultravisor described in the device tree)."""
+    name = "pef-host-powernv9-debian-skiboot-uv-state"
+    os.makedirs(OUT, exist_ok=True)
+    image = os.path.join(OUT, "uv-image-stub.bin")
+    with open(image, "wb") as f:
+        f.write(b"\x48\x00\x00\x00" * 1024)       # "b ." in big-endian
+    trace_path = os.path.join(guest.LOGDIR, name + ".trace")
+    os.makedirs(guest.LOGDIR, exist_ok=True)
+    if os.path.exists(trace_path):
+        os.unlink(trace_path)
+    threads = 2
+    argv = [QEMU_PPC64, "-machine", "powernv9,pef=on,uv-firmware=" + image,
+            "-smp", "%d,cores=1,threads=%d" % (threads, threads),
+            "-m", "2G", "-nographic", "-no-reboot",
+            "-kernel", guest.custom_kernel("ppc64le-pef-host"),
+            "-initrd", initramfs(), "-append", "console=hvc0",
+            "-trace", "enable=ppc_pef_*,file=" + trace_path]
+    g = guest.Guest(name, argv).start()
+    try:
+        g.wait_for(r"OPAL v\S+ starting", BOOT_TIMEOUT)
+        g.wait_for(r"INIT: Starting kernel at [^\n]*\n", BOOT_TIMEOUT)
+        secs = g.elapsed()
+        g.wait_for(r"warning: pnv-pef: the firmware turned PEF off "
+                   r"\(SMFCTRL\[E\]=0\)[^\n]*", 30)
+    finally:
+        g.stop()
+    g.save_console()
+    with open(trace_path, errors="replace") as f:
+        trace = f.read()
+    off = re.findall(r"ppc_pef_facility_off cpu (\d+)", trace)
+    urfids = re.findall(r"ppc_pef_urfid urfid to 0x[0-9a-f]+ MSR "
+                        r"0x([0-9a-f]+)", trace)
+    to_hv = [int(m, 16) for m in urfids
+             if not int(m, 16) & (1 << 22) and int(m, 16) & (1 << 60)]
+    if len(off) != 1:
+        raise AssertionError("SMFCTRL[E] cleared %d times (one core, "
+                             "thread 0 clears it): %s" % (len(off), off))
+    if len(to_hv) < threads:
+        raise AssertionError("%d urfid(s) to hypervisor state with S=0 for "
+                             "%d threads: %s" % (len(to_hv), threads,
+                                                 urfids))
+    return secs, "%d threads left ultravisor state, PEF off" % len(to_hv)
 
 
 def main():

@@ -95,6 +95,7 @@ struct PnvPef {
     uint64_t memcons_ra;
     char *fw_data;
     gsize fw_size;
+    bool warned_off;
     Error *migration_blocker;
 };
 
@@ -421,6 +422,28 @@ static void pnv_pef_ucall(void *opaque, PowerPCCPU *cpu)
     }
 }
 
+/*
+ * External mode: the firmware cleared SMFCTRL[E].  Only firmware that
+ * cannot start an ultravisor does that (skiboot's cpu_disable_pef()):
+ * say so once, as the machine's description of the ultravisor stays in
+ * the device tree the firmware passes on.
+ */
+static void pnv_pef_facility_off(void *opaque, PowerPCCPU *cpu)
+{
+    PnvPef *pef = opaque;
+
+    if (pef->uv_firmware && !pef->warned_off) {
+        pef->warned_off = true;
+        warn_report("pnv-pef: the firmware turned PEF off (SMFCTRL[E]=0) "
+                    "instead of starting the ultravisor image %s; it "
+                    "cannot start an ultravisor (see "
+                    "docs/system/ppc/pef-tcg.rst, \"Ultravisor firmware\"). "
+                    "The device tree still describes the ultravisor, and a "
+                    "host kernel with CONFIG_PPC_UV will call it",
+                    pef->uv_firmware);
+    }
+}
+
 bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
 {
     MachineState *machine = MACHINE(pnv);
@@ -526,6 +549,7 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
     pef->ppc.secure_base = PNV_PEF_SECURE_BASE;
     pef->ppc.secure_size = pef->secure_size;
     pef->ppc.opaque = pef;
+    pef->ppc.facility_off = pnv_pef_facility_off;
     if (pef->core) {
         pef->ppc.ucall = pnv_pef_ucall;
         /*
