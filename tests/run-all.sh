@@ -168,10 +168,12 @@ BOOT_CHAINS=(
     # with pef=off/on and a KVM-HV guest inside it, one pef=on boot again
     # on the ASan/UBSan build; PEF architecture conformance (bare-metal
     # programs on powernv9/10, pef off/on, external ultravisor image),
-    # again on the ASan/UBSan build.
+    # again on the ASan/UBSan build; the device tree a PEF machine gives
+    # its firmware.
     "pef-boot||$PY $TOP/tests/pef-boot/test_pef_host.py
      pef-boot-asan|ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=30 LSAN_OPTIONS=suppressions=$TOP/tests/pef-boot/lsan-upstream.supp QEMU_PPC64=$BUILD/qemu-system-ppc64-asan|$PY $TOP/tests/pef-boot/test_pef_host.py -k pef_on_powernv9_radix
      pef-arch||$PY $TOP/tests/pef-arch/test_pef_arch.py
+     pef-dt||$PY $TOP/tests/pef-arch/test_pef_dt.py
      pef-arch-asan||$PY $TOP/tests/pef-arch/test_pef_arch.py --qemu $BUILD/qemu-system-ppc64-asan --tag asan- --timeout 180 --skip-missing"
 )
 
