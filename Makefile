@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .PHONY: all deps qemu qemu-asan core fixtures demo install deb check check-core check-qtest \
-	check-boot check-fuzz fuzz bench kernels clean help help-cache
+	check-boot check-fuzz check-firmware fuzz bench kernels clean help help-cache
 
 all: deps qemu core fixtures
 	@tests/boot/demo.py
@@ -64,6 +64,12 @@ check-boot: qemu qemu-asan fixtures kernels
 
 check-fuzz: core
 	@tests/run-all.sh fuzz
+
+# IBM's ultravisor and its skiboot, unmodified (not part of check): built by
+# hand, named by PEF_UV_LID and PEF_UV_SKIBOOT (docs/system/ppc/pef-tcg.rst);
+# SKIP without them.
+check-firmware: qemu fixtures kernels
+	@/usr/bin/python3 tests/pef-firmware/test_real_firmware.py
 
 # The fuzz targets for longer than make check runs them (FUZZ_SECONDS each).
 fuzz: core
