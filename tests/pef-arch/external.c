@@ -484,6 +484,23 @@ static void wk_radix(int where)
     wk_set_ptcr();
 }
 
+/* LPID 1: guest-real 0..1G -> RA 0..1G, the tree normal or secure */
+static void wk_guest(bool secure)
+{
+    uint64_t rts = (1ULL << 62) | (5ULL << 5);  /* RTS 52 */
+
+    wk_tab(wk_l1, secure)[0] = (1ULL << 63) | (1ULL << 62) | 0x100 | 0x80 |
+                               0x7;
+    wk_tab(wk_root, secure)[0] = (1ULL << 63) | wk_ra(wk_l1, secure) | 9;
+    wk_patb[2] = (1ULL << 63) | rts | wk_ra(wk_root, secure) | 13;
+    wk_patb[3] = addr(wk_prtb);                 /* unused in real mode */
+    asm volatile("sync" : : : "memory");
+    mtspr(SPR_LPIDR, 1);
+    mtspr(SPR_LPCR, (mfspr(SPR_LPCR) | LPCR_HR | LPCR_UPRT) &
+                    ~(LPCR_HDICE | LPCR_HVICE));
+    wk_set_ptcr();
+}
+
 /* one 4K HPTE mapping EA &wk_marker to itself in segment 0 (VSID WK_VSID) */
 static void wk_hash(bool secure)
 {
@@ -550,6 +567,27 @@ static void check_walks(void)
             "entries unused", radix[i].name);
         check(wk_refused(&p), name, "%s", describe(&p));
     }
+
+    /* a guest (LPID 1, OS state): its partition-scoped tree */
+    wk_guest(false);
+    via_urfid(&p, addr(tg_load), MSR_SF | MSR_ME,
+              addr((const void *)&wk_marker), 0);
+    check(uv_entry(&p, 0xC00) && p.home.gpr[3] == WK_MARKER &&
+          !(p.home.gpr[20] & (MSR_HV | MSR_S)),
+          "guest (LPID 1) real mode with its partition-scoped tree in "
+          "normal memory (control): the load reads the marker", "%s",
+          describe(&p));
+    wk_guest(true);
+    via_urfid(&p, addr(tg_load), MSR_SF | MSR_ME,
+              addr((const void *)&wk_marker), 0);
+    check(p.kind == P_FWD && p.fwd_copy == 2 && p.fwd.vec == 0x200 &&
+          p.fwd.srr0 == addr(tg_load) &&
+          (p.fwd.srr1 & 0x081C0000) == 0x08100000 &&
+          (p.fwd.msr & (MSR_HV | MSR_S)) == MSR_HV,
+          "guest (LPID 1) with its partition-scoped tree in secure memory: "
+          "machine check in HV on its first fetch (SRR1[36,43]: table "
+          "walk), the planted tree unused", "%s", describe(&p));
+    mtspr(SPR_LPIDR, 0);
 
     wk_hash(false);
     wk_load(&p);
