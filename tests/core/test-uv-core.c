@@ -890,24 +890,13 @@ static void test_share_model(void)
 
 /*
  * The installed-call bits we expect (Linux arch/s390/include/asm/uv.h,
- * enum uv_cmds_inst).
+ * enum uv_cmds_inst): only what a guest may call, QUI (bit 0) and, for a
+ * secure guest, SET/REMOVE_SHARED_ACCESS (bits 8, 9).
  */
 static void expected_calls(bool secure, uint64_t words[4])
 {
-    static const unsigned host_bits[] = {
-        0,          /* QUI */
-        2, 3,       /* CREATE/DESTROY_SEC_CONF */
-        4, 5,       /* CREATE/DESTROY_SEC_CPU */
-        11, 13, 14, /* SET_SEC_CONF_PARAMS, UNPACK_IMG, VERIFY_IMG */
-        15, 16, 19, /* CPU_RESET, _INITIAL, _CLEAR */
-        17, 18, 20, /* CPU_SET_STATE, PREPARE_RESET, SET_UNSHARE_ALL */
-    };
-    size_t i;
-
     memset(words, 0, 4 * sizeof(uint64_t));
-    for (i = 0; i < G_N_ELEMENTS(host_bits); i++) {
-        words[0] |= 1ULL << (63 - host_bits[i]);
-    }
+    words[0] = 1ULL << 63;
     if (secure) {
         words[0] |= 1ULL << (63 - 8);
         words[0] |= 1ULL << (63 - 9);
@@ -1010,6 +999,58 @@ static void test_qui(void)
     g_assert_cmphex(gcall(uv, false, cb, 0x120, 0x120, UVC_CMD_QUI, &rrc,
                           NULL), ==, UVC_RC_EXECUTED);
     check_qui(uv, cb, 0x120, false);
+}
+
+/*
+ * Every command code from a guest, secure or not: only QUI and (for a
+ * secure guest) SET/REMOVE_SHARED_ACCESS are accepted, every other code,
+ * host-only or unknown, gets rc 0x0002 "invalid command" and leaves the
+ * UV as it was (QUI afterwards answers the same).
+ */
+static void test_guest_every_command(void)
+{
+    g_autoptr(Env) e = env_new();
+    g_autoptr(SeUv) uv = uv_new(e);
+    uint8_t cb[0x1000], before[0x120];
+    uint16_t rrc, rc;
+    unsigned cmd, other;
+    bool secure;
+
+    drive_verified(e, uv);
+    for (secure = false; ; secure = true) {
+        g_assert_cmpuint(gcall(uv, secure, cb, sizeof(cb), 0x120,
+                               UVC_CMD_QUI, &rrc, &ops_default), ==,
+                         UVC_RC_EXECUTED);
+        memcpy(before, cb, sizeof(before));
+        other = 0;
+        for (cmd = 0; cmd <= 0xffff; cmd++) {
+            memset(cb, 0, sizeof(cb));
+            wr64(cb + 0x20, 0x10000);    /* a share's page, if it is one */
+            rc = gcall(uv, secure, cb, sizeof(cb), 0x30, cmd, &rrc,
+                       &ops_default);
+            if (cmd == UVC_CMD_QUI) {
+                g_assert_cmphex(rc, ==, UVC_RC_INV_LEN);   /* 0x30 short */
+            } else if (cmd == UVC_CMD_SET_SHARED_ACCESS ||
+                       cmd == UVC_CMD_REMOVE_SHARED_ACCESS) {
+                g_assert_cmphex(rc, ==, secure ? UVC_RC_EXECUTED
+                                               : UVC_RC_INV_STATE);
+            } else if (rc != UVC_RC_INV_CMD || rrc != 0) {
+                other++;
+                g_test_message("cmd 0x%x from a %s guest: rc 0x%x rrc 0x%x",
+                               cmd, secure ? "secure" : "normal", rc, rrc);
+            }
+        }
+        g_assert_cmpuint(other, ==, 0);
+        g_assert_cmpuint(gcall(uv, secure, cb, sizeof(cb), 0x120,
+                               UVC_CMD_QUI, &rrc, &ops_default), ==,
+                         UVC_RC_EXECUTED);
+        g_assert_cmpmem(cb + 8, sizeof(before) - 8, before + 8,
+                        sizeof(before) - 8);
+        if (secure) {
+            break;
+        }
+    }
+    g_assert_cmpint(se_uv_conf_state(uv), ==, SE_UV_CONF_VERIFIED);
 }
 
 /* QUI reflects the machine: storage size and CPU count. */
@@ -1298,6 +1339,8 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-core/share-model", test_share_model);
     g_test_add_func("/uv-core/qui", test_qui);
     g_test_add_func("/uv-core/qui-machine", test_qui_machine);
+    g_test_add_func("/uv-core/guest-every-command",
+                    test_guest_every_command);
     g_test_add_func("/uv-core/guest-lengths", test_guest_lengths);
     g_test_add_func("/uv-core/guest-commands", test_guest_commands);
     g_test_add_func("/uv-core/guest-share-errors", test_guest_share_errors);

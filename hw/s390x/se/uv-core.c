@@ -127,35 +127,20 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
  * BIT_UVC_CMD_*).
  */
 #define CALL_QUI                0
-#define CALL_CREATE_SEC_CONF    2
-#define CALL_DESTROY_SEC_CONF   3
-#define CALL_CREATE_SEC_CPU     4
-#define CALL_DESTROY_SEC_CPU    5
 #define CALL_SET_SHARED         8
 #define CALL_REMOVE_SHARED      9
-#define CALL_SET_SEC_PARAMS     11
-#define CALL_UNPACK             13
-#define CALL_VERIFY             14
-#define CALL_CPU_RESET          15
-#define CALL_CPU_RESET_INITIAL  16
-#define CALL_CPU_SET_STATE      17
-#define CALL_PREPARE_RESET      18
-#define CALL_CPU_RESET_CLEAR    19
-#define CALL_SET_UNSHARE_ALL    20
 
 /*
- * [I] The host-level commands this UV implements are listed although a
- * guest cannot issue them: QUI is also what a host would see.  Not
- * listed: INIT_UV (nothing to initialise), CONV_TO/FROM_SEC_STOR and
- * PIN/UNPIN (all storage of a configuration is secure, see below),
- * DESTROY_SEC_CONF_FAST, dump, QUERY_KEYS, attestation and secrets.
+ * What QUI indicates to the guest, the only caller of this UV (the host's
+ * side is QEMU itself): the calls a guest may issue, nothing else.  QUI for
+ * every guest, SET/REMOVE_SHARED_ACCESS for a secure one (a Linux guest
+ * calls itself protected iff both are indicated, Linux arch/s390/boot/uv.c).
+ * Host-only commands are neither indicated nor accepted (rc 0x0002), as
+ * kvm-unit-tests s390x/uv-guest.c expects of a protected guest's UV.
  */
-static const uint8_t qui_host_calls[] = {
-    CALL_QUI, CALL_CREATE_SEC_CONF, CALL_DESTROY_SEC_CONF,
-    CALL_CREATE_SEC_CPU, CALL_DESTROY_SEC_CPU, CALL_SET_SEC_PARAMS,
-    CALL_UNPACK, CALL_VERIFY, CALL_CPU_RESET, CALL_CPU_RESET_INITIAL,
-    CALL_CPU_SET_STATE, CALL_PREPARE_RESET, CALL_CPU_RESET_CLEAR,
-    CALL_SET_UNSHARE_ALL,
+static const uint8_t qui_guest_calls[] = { CALL_QUI };
+static const uint8_t qui_secure_guest_calls[] = {
+    CALL_SET_SHARED, CALL_REMOVE_SHARED,
 };
 
 /*
@@ -668,13 +653,11 @@ static SeUvErr guest_qui(SeUv *uv, bool secure, uint8_t *cb, size_t len)
         return SE_UV_E_LEN;
     }
     memset(cb + UVC_HDR_SIZE, 0, fill - UVC_HDR_SIZE);
-    for (i = 0; i < G_N_ELEMENTS(qui_host_calls); i++) {
-        set_call_bit(cb, fill, qui_host_calls[i]);
+    for (i = 0; i < G_N_ELEMENTS(qui_guest_calls); i++) {
+        set_call_bit(cb, fill, qui_guest_calls[i]);
     }
-    /* a Linux guest calls itself protected iff bits 8 and 9 are set */
-    if (secure) {
-        set_call_bit(cb, fill, CALL_SET_SHARED);
-        set_call_bit(cb, fill, CALL_REMOVE_SHARED);
+    for (i = 0; secure && i < G_N_ELEMENTS(qui_secure_guest_calls); i++) {
+        set_call_bit(cb, fill, qui_secure_guest_calls[i]);
     }
     put_be(cb, fill, QUI_OFF_BASE_STOR_LEN, QUI_STOR_LEN, 8);
     put_be(cb, fill, QUI_OFF_CONF_BASE_PHYS, QUI_STOR_LEN, 8);

@@ -57,6 +57,45 @@ static void call(uint64_t cb, uint16_t len, uint16_t cmd, uint64_t arg,
     res[1] = ++nres;
 }
 
+/*
+ * Every command code with a 0x30-byte block: a non-secure guest may only
+ * call QUI (here too short: invalid length) and gets "invalid state" for
+ * SET/REMOVE_SHARED_ACCESS; every other code must be cc 1, rc 0x0002.
+ * One entry: the number of codes that were not, the first of them (code
+ * << 32 | outcome << 16 | rc), the number of codes tried, the block.
+ */
+static void sweep(uint64_t cb)
+{
+    uint64_t *e = res + 2 + nres * (PROBE_ENTRY_SIZE / 8);
+    uint64_t bad = 0, first = 0;
+    uint32_t cmd;
+
+    for (cmd = 0; cmd <= 0xffff; cmd++) {
+        uint64_t cc;
+        uint16_t rc;
+
+        if (cmd == 0x0001 || cmd == 0x1000 || cmd == 0x1001) {
+            continue;
+        }
+        zero(cb, 0x30);
+        put16(cb, 0x30);
+        put16(cb + 2, cmd);
+        cc = uvc_try(cb);
+        rc = *(uint16_t *)(cb + 4);
+        if (cc != 1 || rc != 0x0002) {
+            if (!bad) {
+                first = (uint64_t)cmd << 32 | cc << 16 | rc;
+            }
+            bad++;
+        }
+    }
+    e[0] = bad;
+    e[1] = first;
+    e[2] = 0x10000 - 3;
+    e[3] = cb;
+    res[1] = ++nres;
+}
+
 void probe_main(void)
 {
     const uint64_t cb = PROBE_CB_ADDR;
@@ -96,5 +135,9 @@ void probe_main(void)
     /* 20: share with a too-short block */
     call(cb, 0x0010, 0x1000, 0x50000, 0x1000);
     /* 21: QUI again: the calls above changed nothing */
+    call(cb, 0x120, 0x0001, 0, 0x1000);
+    /* 22: every other command code: invalid command */
+    sweep(cb);
+    /* 23: QUI once more */
     call(cb, 0x120, 0x0001, 0, 0x1000);
 }
