@@ -239,6 +239,12 @@ static void test_esm_commit(void)
     g_assert_cmpint(regs[0], ==, U_RETRY);
     g_assert_true(uv_pef_lpar_secure(l));
 
+    /* the Secure VM's hypercalls are counted for the monitor */
+    uv_pef_lpar_hcall_seen(l);
+    uv_pef_lpar_hcall_seen(l);
+    uv_pef_lpar_get_info(l, &info);
+    g_assert_cmpuint(info.hcalls, ==, 2);
+
     /* Reset: a normal guest again */
     uv_pef_lpar_reset(l);
     g_assert_false(uv_pef_lpar_secure(l));
@@ -246,6 +252,8 @@ static void test_esm_commit(void)
     g_assert_true(uv_pef_lpar_host_ok(l, 0, MEM_SIZE));
     uv_pef_lpar_get_info(l, &info);
     g_assert_cmpint(info.shared_pages, ==, 0);
+    g_assert_cmpuint(info.hcalls, ==, 0);
+    g_assert_cmpuint(info.ucalls, ==, 0);
     /* and the key is still there for the next boot's ESM */
     put_fdt(h.g, BOOTARGS, NULL);
     g_assert_cmpint(esm(l, &os, KBASE, FDT_BASE, regs), ==,

@@ -14,6 +14,7 @@ command line without svm=on on a plain pseries machine.
 """
 
 import hashlib
+import json
 import os
 import re
 import sys
@@ -198,6 +199,22 @@ def targets(run):
 # memory through the monitor
 
 hostile.linux_monitor_rows(rows, LG)
+
+
+@row("qmp-query-pef-svm", "main",
+     "QMP query-pef-svm and HMP info uv: the ultravisor's states and "
+     "counters, never the guest's bytes", expect={"control": False})
+def p_query_svm(run):
+    r = run.qmp.cmd("query-pef-svm")
+    text = (json.dumps(r) + run.hmp("info uv")).encode()
+    if run.protected and not r.get("return", {}).get("secure"):
+        raise Broken("query-pef-svm does not report a Secure VM: %r" % r)
+    found = hostile.find_secrets(text, SECRETS)
+    hexed = hostile.find_secrets(text, {k: v.hex().encode()
+                                        for k, v in SECRETS.items()})
+    return bool(found or hexed), "%s; %s" % (
+        "secret bytes in the reply" if found or hexed else "no secret",
+        json.dumps(r.get("return", r.get("error")))[:120])
 
 
 @row("hmp-info-registers", "main", "HMP info registers")

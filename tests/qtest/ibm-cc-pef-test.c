@@ -232,6 +232,53 @@ static void test_external(void)
     unlink(path);
 }
 
+/*
+ * pseries: query-pef-svm and "info uv" describe a pef-guest's built-in
+ * ultravisor (no guest runs here: a normal guest, nothing shared); a
+ * pseries machine without it has no ultravisor, and a powernv machine's
+ * is not a pseries one.
+ */
+static void test_pseries_monitor(void)
+{
+    QTestState *qts = qtest_init("-machine pseries,confidential-guest-"
+                                 "support=pef0 -object pef-guest,id=pef0 "
+                                 "-accel tcg -m 512M");
+    g_autofree char *info = NULL;
+    QDict *rsp, *ret;
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'query-pef-svm' }");
+    g_assert(qdict_haskey(rsp, "return"));
+    ret = qdict_get_qdict(rsp, "return");
+    g_assert_false(qdict_get_bool(ret, "secure"));
+    g_assert_cmpstr(qdict_get_str(ret, "last-esm"), ==, "none");
+    g_assert_cmpuint(qdict_get_int(ret, "shared-pages"), ==, 0);
+    g_assert_cmpuint(qdict_get_int(ret, "ucalls"), ==, 0);
+    g_assert_cmpuint(qdict_get_int(ret, "hcalls"), ==, 0);
+    g_assert_false(qdict_haskey(ret, "rtas-bounce"));
+    g_assert_false(qdict_haskey(ret, "tpm"));
+    qobject_unref(rsp);
+    info = qtest_hmp(qts, "info uv");
+    g_assert_nonnull(strstr(info, "ultravisor: built-in (pseries pef-guest)"));
+    g_assert_nonnull(strstr(info, "guest: normal"));
+    /* the powernv command does not describe it */
+    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'query-pef-uv' }"),
+                            "no ultravisor");
+    qtest_quit(qts);
+
+    qts = qtest_init("-machine pseries -accel tcg -m 512M");
+    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'query-pef-svm' }"),
+                            "no Secure VM ultravisor");
+    g_free(info);
+    info = qtest_hmp(qts, "info uv");
+    g_assert_nonnull(strstr(info, "this machine has no ultravisor"));
+    qtest_quit(qts);
+
+    qts = qtest_init("-machine powernv9,pef=on -accel tcg -m 1G");
+    ibm_cc_assert_qmp_error(qtest_qmp(qts, "{ 'execute': 'query-pef-svm' }"),
+                            "no Secure VM ultravisor");
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -239,5 +286,6 @@ int main(int argc, char **argv)
     qtest_add_func("/ibm-cc/pef/builtin", test_builtin);
     qtest_add_func("/ibm-cc/pef/off", test_off);
     qtest_add_func("/ibm-cc/pef/external", test_external);
+    qtest_add_func("/ibm-cc/pef/pseries-monitor", test_pseries_monitor);
     return g_test_run();
 }

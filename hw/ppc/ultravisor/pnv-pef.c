@@ -35,9 +35,6 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qapi/qapi-commands-ppc-pef-target.h"
-#include "monitor/monitor.h"
-#include "monitor/hmp.h"
-#include "monitor/hmp-target.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "exec/cputlb.h"
@@ -780,50 +777,4 @@ PefUvInfo *qmp_query_pef_uv(Error **errp)
     }
     uv_pef_info_clear(&info);
     return ret;
-}
-
-void hmp_info_uv(Monitor *mon, const QDict *qdict)
-{
-    Error *err = NULL;
-    PefUvInfo *info = qmp_query_pef_uv(&err);
-    PefUvPartitionInfoList *p;
-    PefUvSlotInfoList *s;
-
-    if (hmp_handle_error(mon, err)) {
-        return;
-    }
-    monitor_printf(mon, "ultravisor: %s\n", PefUvMode_str(info->mode));
-    if (info->firmware) {
-        monitor_printf(mon, "firmware: %s\n", info->firmware);
-    }
-    monitor_printf(mon, "secure memory: 0x%" PRIx64 " size %" PRIu64
-                   " MiB", info->secure_base, info->secure_size / MiB);
-    if (info->has_secure_used) {
-        monitor_printf(mon, ", %" PRIu64 " KiB in use",
-                       info->secure_used / KiB);
-    }
-    monitor_printf(mon, "\n");
-    if (info->has_ptcr) {
-        monitor_printf(mon, "partition table: PTCR 0x%" PRIx64 ", %" PRIu64
-                       " entries set\n", info->ptcr,
-                       info->partition_table_entries);
-        monitor_printf(mon, "message log: 0x%" PRIx64 "\n",
-                       info->message_log);
-        monitor_printf(mon, "ucalls: %" PRIu64 "\n", info->ucalls);
-        monitor_printf(mon, "secure partitions: %zu\n",
-                       (size_t)QAPI_LIST_LENGTH(info->partitions));
-    }
-    for (p = info->partitions; p; p = p->next) {
-        monitor_printf(mon, "  lpid %" PRIu64 ": %s, %" PRIu64
-                       " secure pages, %" PRIu64 " shared pages\n",
-                       p->value->lpid, PefSvmState_str(p->value->state),
-                       p->value->secure_pages, p->value->shared_pages);
-        for (s = p->value->slots; s; s = s->next) {
-            monitor_printf(mon, "    slot %" PRIu64 ": gpa 0x%" PRIx64
-                           " size 0x%" PRIx64 " flags 0x%" PRIx64 "\n",
-                           s->value->slot, s->value->gpa, s->value->size,
-                           s->value->flags);
-        }
-    }
-    qapi_free_PefUvInfo(info);
 }

@@ -30,6 +30,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
+#include "qapi/qapi-commands-ppc-pef-target.h"
 #include "crypto/random.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
@@ -521,6 +522,7 @@ static void spapr_pef_svm_hcall(void *opaque, PowerPCCPU *cpu)
 
     g_assert(bql_locked());
     trace_spapr_pef_hcall(CPU(cpu)->cpu_index, hcall);
+    uv_pef_lpar_hcall_seen(s->core);
     if (hcall == UV_PEF_H_RTAS) {
         spapr_pef_rtas(s, cpu);
         return;
@@ -561,6 +563,36 @@ static SpaprPef *pef_guest_tcg_state_of_machine(void)
     MachineState *ms = MACHINE(qdev_get_machine());
 
     return ms->cgs ? pef_guest_tcg_state(ms->cgs) : NULL;
+}
+
+/* ---- the monitor ---------------------------------------------------- */
+
+PefSvmInfo *qmp_query_pef_svm(Error **errp)
+{
+    SpaprPef *s = current_machine ? pef_guest_tcg_state_of_machine() : NULL;
+    UvPefLparInfo info;
+    PefSvmInfo *ret;
+
+    if (!s) {
+        error_setg(errp, "this machine has no Secure VM ultravisor (use a "
+                   "pseries machine with a pef-guest as its "
+                   "confidential-guest-support, under TCG)");
+        return NULL;
+    }
+    g_assert(bql_locked());
+    uv_pef_lpar_get_info(s->core, &info);
+    ret = g_new0(PefSvmInfo, 1);
+    ret->secure = info.secure;
+    ret->last_esm = g_strdup(info.esm_status != UV_ESM_OK ?
+                             uv_esm_status_str(info.esm_status) :
+                             info.secure ? "success" : "none");
+    ret->shared_pages = info.shared_pages;
+    ret->has_rtas_bounce = info.rtas_bounce != 0;
+    ret->rtas_bounce = info.rtas_bounce;
+    ret->ucalls = info.ucalls;
+    ret->hcalls = info.hcalls;
+    ret->tpm = g_strdup(s->tpm_id);
+    return ret;
 }
 
 void spapr_pef_cpu_realized(PowerPCCPU *cpu)

@@ -163,6 +163,11 @@ UvEsmStatus uv_pef_lpar_esm_status(const UvPefLpar *l)
     return l->esm_status;
 }
 
+void uv_pef_lpar_hcall_seen(UvPefLpar *l)
+{
+    l->hcalls++;
+}
+
 const char *uv_pef_lpar_esm_reason(const UvPefLpar *l)
 {
     return uv_esm_status_str(l->esm_status);

@@ -97,13 +97,16 @@ bool uv_pef_lpar_secure(const UvPefLpar *l);
 /* May the hypervisor access all of [gpa, gpa + len)? */
 bool uv_pef_lpar_host_ok(const UvPefLpar *l, uint64_t gpa, uint64_t len);
 
+/* A hypercall of the Secure VM reached the ultravisor (counted). */
+void uv_pef_lpar_hcall_seen(UvPefLpar *l);
+
 /* Summary for the monitor. */
 typedef struct UvPefLparInfo {
     bool secure;
     uint64_t shared_pages;      /* the guest's and the ultravisor's */
     uint64_t rtas_bounce;       /* gpa of the RTAS bounce area, or 0 */
-    uint64_t ucalls;
-    uint64_t hcalls;
+    uint64_t ucalls;            /* ultracalls since reset */
+    uint64_t hcalls;            /* the Secure VM's hypercalls since reset */
     UvEsmStatus esm_status;
 } UvPefLparInfo;
 void uv_pef_lpar_get_info(const UvPefLpar *l, UvPefLparInfo *info);
