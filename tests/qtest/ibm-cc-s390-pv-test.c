@@ -197,14 +197,33 @@ static void assert_refused(const char *args, const char *const *needles)
     ibm_cc_assert_refused(all, needles);
 }
 
+/*
+ * No host-key property: the machine's key, from $QEMU_IBM_CC_SE_HOST_KEY
+ * or QEMU's configuration directory; without either QEMU says where it
+ * looked and how to make one.
+ */
 static void test_no_host_key(void)
 {
-    const char *const needles[] = {
-        "s390-pv-guest", "'host-key' is required", NULL
+    static const char args[] = "-object s390-pv-guest,id=pv0 "
+                               "-machine confidential-guest-support=pv0";
+    const char *const unset[] = {
+        "s390-pv-guest: no host key", "QEMU_IBM_CC_SE_HOST_KEY",
+        "se-host-key.pem", "se-host-key create", NULL
     };
+    const char *const missing[] = {
+        "no host key", "QEMU_IBM_CC_SE_HOST_KEY=/nonexistent/ibm-cc.pem",
+        "se-host-key create", NULL
+    };
+    g_autofree char *all = g_strdup_printf("-machine s390-ccw-virtio %s",
+                                           args);
 
-    assert_refused("-object s390-pv-guest,id=pv0 "
-                   "-machine confidential-guest-support=pv0", needles);
+    g_unsetenv("QEMU_IBM_CC_SE_HOST_KEY");
+    assert_refused(args, unset);
+    g_setenv("QEMU_IBM_CC_SE_HOST_KEY", "/nonexistent/ibm-cc.pem", true);
+    assert_refused(args, missing);
+    g_setenv("QEMU_IBM_CC_SE_HOST_KEY", p521_key, true);
+    ibm_cc_assert_starts(all);
+    g_unsetenv("QEMU_IBM_CC_SE_HOST_KEY");
 }
 
 static void test_wrong_curve(void)

@@ -44,6 +44,7 @@ OUT = os.path.join(guest.BUILD, "se-boot", "pv")
 QEMU = os.path.join(guest.BUILD, "qemu-system-s390x")
 MKSE = os.path.join(guest.BUILD, "tools", "mk-se-image")
 MKKEY = os.path.join(guest.TOP, "scripts", "mk-test-host-key.sh")
+SEHK = os.path.join(guest.BUILD, "tools", "se-host-key")
 MKINITRAMFS = os.path.join(guest.TOP, "scripts", "mkinitramfs.py")
 VERBOSE = "-v" in sys.argv[1:]
 
@@ -133,6 +134,50 @@ def boot_to_init(name, img, args):
 
 
 # ---------------------------------------------------------------- tests
+
+def t_machine_key():
+    """The machine's host key: se-host-key makes it and its document; an
+    image built for the document boots protected on a machine whose
+    s390-pv-guest names no key (QEMU_IBM_CC_SE_HOST_KEY); without any key
+    QEMU refuses to start, naming both places."""
+    if not os.access(SEHK, os.X_OK):
+        raise SkipTest("no %s (build the core: make core)" % SEHK)
+    key = os.path.join(OUT, "machine-key", "se-host-key.pem")
+    hkd = os.path.join(OUT, "machine-key.crt")
+    if os.path.exists(key):
+        os.unlink(key)
+    subprocess.run([SEHK, "create", "-o", hkd, key], check=True)
+    if os.stat(key).st_mode & 0o077:
+        raise AssertionError("the private key is readable by others")
+    token = guest.new_token()
+    img, _ = se_image("machine-key", hkd, "console=ttysclp0 panic=-1 "
+                      "qemu_ibm_cc.token=%s" % token,
+                      guest.initramfs("s390x"))
+    args = ["-machine", "s390-ccw-virtio,confidential-guest-support=pv0",
+            "-object", "s390-pv-guest,id=pv0"]
+    env = dict(os.environ, QEMU_IBM_CC_SE_HOST_KEY=key)
+    old = os.environ.get("QEMU_IBM_CC_SE_HOST_KEY")
+    os.environ["QEMU_IBM_CC_SE_HOST_KEY"] = key
+    try:
+        got, prot, secs = boot_to_init("se-pv-machine-key", img, args)
+    finally:
+        if old is None:
+            del os.environ["QEMU_IBM_CC_SE_HOST_KEY"]
+        else:
+            os.environ["QEMU_IBM_CC_SE_HOST_KEY"] = old
+    if got != token or prot != "1":
+        raise AssertionError("token %s (expected %s), prot_virt_guest=%s"
+                             % (got, token, prot))
+    env["QEMU_IBM_CC_SE_HOST_KEY"] = key + ".missing"
+    r = subprocess.run([QEMU] + args + ["-display", "none", "-S",
+                                        "-kernel", img],
+                       env=env, capture_output=True, text=True, timeout=60)
+    if r.returncode == 0 or "QEMU_IBM_CC_SE_HOST_KEY" not in r.stderr or \
+            "se-host-key create" not in r.stderr:
+        raise AssertionError("a missing machine key: status %d, %r"
+                             % (r.returncode, r.stderr.strip()))
+    log("protected guest at init after %.1f s with the machine's key" % secs)
+
 
 def t_boot():
     key, hkd = host_key("host")
@@ -433,6 +478,8 @@ TESTS = [
      t_tampered),
     ("image for another host key refused; accepted as backup key",
      t_other_key),
+    ("the machine's host key (se-host-key, no host-key property)",
+     t_machine_key),
 ]
 
 

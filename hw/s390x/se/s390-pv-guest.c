@@ -2,11 +2,15 @@
  * qemu-ibm-cc: the s390-pv-guest confidential-guest-support object for
  * IBM Z Secure Execution under TCG, with an emulated ultravisor.
  *
- *   -object s390-pv-guest,id=pv0,host-key=FILE[,backup-host-key=FILE]
+ *   -object s390-pv-guest,id=pv0[,host-key=FILE][,backup-host-key=FILE]
  *   -machine s390-ccw-virtio,confidential-guest-support=pv0
  *
  * The host keys are EC P-521 private keys: SE images are built for the
- * matching public keys (the host-key documents).  Setting the object up
+ * matching public keys (the host-key documents).  On a real machine the
+ * host key is the machine's, not a VM's: without host-key the object uses
+ * the emulated machine's key (s390_pv_tcg_machine_key()), so that
+ * libvirt's <launchSecurity type='s390-pv'/>, which creates the object
+ * with no properties, needs nothing else.  Setting the object up
  * offers the unpack facility (161) and the ultravisor-call facility (158)
  * to the CPUs, creates the ultravisor and hands the CPUs their hooks
  * (target/s390x/uv-tcg.h); the rest of the glue is in pv-boot.c
@@ -17,6 +21,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "hw/boards.h"
@@ -29,6 +34,7 @@
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/uv-core.h"
 #include "s390-pv-guest.h"
+#include "trace.h"
 
 typedef struct S390PvTcgGuestClass {
     ConfidentialGuestSupportClass parent_class;
@@ -95,6 +101,43 @@ out:
 }
 
 /*
+ * The emulated machine's host key when the object names none: the file
+ * named by $QEMU_IBM_CC_SE_HOST_KEY, else se-host-key.pem in QEMU's
+ * configuration directory (<prefix>/etc/qemu of the installed QEMU).
+ * Returns NULL, with an error naming both, when there is none.
+ */
+#define S390_PV_HOST_KEY_ENV    "QEMU_IBM_CC_SE_HOST_KEY"
+#define S390_PV_HOST_KEY_FILE   "se-host-key.pem"
+
+static char *s390_pv_tcg_machine_key(Error **errp)
+{
+    const char *env = g_getenv(S390_PV_HOST_KEY_ENV);
+    g_autofree char *confdir = get_relocated_path(CONFIG_QEMU_CONFDIR);
+    g_autofree char *path = g_build_filename(confdir, S390_PV_HOST_KEY_FILE,
+                                             NULL);
+
+    if (env && *env) {
+        if (!g_file_test(env, G_FILE_TEST_IS_REGULAR)) {
+            error_setg(errp, "s390-pv-guest: no host key: %s=%s is not a "
+                       "file (set host-key=FILE, or create a key with "
+                       "se-host-key create %s)", S390_PV_HOST_KEY_ENV, env,
+                       env);
+            return NULL;
+        }
+        return g_strdup(env);
+    }
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        error_setg(errp, "s390-pv-guest: no host key: the object has no "
+                   "host-key=FILE, %s is not set and the machine's key %s "
+                   "does not exist (create it with se-host-key create %s, "
+                   "or name a key in %s)", S390_PV_HOST_KEY_ENV, path, path,
+                   S390_PV_HOST_KEY_ENV);
+        return NULL;
+    }
+    return g_steal_pointer(&path);
+}
+
+/*
  * ConfidentialGuestSupportClass::kvm_init, which ccw_init() calls for
  * every accelerator once the CPUs exist and before any guest instruction
  * runs or any device is created.
@@ -113,10 +156,11 @@ static int s390_pv_tcg_init(ConfidentialGuestSupport *cgs, Error **errp)
     }
     g_assert(bql_locked());
     if (!pv->host_key) {
-        error_setg(errp, "s390-pv-guest: property 'host-key' is required: "
-                   "a file with the EC P-521 private host key of the "
-                   "emulated ultravisor");
-        return -1;
+        pv->host_key = s390_pv_tcg_machine_key(errp);
+        if (!pv->host_key) {
+            return -1;
+        }
+        trace_s390_pv_machine_host_key(pv->host_key);
     }
     if (only_migratable) {
         error_setg(errp, "s390-pv-guest: protected guests cannot be "
@@ -274,7 +318,9 @@ static void s390_pv_tcg_guest_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "host-key",
         "File with the EC P-521 (secp521r1) private host key of the "
         "emulated ultravisor, PEM or DER (SEC1 or PKCS#8).  Secure "
-        "Execution images must carry a key slot for its public key");
+        "Execution images must carry a key slot for its public key.  "
+        "Default: the machine's key, $QEMU_IBM_CC_SE_HOST_KEY or "
+        "<prefix>/etc/qemu/se-host-key.pem");
     object_class_property_add_str(oc, "backup-host-key",
                                   s390_pv_tcg_get_backup_host_key,
                                   s390_pv_tcg_set_backup_host_key);
