@@ -94,6 +94,16 @@ static target_ulong ppc_pef_urmor_written(CPUPPCState *env, target_ulong val)
     return val;
 }
 
+/* One thread's copy of a core register */
+static void ppc_pef_core_spr_set(CPUState *cs, uint32_t sprn, target_ulong val)
+{
+    POWERPC_CPU(cs)->env.spr[sprn] = val;
+    if (sprn == SPR_URMOR) {
+        /* Real-mode translations in ultravisor state used the old value */
+        tlb_flush(cs);
+    }
+}
+
 void helper_pef_store_spr(CPUPPCState *env, uint32_t sprn, target_ulong val)
 {
     CPUState *cs = env_cpu(env), *ccs;
@@ -120,20 +130,10 @@ void helper_pef_store_spr(CPUPPCState *env, uint32_t sprn, target_ulong val)
          * only (open-power/ultravisor core/urmor.c).
          */
         if (ppc_cpu_core_single_threaded(cs)) {
-            env->spr[sprn] = val;
+            ppc_pef_core_spr_set(cs, sprn, val);
         } else {
             THREAD_SIBLING_FOREACH(cs, ccs) {
-                POWERPC_CPU(ccs)->env.spr[sprn] = val;
-            }
-        }
-        if (sprn == SPR_URMOR) {
-            /* Real-mode translations in ultravisor state used the old value */
-            if (ppc_cpu_core_single_threaded(cs)) {
-                tlb_flush(cs);
-            } else {
-                THREAD_SIBLING_FOREACH(cs, ccs) {
-                    tlb_flush(ccs);
-                }
+                ppc_pef_core_spr_set(ccs, sprn, val);
             }
         }
         break;
