@@ -453,15 +453,28 @@ static void wk_set_ptcr(void)
     mtspr(SPR_PTCR, SECURE_BASE + addr(wk_patb));
 }
 
-static void wk_radix(int where)
-{
-    bool s_prtb = where == WK_PRTB, s_root = where == WK_ROOT;
-    bool s_l1 = where == WK_LEAF;
-    uint64_t rts = (1ULL << 62) | (5ULL << 5);  /* RTS 52 */
+#define WK_RTS          ((1ULL << 62) | (5ULL << 5))    /* RTS 52 */
 
+/* A radix tree mapping 0..1G to RA 0..1G: root and leaf each normal or secure */
+static void wk_tree(bool s_root, bool s_l1)
+{
     wk_tab(wk_l1, s_l1)[0] = (1ULL << 63) | (1ULL << 62) | 0x100 | 0x80 |
                              0x7;               /* 1G leaf at RA 0, R, C */
     wk_tab(wk_root, s_root)[0] = (1ULL << 63) | wk_ra(wk_l1, s_l1) | 9;
+}
+
+/* Radix translation in the tables it uses: LPCR[HR,UPRT], no HV interrupts */
+static void wk_lpcr_radix(void)
+{
+    mtspr(SPR_LPCR, (mfspr(SPR_LPCR) | LPCR_HR | LPCR_UPRT) &
+                    ~(LPCR_HDICE | LPCR_HVICE));
+}
+
+static void wk_radix(int where)
+{
+    bool s_prtb = where == WK_PRTB, s_root = where == WK_ROOT;
+
+    wk_tree(s_root, where == WK_LEAF);
     /*
      * LPID 0's partition-scoped tree (PATE[0] dw0, the same root) also
      * translates the process-table address (Power ISA 3.0 radix host, as
@@ -473,31 +486,25 @@ static void wk_radix(int where)
                                                  addr(wk_l1s) | 9;
     /* bare metal: the normal copy, which C never reads back */
     *(volatile uint64_t *)bypass(&wk_l1s[0]) = wk_l1s[0];
-    wk_tab(wk_prtb, s_prtb)[0] = rts | wk_ra(wk_root, s_root) | 13;
-    wk_patb[0] = (1ULL << 63) | rts | addr(wk_root) | 13;
+    wk_tab(wk_prtb, s_prtb)[0] = WK_RTS | wk_ra(wk_root, s_root) | 13;
+    wk_patb[0] = (1ULL << 63) | WK_RTS | addr(wk_root) | 13;
     wk_patb[1] = wk_ra(wk_prtb, s_prtb);        /* PRTS 0: 4 KiB */
     asm volatile("sync" : : : "memory");
     mtspr(SPR_LPIDR, 0);
     mtspr(WK_PIDR, 0);
-    mtspr(SPR_LPCR, (mfspr(SPR_LPCR) | LPCR_HR | LPCR_UPRT) &
-                    ~(LPCR_HDICE | LPCR_HVICE));
+    wk_lpcr_radix();
     wk_set_ptcr();
 }
 
 /* LPID 1: guest-real 0..1G -> RA 0..1G, the tree normal or secure */
 static void wk_guest(bool secure)
 {
-    uint64_t rts = (1ULL << 62) | (5ULL << 5);  /* RTS 52 */
-
-    wk_tab(wk_l1, secure)[0] = (1ULL << 63) | (1ULL << 62) | 0x100 | 0x80 |
-                               0x7;
-    wk_tab(wk_root, secure)[0] = (1ULL << 63) | wk_ra(wk_l1, secure) | 9;
-    wk_patb[2] = (1ULL << 63) | rts | wk_ra(wk_root, secure) | 13;
+    wk_tree(secure, secure);
+    wk_patb[2] = (1ULL << 63) | WK_RTS | wk_ra(wk_root, secure) | 13;
     wk_patb[3] = addr(wk_prtb);                 /* unused in real mode */
     asm volatile("sync" : : : "memory");
     mtspr(SPR_LPIDR, 1);
-    mtspr(SPR_LPCR, (mfspr(SPR_LPCR) | LPCR_HR | LPCR_UPRT) &
-                    ~(LPCR_HDICE | LPCR_HVICE));
+    wk_lpcr_radix();
     wk_set_ptcr();
 }
 

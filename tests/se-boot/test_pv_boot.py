@@ -155,7 +155,6 @@ def t_machine_key():
                       guest.initramfs("s390x"))
     args = ["-machine", "s390-ccw-virtio,confidential-guest-support=pv0",
             "-object", "s390-pv-guest,id=pv0"]
-    env = dict(os.environ, QEMU_IBM_CC_SE_HOST_KEY=key)
     old = os.environ.get("QEMU_IBM_CC_SE_HOST_KEY")
     os.environ["QEMU_IBM_CC_SE_HOST_KEY"] = key
     try:
@@ -168,7 +167,7 @@ def t_machine_key():
     if got != token or prot != "1":
         raise AssertionError("token %s (expected %s), prot_virt_guest=%s"
                              % (got, token, prot))
-    env["QEMU_IBM_CC_SE_HOST_KEY"] = key + ".missing"
+    env = dict(os.environ, QEMU_IBM_CC_SE_HOST_KEY=key + ".missing")
     r = subprocess.run([QEMU] + args + ["-display", "none", "-S",
                                         "-kernel", img],
                        env=env, capture_output=True, text=True, timeout=60)
