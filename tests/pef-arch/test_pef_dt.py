@@ -7,7 +7,7 @@ pef-tcg.rst, "Device tree"): the shapes the ultravisor-capable skiboot
 Starts QEMU paused (-S) with a QMP monitor on stdio, asks for the device
 tree with QMP dumpdtb, reads it with a small FDT reader (no libfdt binding
 is needed) and checks, for powernv9/powernv10 with pef=on, with and
-without uv-firmware=, and with pef=off:
+without uv-firmware=, with ultravisor=none and with pef=off:
 
   /ibm,ultravisor           compatible "ibm,ultravisor", #address-cells 2,
                             #size-cells 2
@@ -16,6 +16,8 @@ without uv-firmware=, and with pef=off:
                             secure-memory-ranges = <base size>, memcons only
                             for the built-in ultravisor
   /secure-memory@<base>     device_type and compatible, reg, ibm,chip-id
+
+and neither node with pef=off or ultravisor=none.
 
 TAP output.
 
@@ -176,11 +178,20 @@ def main():
                 tap.check(False, "%s: QMP dumpdtb" % tag, err)
                 continue
             check_pef(tap, tag, dt, size, external)
-        dt, err = dump_dt(args.qemu, ["-machine", "powernv9"])
-        tap.check(dt is not None and "/ibm,ultravisor" not in dt and
-                  not any(p.startswith("/secure-memory@") for p in dt),
-                  "powernv9 pef=off: no ultravisor or secure-memory node",
-                  err or "")
+        for tag, machine in (("pef=off", "powernv9"),
+                             ("ultravisor=none",
+                              "powernv9,pef=on,ultravisor=none")):
+            dt, err = dump_dt(args.qemu, ["-machine", machine])
+            tap.check(dt is not None and "/ibm,ultravisor" not in dt and
+                      not any(p.startswith("/secure-memory@") for p in dt)
+                      and not any(c in (b"ibm,ultravisor",
+                                        b"ibm,uv-firmware",
+                                        b"ibm,secure-memory")
+                                  for props in dt.values()
+                                  for c in props.get("compatible",
+                                                     b"").split(b"\0")),
+                      "powernv9 %s: no ultravisor or secure-memory node"
+                      % tag, err or "")
     print("1..%d" % tap.n)
     print("# %d checks, %d failed" % (tap.n, tap.failed))
     return 1 if tap.failed else 0

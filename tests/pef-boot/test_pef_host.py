@@ -25,6 +25,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+import clients  # noqa: E402
 import guest  # noqa: E402
 
 QEMU_PPC64 = os.environ.get("QEMU_PPC64",
@@ -114,7 +115,8 @@ class Boot:
                 self.trace = f.read()
         self.fields = dict(re.findall(re.escape(guest.MARKER) +
                                       r" (\w+)=(\S+)\n", self.text))
-        self.fields.update(arch=marker.group(2), kernel=marker.group(3))
+        if marker:
+            self.fields.update(arch=marker.group(2), kernel=marker.group(3))
 
     def section(self, name):
         m = re.search(r"PEF-BOOT: %s-begin\n(.*?)PEF-BOOT: %s-end\n"
@@ -161,10 +163,11 @@ class Boot:
         return lpids
 
 
-def pef_boot(name, machine, append_extra="", extra_args=(), on_marker=None):
+def pef_boot(name, machine, append_extra="", extra_args=(), on_marker=None,
+             trace=("uv_pef_*",)):
     """Boot the PEF host kernel with our init; return a Boot.  @extra_args
     go on QEMU's command line; @on_marker(guest) runs once init printed its
-    marker, while QEMU still runs."""
+    marker, while QEMU still runs; @trace: the trace events to record."""
     trace_path = os.path.join(guest.LOGDIR, name + ".trace")
     os.makedirs(guest.LOGDIR, exist_ok=True)
     if os.path.exists(trace_path):
@@ -174,8 +177,12 @@ def pef_boot(name, machine, append_extra="", extra_args=(), on_marker=None):
               "qemu_ibm_cc.token=%s %s" % (KVM_TIMEOUT, token, append_extra))
     argv = [QEMU_PPC64, "-machine", machine, "-m", "2G", "-nographic",
             "-no-reboot", "-kernel", guest.custom_kernel("ppc64le-pef-host"),
-            "-initrd", initramfs(), "-append", append.strip(),
-            "-trace", "enable=uv_pef_*,file=" + trace_path] + list(extra_args)
+            "-initrd", initramfs(), "-append", append.strip()]
+    # One file for all: a later -trace without file= would reset it
+    for ev in trace[:-1]:
+        argv += ["-trace", "enable=" + ev]
+    argv += ["-trace", "enable=%s,file=%s" % (trace[-1], trace_path)]
+    argv += list(extra_args)
     g = guest.Guest(name, argv).start()
     try:
         m = g.wait_for(re.escape(guest.MARKER) +
@@ -298,9 +305,9 @@ def debian_skiboot_in_uv_state():
     """uv-firmware= with Debian's skiboot v7.1: entered in ultravisor state
     as on a PEF machine, it cannot start an ultravisor, turns PEF off
     (cpu_disable_pef: every thread leaves ultravisor state with urfid,
-    SMFCTRL[E] cleared) and starts the kernel; QEMU says so.  What the
-    host kernel does next is docs/system/ppc/pef-tcg.rst's business (it
-    finds the ultravisor described in the device tree)."""
+    SMFCTRL[E] cleared) and starts the kernel; QEMU says so and points to
+    ultravisor=none (the kernel finds the ultravisor described in the
+    device tree and stops early: docs/system/ppc/pef-tcg.rst)."""
     name = "pef-host-powernv9-debian-skiboot-uv-state"
     os.makedirs(OUT, exist_ok=True)
     image = os.path.join(OUT, "uv-image-stub.bin")
@@ -323,25 +330,71 @@ def debian_skiboot_in_uv_state():
         g.wait_for(r"INIT: Starting kernel at [^\n]*\n", BOOT_TIMEOUT)
         secs = g.elapsed()
         g.wait_for(r"warning: pnv-pef: the firmware turned PEF off "
-                   r"\(SMFCTRL\[E\]=0\)[^\n]*", 30)
+                   r"\(SMFCTRL\[E\]=0\)[^\n]*use ultravisor=none", 30)
     finally:
         g.stop()
-    g.save_console()
-    with open(trace_path, errors="replace") as f:
-        trace = f.read()
-    off = re.findall(r"ppc_pef_facility_off cpu (\d+)", trace)
+    n = pef_off_trace(Boot(g, secs, trace_path, None), threads)
+    return secs, "%d threads left ultravisor state, PEF off" % n
+
+
+def pef_off_trace(b, threads):
+    """Thread 0 of the one core cleared SMFCTRL[E] once, and every thread
+    left ultravisor state with urfid to hypervisor state, S=0 (the trace's
+    ppc_pef_facility_off and ppc_pef_urfid lines); the urfid count."""
+    off = re.findall(r"ppc_pef_facility_off cpu (\d+)", b.trace)
     urfids = re.findall(r"ppc_pef_urfid urfid to 0x[0-9a-f]+ MSR "
-                        r"0x([0-9a-f]+)", trace)
+                        r"0x([0-9a-f]+)", b.trace)
     to_hv = [int(m, 16) for m in urfids
              if not int(m, 16) & (1 << 22) and int(m, 16) & (1 << 60)]
-    if len(off) != 1:
-        raise AssertionError("SMFCTRL[E] cleared %d times (one core, "
-                             "thread 0 clears it): %s" % (len(off), off))
-    if len(to_hv) < threads:
-        raise AssertionError("%d urfid(s) to hypervisor state with S=0 for "
-                             "%d threads: %s" % (len(to_hv), threads,
-                                                 urfids))
-    return secs, "%d threads left ultravisor state, PEF off" % len(to_hv)
+    b.expect(len(off) == 1, "SMFCTRL[E] cleared %d times (one core, thread "
+             "0 clears it): %s" % (len(off), off))
+    b.expect(len(to_hv) >= threads, "%d urfid(s) to hypervisor state with "
+             "S=0 for %d threads: %s" % (len(to_hv), threads, urfids))
+    return len(to_hv)
+
+
+@test
+def debian_skiboot_no_ultravisor():
+    """ultravisor=none: Debian's skiboot v7.1, entered in ultravisor state
+    with no ultravisor described, turns PEF off and the CONFIG_PPC_UV host
+    kernel boots normally: no ultravisor in sysfs, no ultracall, no PATE
+    through an ultravisor, no secure memory for KVM, KVM runs its guest;
+    query-pef-uv says the firmware turned the facility off."""
+    name = "pef-host-powernv9-no-ultravisor"
+    qmp_path = os.path.join(guest.LOGDIR, name + ".qmp")
+    os.makedirs(guest.LOGDIR, exist_ok=True)
+    if os.path.exists(qmp_path):
+        os.unlink(qmp_path)
+    seen = {}
+
+    def on_marker(g):
+        q = clients.Qmp(qmp_path)
+        try:
+            seen["uv"] = q.ok("query-pef-uv")
+            seen["info"] = q.hmp("info uv")
+        finally:
+            q.close()
+
+    b = pef_boot(name, "powernv9,pef=on,ultravisor=none",
+                 extra_args=["-qmp", "unix:%s,server=on,wait=off" % qmp_path],
+                 on_marker=on_marker, trace=("uv_pef_*", "ppc_pef_*"))
+    check_common(b, "POWER9")
+    b.expect(b.fields.get("ultravisor") == "absent",
+             "/sys/firmware/ultravisor exists with ultravisor=none")
+    before = b.section("dmesg-before-kvm")
+    b.expect(PATE_LINE not in b.text, "'%s' with ultravisor=none"
+             % PATE_LINE, before)
+    b.expect(UVMEM_NONE in before, "no '%s' line" % UVMEM_NONE, before)
+    b.expect(not b.ucalls(), "uv_pef_ucall trace lines with "
+             "ultravisor=none", "\n".join(b.ucalls()))
+    n = pef_off_trace(b, 1)
+    uv = seen.get("uv", {})
+    b.expect(uv.get("mode") == "none" and
+             uv.get("facility-disabled") is True,
+             "query-pef-uv: %r, expected mode none, facility-disabled" % uv)
+    b.expect("PEF facility: turned off by the firmware" in
+             seen.get("info", ""), "info uv: %r" % seen.get("info"))
+    return b.secs, "PEF off (%d urfid to HV), host booted, kvm-mini OK" % n
 
 
 def main():

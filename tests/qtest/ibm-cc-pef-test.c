@@ -8,6 +8,7 @@
  * - with pef=on, query-pef-uv / HMP "info uv" describe the ultravisor and
  *   the secure memory, HMP xp and QMP pmemsave refuse secure memory, and
  *   migration is blocked; without it, query-pef-uv reports no ultravisor;
+ * - ultravisor=none runs without an ultravisor and says so;
  * - uv-firmware=FILE runs; qtest's reads and writes of secure memory are
  *   refused (FAIL), of normal memory not, and
  *   dump-guest-memory (system memory, as devices see it) contains a marker
@@ -31,6 +32,15 @@ static void test_refused(void)
     } cases[] = {
         { "-machine powernv9,secure-memory=64M", { "need pef=on" } },
         { "-machine powernv9,uv-firmware=/dev/null", { "need pef=on" } },
+        { "-machine powernv9,ultravisor=none", { "need pef=on" } },
+        { "-machine powernv9,pef=on,ultravisor=external",
+          { "ultravisor=external", "uv-firmware" } },
+        { "-machine powernv9,pef=on,ultravisor=none,uv-firmware=/dev/null",
+          { "uv-firmware", "ultravisor=none" } },
+        { "-machine powernv9,pef=on,ultravisor=built-in,"
+          "uv-firmware=/dev/null", { "uv-firmware", "ultravisor=built-in" } },
+        { "-machine powernv9,pef=on,ultravisor=foo",
+          { "ultravisor", "foo" } },
         { "-machine powernv9,pef=on,secure-memory=1000",
           { "secure-memory", "multiple of 64 KiB" } },
         { "-machine powernv9,pef=on,secure-memory=128G",
@@ -52,6 +62,7 @@ static void test_refused(void)
     ibm_cc_assert_starts("-machine powernv9,pef=on,secure-memory=64M");
     ibm_cc_assert_starts("-machine powernv9,pef=on -cpu power9_v2.3");
     ibm_cc_assert_starts("-machine powernv,pef=on");
+    ibm_cc_assert_starts("-machine powernv9,pef=on,ultravisor=built-in");
 }
 
 /* query-pef-uv's return value (a new reference) */
@@ -233,6 +244,39 @@ static void test_external(void)
 }
 
 /*
+ * ultravisor=none: no ultravisor, the facility still on at reset; the
+ * monitor still refuses secure memory.
+ */
+static void test_none(void)
+{
+    QTestState *qts = qtest_init("-machine powernv9,pef=on,ultravisor=none,"
+                                 "secure-memory=64M -accel tcg -m 1G");
+    QDict *uv = query_uv(qts);
+    g_autofree char *info = NULL;
+    g_autofree char *xp = NULL;
+    QDict *rsp;
+
+    g_assert_cmpstr(qdict_get_str(uv, "mode"), ==, "none");
+    g_assert_cmpuint(qdict_get_int(uv, "secure-size"), ==, 64 * MiB);
+    g_assert_false(qdict_haskey(uv, "firmware"));
+    g_assert_false(qdict_haskey(uv, "ptcr"));
+    g_assert_true(qdict_haskey(uv, "facility-disabled"));
+    g_assert_false(qdict_get_bool(uv, "facility-disabled"));
+    qobject_unref(uv);
+
+    info = qtest_hmp(qts, "info uv");
+    g_assert_nonnull(strstr(info, "ultravisor: none"));
+    g_assert_nonnull(strstr(info, "PEF facility: on (SMFCTRL[E]=1)"));
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                    "{ 'path': '/machine', 'property': 'ultravisor' } }");
+    g_assert_cmpstr(qdict_get_str(rsp, "return"), ==, "none");
+    qobject_unref(rsp);
+    xp = qtest_hmp(qts, "xp /1gx 0x1000000000000");
+    g_assert_nonnull(strstr(xp, "Cannot access memory"));
+    qtest_quit(qts);
+}
+
+/*
  * pseries: query-pef-svm and "info uv" describe a pef-guest's built-in
  * ultravisor (no guest runs here: a normal guest, nothing shared); a
  * pseries machine without it has no ultravisor, and a powernv machine's
@@ -286,6 +330,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ibm-cc/pef/builtin", test_builtin);
     qtest_add_func("/ibm-cc/pef/off", test_off);
     qtest_add_func("/ibm-cc/pef/external", test_external);
+    qtest_add_func("/ibm-cc/pef/none", test_none);
     qtest_add_func("/ibm-cc/pef/pseries-monitor", test_pseries_monitor);
     return g_test_run();
 }

@@ -69,6 +69,11 @@ static void hmp_info_uv_pnv(Monitor *mon)
     if (info->firmware) {
         monitor_printf(mon, "firmware: %s\n", info->firmware);
     }
+    if (info->has_facility_disabled) {
+        monitor_printf(mon, "PEF facility: %s\n", info->facility_disabled ?
+                       "turned off by the firmware (SMFCTRL[E]=0)" :
+                       "on (SMFCTRL[E]=1)");
+    }
     monitor_printf(mon, "secure memory: 0x%" PRIx64 " size %" PRIu64
                    " MiB", info->secure_base, info->secure_size / MiB);
     if (info->has_secure_used) {

@@ -19,6 +19,12 @@
  *   returns to it with urfid.  Nothing is handled in C.
  * Both describe the ultravisor and secure memory in the device tree as the
  * ultravisor-capable skiboot and Linux read them (pnv_pef_dt_populate()).
+ * - No ultravisor (ultravisor=none): the threads start the firmware in
+ *   ultravisor state as in external mode, but the machine describes no
+ *   ultravisor and no secure memory: a PEF machine brought up without one,
+ *   for firmware that turns PEF off (upstream skiboot's cpu_disable_pef(),
+ *   written for machines brought up "with PEF on" but no ultravisor,
+ *   skiboot commit 37a369bbc).
  *
  * The state is a PnvPef object, a child of the machine (see
  * include/hw/ppc/pnv-pef.h, also for the locking rule).
@@ -80,6 +86,8 @@ struct PnvPef {
     uint64_t secure_size;
     bool secure_size_set;
     char *uv_firmware;
+    PefUvMode mode;             /* resolved by pnv_pef_machine_init() */
+    bool mode_set;
 
     /* set up by pnv_pef_machine_init() with pef=on */
     PnvMachineState *machine;
@@ -93,6 +101,7 @@ struct PnvPef {
     char *fw_data;
     gsize fw_size;
     bool warned_off;
+    bool facility_disabled;     /* SMFCTRL[E] cleared since the reset */
     Error *migration_blocker;
 };
 
@@ -231,6 +240,19 @@ static void pnv_pef_set_uv_firmware(Object *obj, const char *value,
     pef->uv_firmware = g_strdup(value);
 }
 
+static int pnv_pef_get_mode(Object *obj, Error **errp)
+{
+    return PNV_MACHINE(obj)->pef->mode;
+}
+
+static void pnv_pef_set_mode(Object *obj, int value, Error **errp)
+{
+    PnvPef *pef = PNV_MACHINE(obj)->pef;
+
+    pef->mode = value;
+    pef->mode_set = true;
+}
+
 void pnv_pef_class_init(ObjectClass *oc)
 {
     object_class_property_add_bool(oc, "pef", pnv_pef_get_enabled,
@@ -249,6 +271,14 @@ void pnv_pef_class_init(ObjectClass *oc)
         "Ultravisor image (e.g. ultra.lid) placed at the secure base; the "
         "-bios firmware then starts in ultravisor state and starts it, "
         "instead of the built-in ultravisor (external mode, needs pef=on)");
+    object_class_property_add_enum(oc, "ultravisor", "PefUvMode",
+                                   &PefUvMode_lookup, pnv_pef_get_mode,
+                                   pnv_pef_set_mode);
+    object_class_property_set_description(oc, "ultravisor",
+        "Which ultravisor a pef=on machine has: built-in (emulated; the "
+        "default), external (the uv-firmware image; the default with "
+        "uv-firmware) or none (the firmware starts in ultravisor state and "
+        "no ultravisor is described: for firmware that turns PEF off)");
 }
 
 /* Host operations of the ultravisor core */
@@ -420,25 +450,53 @@ static void pnv_pef_ucall(void *opaque, PowerPCCPU *cpu)
 }
 
 /*
- * External mode: the firmware cleared SMFCTRL[E].  Only firmware that
- * cannot start an ultravisor does that (skiboot's cpu_disable_pef()):
- * say so once, as the machine's description of the ultravisor stays in
- * the device tree the firmware passes on.
+ * The firmware cleared SMFCTRL[E] (external and no-ultravisor modes; in
+ * built-in mode nothing runs in ultravisor state).  Only firmware that
+ * cannot start an ultravisor does that (skiboot's cpu_disable_pef()).  In
+ * external mode say so once: the machine's description of the ultravisor
+ * stays in the device tree the firmware passes on, and the host kernel
+ * will call an ultravisor that is not there.
  */
 static void pnv_pef_facility_off(void *opaque, PowerPCCPU *cpu)
 {
     PnvPef *pef = opaque;
 
-    if (pef->uv_firmware && !pef->warned_off) {
+    pef->facility_disabled = true;
+    if (pef->mode == PEF_UV_MODE_EXTERNAL && !pef->warned_off) {
         pef->warned_off = true;
         warn_report("pnv-pef: the firmware turned PEF off (SMFCTRL[E]=0) "
-                    "instead of starting the ultravisor image %s; it "
-                    "cannot start an ultravisor (see "
-                    "docs/system/ppc/pef-tcg.rst, \"Ultravisor firmware\"). "
-                    "The device tree still describes the ultravisor, and a "
-                    "host kernel with CONFIG_PPC_UV will call it",
+                    "instead of starting the ultravisor image %s: it "
+                    "cannot start an ultravisor.  The device tree still "
+                    "describes the ultravisor and the host kernel will call "
+                    "it; for such firmware use ultravisor=none in place of "
+                    "uv-firmware (docs/system/ppc/pef-tcg.rst)",
                     pef->uv_firmware);
     }
+}
+
+/*
+ * The ultravisor mode from the machine's properties: external with
+ * uv-firmware, built-in without, unless "ultravisor" says otherwise.
+ */
+static bool pnv_pef_resolve_mode(PnvPef *pef, Error **errp)
+{
+    if (!pef->mode_set) {
+        pef->mode = pef->uv_firmware ? PEF_UV_MODE_EXTERNAL
+                                     : PEF_UV_MODE_BUILT_IN;
+        return true;
+    }
+    if (pef->mode == PEF_UV_MODE_EXTERNAL && !pef->uv_firmware) {
+        error_setg(errp, "ultravisor=external needs uv-firmware=FILE, the "
+                   "ultravisor image");
+        return false;
+    }
+    if (pef->mode != PEF_UV_MODE_EXTERNAL && pef->uv_firmware) {
+        error_setg(errp, "uv-firmware is the image of an external "
+                   "ultravisor: it cannot be combined with ultravisor=%s",
+                   PefUvMode_str(pef->mode));
+        return false;
+    }
+    return true;
 }
 
 bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
@@ -450,8 +508,10 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
     UvPefConfig cfg;
 
     if (!pef || !pef->enabled) {
-        if (pef && (pef->secure_size_set || pef->uv_firmware)) {
-            error_setg(errp, "secure-memory and uv-firmware need pef=on");
+        if (pef && (pef->secure_size_set || pef->uv_firmware ||
+                    pef->mode_set)) {
+            error_setg(errp, "secure-memory, uv-firmware and ultravisor "
+                       "need pef=on");
             return false;
         }
         return true;
@@ -459,6 +519,9 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
     if (machine->cgs) {
         error_setg(errp, "pef=on cannot be combined with "
                    "confidential-guest-support");
+        return false;
+    }
+    if (!pnv_pef_resolve_mode(pef, errp)) {
         return false;
     }
     /* PEF needs a POWER9 DD2.3: use it in place of the default DD2.2 */
@@ -507,7 +570,7 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
 
     /* The ultravisor's message log: the last 64 KiB of RAM, reserved */
     pef->memcons_ra = machine->ram_size - UV_PEF_MEMCONS_SIZE;
-    if (!pef->uv_firmware) {
+    if (pef->mode == PEF_UV_MODE_BUILT_IN) {
         cfg = (UvPefConfig) {
             .secure_base = PNV_PEF_SECURE_BASE,
             .secure_size = pef->secure_size,
@@ -603,9 +666,10 @@ void pnv_pef_cpu_reset(PowerPCCPU *cpu)
         env->spr[SPR_PTCR] = uv_pef_ptcr(pef->core);
     } else {
         /*
-         * External: as hostboot leaves a PEF machine, every thread starts
-         * the firmware at its entry (nip and r3 as pnv_core set them) in
-         * ultravisor state: real mode, big-endian, URMOR and PTCR 0.
+         * External and no ultravisor: as hostboot leaves a PEF machine,
+         * every thread starts the firmware at its entry (nip and r3 as
+         * pnv_core set them) in ultravisor state: real mode, big-endian,
+         * URMOR and PTCR 0.
          */
         env->spr[SPR_URMOR] = 0;
         env->spr[SPR_PTCR] = 0;
@@ -635,9 +699,10 @@ void pnv_pef_reset(PnvMachineState *pnv)
         memset(memory_region_get_ram_ptr(&pef->secure_ram), 0,
                pef->secure_size);
     }
+    pef->facility_disabled = false;
     if (pef->core) {
         uv_pef_reset(pef->core);
-    } else {
+    } else if (pef->fw_data) {
         memcpy(memory_region_get_ram_ptr(&pef->secure_ram), pef->fw_data,
                pef->fw_size);
     }
@@ -656,7 +721,10 @@ void pnv_pef_reset(PnvMachineState *pnv)
  *                              "ibm,secure-memory", reg, ibm,chip-id
  * In external mode the image is at the secure base and the firmware adds
  * the ultravisor's message log (memcons) itself; the built-in ultravisor's
- * log is ours to describe and reserve.
+ * log is ours to describe and reserve.  With ultravisor=none there is
+ * nothing to describe: Linux takes /ibm,ultravisor alone as an ultravisor
+ * to call (arch/powerpc/platforms/powernv/ultravisor.c) and secure-memory
+ * nodes as memory for secure guests (book3s_hv_uvmem.c).
  */
 void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
 {
@@ -665,7 +733,7 @@ void pnv_pef_dt_populate(PnvMachineState *pnv, void *fdt)
     g_autofree char *name = NULL;
     int uv_node, fw_node, node, rsv_node;
 
-    if (!pef) {
+    if (!pef || pef->mode == PEF_UV_MODE_NONE) {
         return;
     }
     secure_reg[0] = cpu_to_be64(PNV_PEF_SECURE_BASE);
@@ -734,12 +802,13 @@ PefUvInfo *qmp_query_pef_uv(Error **errp)
     ret = g_new0(PefUvInfo, 1);
     ret->secure_base = PNV_PEF_SECURE_BASE;
     ret->secure_size = pef->secure_size;
+    ret->mode = pef->mode;
     if (!pef->core) {
-        ret->mode = PEF_UV_MODE_EXTERNAL;
         ret->firmware = g_strdup(pef->uv_firmware);
+        ret->has_facility_disabled = true;
+        ret->facility_disabled = pef->facility_disabled;
         return ret;
     }
-    ret->mode = PEF_UV_MODE_BUILT_IN;
     uv_pef_get_info(pef->core, &info);
     ret->has_secure_used = true;
     ret->secure_used = info.secure_used;
