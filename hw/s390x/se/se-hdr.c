@@ -116,7 +116,7 @@ static bool get_coord(CCBuf *b, uint8_t out[CC_P521_LEN])
     return cc_buf_copy(b, out, CC_P521_LEN) && pad_ok;
 }
 
-static void put_coord(uint8_t *p, const uint8_t c[CC_P521_LEN])
+void se_put_coord(uint8_t *p, const uint8_t c[CC_P521_LEN])
 {
     memset(p, 0, SE_HDR_ECC_PAD);
     memcpy(p + SE_HDR_ECC_PAD, c, CC_P521_LEN);
@@ -128,8 +128,8 @@ void se_hdr_phkh(const uint8_t x[CC_P521_LEN], const uint8_t y[CC_P521_LEN],
     uint8_t pub[2 * SE_HDR_ECC_FIELD_SIZE];
     struct sha256_ctx ctx;
 
-    put_coord(pub, x);
-    put_coord(pub + SE_HDR_ECC_FIELD_SIZE, y);
+    se_put_coord(pub, x);
+    se_put_coord(pub + SE_HDR_ECC_FIELD_SIZE, y);
     sha256_init(&ctx);
     sha256_update(&ctx, sizeof(pub), pub);
     sha256_digest(&ctx, SE_HDR_PHKH_SIZE, phkh);
@@ -162,11 +162,11 @@ static void gcm_start(struct gcm_aes256_ctx *ctx,
 }
 
 /* AES-256-GCM decrypt; @pt is wiped unless the tag verifies. */
-static bool gcm_open(const uint8_t key[SE_HDR_KEY_SIZE],
-                     const uint8_t iv[SE_HDR_IV_SIZE],
-                     const uint8_t *aad, size_t aad_len,
-                     const uint8_t *ct, size_t len,
-                     const uint8_t tag[SE_HDR_TAG_SIZE], uint8_t *pt)
+bool se_gcm_open(const uint8_t key[SE_HDR_KEY_SIZE],
+                 const uint8_t iv[SE_HDR_IV_SIZE],
+                 const uint8_t *aad, size_t aad_len,
+                 const uint8_t *ct, size_t len,
+                 const uint8_t tag[SE_HDR_TAG_SIZE], uint8_t *pt)
 {
     struct gcm_aes256_ctx ctx;
     uint8_t calc[SE_HDR_TAG_SIZE];
@@ -184,11 +184,11 @@ static bool gcm_open(const uint8_t key[SE_HDR_KEY_SIZE],
 }
 
 /* AES-256-GCM encrypt (in place allowed). */
-static void gcm_seal(const uint8_t key[SE_HDR_KEY_SIZE],
-                     const uint8_t iv[SE_HDR_IV_SIZE],
-                     const uint8_t *aad, size_t aad_len,
-                     const uint8_t *pt, size_t len,
-                     uint8_t *ct, uint8_t tag[SE_HDR_TAG_SIZE])
+void se_gcm_seal(const uint8_t key[SE_HDR_KEY_SIZE],
+                 const uint8_t iv[SE_HDR_IV_SIZE],
+                 const uint8_t *aad, size_t aad_len,
+                 const uint8_t *pt, size_t len,
+                 uint8_t *ct, uint8_t tag[SE_HDR_TAG_SIZE])
 {
     struct gcm_aes256_ctx ctx;
 
@@ -354,8 +354,10 @@ static const SeKeySlot *find_slot(const SeHdr *hdr, const SeHostKey *key,
     return NULL;
 }
 
-/* Z = ECDH(host priv, customer pub); K = KDF(Z); header key = GCM(K). */
-static SeCheck unwrap_slot(const SeHdr *hdr, const SeHostKey *key,
+/* Z = ECDH(host priv, customer pub); K = KDF(Z); protection key = GCM(K). */
+SeCheck se_key_slot_unwrap(const SeHostKey *key,
+                           const uint8_t cust_x[CC_P521_LEN],
+                           const uint8_t cust_y[CC_P521_LEN],
                            const SeKeySlot *ks,
                            uint8_t hdr_key[SE_HDR_KEY_SIZE])
 {
@@ -363,9 +365,9 @@ static SeCheck unwrap_slot(const SeHdr *hdr, const SeHostKey *key,
     uint8_t z[CC_P521_LEN], k[SE_HDR_KEY_SIZE];
     SeCheck chk = SE_CHECK_CUST_KEY;
 
-    if (cc_p521_ecdh(key->priv, hdr->cust_x, hdr->cust_y, z)) {
+    if (cc_p521_ecdh(key->priv, cust_x, cust_y, z)) {
         slot_kdf(z, k);
-        chk = gcm_open(k, zero_iv, NULL, 0, ks->wrapped_key,
+        chk = se_gcm_open(k, zero_iv, NULL, 0, ks->wrapped_key,
                        SE_HDR_KEY_SIZE, ks->tag, hdr_key) ?
               SE_CHECK_OK : SE_CHECK_SLOT_TAG;
     }
@@ -401,7 +403,7 @@ bool se_hdr_unwrap(const SeHdr *hdr, const SeHostKey *primary,
     if (!ks) {
         return se_error_set(err, SE_CHECK_NO_MATCHING_SLOT);
     }
-    chk = unwrap_slot(hdr, key, ks, hdr_key);
+    chk = se_key_slot_unwrap(key, hdr->cust_x, hdr->cust_y, ks, hdr_key);
     if (chk != SE_CHECK_OK) {
         return se_error_set(err, chk);
     }
@@ -450,7 +452,7 @@ bool se_hdr_decrypt(const SeHdr *hdr, const uint8_t key[SE_HDR_KEY_SIZE],
     if (hdr->sea != sizeof(plain)) {
         return se_error_set(err, SE_CHECK_ENC_SIZE);
     }
-    if (!gcm_open(key, hdr->iv, hdr->raw, hdr->aad_len,
+    if (!se_gcm_open(key, hdr->iv, hdr->raw, hdr->aad_len,
                   hdr->raw + hdr->aad_len, hdr->sea, hdr->tag, plain)) {
         return se_error_set(err, SE_CHECK_HDR_TAG);
     }
@@ -469,20 +471,23 @@ void se_hdr_secrets_wipe(SeHdrSecrets *s)
 
 /* ---- builder ----------------------------------------------------------- */
 
-static bool build_slot(uint8_t *p, const SeHdrBuildParams *bp,
-                       const SeP521Pub *host, GError **errp)
+bool se_key_slot_wrap(uint8_t slot[SE_HDR_KEY_SLOT_SIZE],
+                      const uint8_t cust_priv[CC_P521_LEN],
+                      const SeP521Pub *host,
+                      const uint8_t key[SE_HDR_KEY_SIZE], GError **errp)
 {
     static const uint8_t zero_iv[SE_HDR_IV_SIZE];
     uint8_t z[CC_P521_LEN], k[SE_HDR_KEY_SIZE];
 
-    if (!cc_p521_ecdh(bp->cust_priv, host->x, host->y, z)) {
+    if (!cc_p521_ecdh(cust_priv, host->x, host->y, z)) {
         g_set_error(errp, SE_HDR_ERROR, 0, "invalid host public key");
         return false;
     }
     slot_kdf(z, k);
-    se_hdr_phkh(host->x, host->y, p);
-    gcm_seal(k, zero_iv, NULL, 0, bp->hdr_key, SE_HDR_KEY_SIZE,
-             p + SE_HDR_PHKH_SIZE, p + SE_HDR_PHKH_SIZE + SE_HDR_KEY_SIZE);
+    se_hdr_phkh(host->x, host->y, slot);
+    se_gcm_seal(k, zero_iv, NULL, 0, key, SE_HDR_KEY_SIZE,
+                slot + SE_HDR_PHKH_SIZE,
+                slot + SE_HDR_PHKH_SIZE + SE_HDR_KEY_SIZE);
     cc_wipe(z, sizeof(z));
     cc_wipe(k, sizeof(k));
     return true;
@@ -500,8 +505,8 @@ static void build_head(uint8_t *p, const SeHdrBuildParams *bp, size_t phs,
     cc_put_be64(p + SE_HDR_OFF_SEA, SE_HDR_ENC_V1_SIZE);
     cc_put_be64(p + SE_HDR_OFF_NEP, bp->nep);
     cc_put_be64(p + SE_HDR_OFF_PCF, bp->pcf);
-    put_coord(p + SE_HDR_OFF_CUST_X, cx);
-    put_coord(p + SE_HDR_OFF_CUST_Y, cy);
+    se_put_coord(p + SE_HDR_OFF_CUST_X, cx);
+    se_put_coord(p + SE_HDR_OFF_CUST_Y, cy);
     memcpy(p + SE_HDR_OFF_PLD, bp->pld, SE_HDR_DIGEST_SIZE);
     memcpy(p + SE_HDR_OFF_ALD, bp->ald, SE_HDR_DIGEST_SIZE);
     memcpy(p + SE_HDR_OFF_TLD, bp->tld, SE_HDR_DIGEST_SIZE);
@@ -541,13 +546,14 @@ uint8_t *se_hdr_build(const SeHdrBuildParams *bp, size_t *len,
     buf = g_malloc0(phs);
     build_head(buf, bp, phs, cx, cy);
     for (i = 0; i < bp->n_host_keys; i++) {
-        if (!build_slot(buf + SE_HDR_OFF_SLOTS + i * SE_HDR_KEY_SLOT_SIZE,
-                        bp, &bp->host_pub[i], errp)) {
+        if (!se_key_slot_wrap(buf + SE_HDR_OFF_SLOTS +
+                              i * SE_HDR_KEY_SLOT_SIZE, bp->cust_priv,
+                              &bp->host_pub[i], bp->hdr_key, errp)) {
             return NULL;
         }
     }
     build_secrets(buf + aad_len, &bp->secrets);
-    gcm_seal(bp->hdr_key, bp->iv, buf, aad_len, buf + aad_len,
+    se_gcm_seal(bp->hdr_key, bp->iv, buf, aad_len, buf + aad_len,
              SE_HDR_ENC_V1_SIZE, buf + aad_len,
              buf + aad_len + SE_HDR_ENC_V1_SIZE);
     *len = phs;

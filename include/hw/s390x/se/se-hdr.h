@@ -182,6 +182,38 @@ bool se_hdr_unwrap(const SeHdr *hdr, const SeHostKey *primary,
                    const SeHostKey *backup, SeHdrSecrets *out,
                    SeHostKeyUsed *used, uint64_t *slot, SeError *err);
 
+/*
+ * The key slots of every SE request (header, attestation and add-secret
+ * requests; s390-tools rust/pv/src/req/keyslot.rs): phkh, then the
+ * 32-byte protection key under AES-256-GCM (zero IV, no AAD) with
+ * K = SHA-256(ECDH(customer, host) || 00000001).
+ */
+SeCheck se_key_slot_unwrap(const SeHostKey *key,
+                           const uint8_t cust_x[CC_P521_LEN],
+                           const uint8_t cust_y[CC_P521_LEN],
+                           const SeKeySlot *ks,
+                           uint8_t prot_key[SE_HDR_KEY_SIZE]);
+bool se_key_slot_wrap(uint8_t slot[SE_HDR_KEY_SLOT_SIZE],
+                      const uint8_t cust_priv[CC_P521_LEN],
+                      const SeP521Pub *host,
+                      const uint8_t prot_key[SE_HDR_KEY_SIZE],
+                      GError **errp);
+
+/* A coordinate left-padded to SE_HDR_ECC_FIELD_SIZE bytes */
+void se_put_coord(uint8_t *p, const uint8_t c[CC_P521_LEN]);
+
+/* AES-256-GCM with a 12-byte IV and 16-byte tag, the SE requests' AEAD */
+bool se_gcm_open(const uint8_t key[SE_HDR_KEY_SIZE],
+                 const uint8_t iv[SE_HDR_IV_SIZE],
+                 const uint8_t *aad, size_t aad_len,
+                 const uint8_t *ct, size_t len,
+                 const uint8_t tag[SE_HDR_TAG_SIZE], uint8_t *pt);
+void se_gcm_seal(const uint8_t key[SE_HDR_KEY_SIZE],
+                 const uint8_t iv[SE_HDR_IV_SIZE],
+                 const uint8_t *aad, size_t aad_len,
+                 const uint8_t *pt, size_t len,
+                 uint8_t *ct, uint8_t tag[SE_HDR_TAG_SIZE]);
+
 /* Decrypt the encrypted area with a known header protection key. */
 bool se_hdr_decrypt(const SeHdr *hdr, const uint8_t key[SE_HDR_KEY_SIZE],
                     SeHdrSecrets *out, SeError *err);
