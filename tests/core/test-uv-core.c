@@ -13,6 +13,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cc-ecc.h"
+#include "hw/s390x/se/se-attest.h"
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
@@ -73,6 +74,12 @@ static void wr16(uint8_t *p, uint16_t v)
 {
     p[0] = v >> 8;
     p[1] = v;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    wr16(p, v >> 16);
+    wr16(p + 2, v);
 }
 
 static void wr64(uint8_t *p, uint64_t v)
@@ -891,7 +898,8 @@ static void test_share_model(void)
 /*
  * The installed-call bits we expect (Linux arch/s390/include/asm/uv.h,
  * enum uv_cmds_inst): only what a guest may call, QUI (bit 0) and, for a
- * secure guest, SET/REMOVE_SHARED_ACCESS (bits 8, 9).
+ * secure guest, SET/REMOVE_SHARED_ACCESS (bits 8, 9) and RETR_ATTEST
+ * (bit 28).
  */
 static void expected_calls(bool secure, uint64_t words[4])
 {
@@ -900,6 +908,7 @@ static void expected_calls(bool secure, uint64_t words[4])
     if (secure) {
         words[0] |= 1ULL << (63 - 8);
         words[0] |= 1ULL << (63 - 9);
+        words[0] |= 1ULL << (63 - 28);
     }
 }
 
@@ -927,12 +936,16 @@ static void check_qui(SeUv *uv, const uint8_t *cb, size_t fill, bool secure)
     g_assert_cmphex(rd64(cb + 0xb0), ==, 0x8000000000000000ULL);
     g_assert_cmphex(rd64(cb + 0xb8), ==, se_hdr_supported_pcf());
     g_assert_cmphex(rd64(cb + 0xb8) & SE_PCF_NO_DECRYPT, !=, 0);
+    /* attestation: request version 0x0100, flags nonce and both PHKHs */
+    g_assert_cmphex(rd64(cb + 0xe0), ==, 0x8000000000000000ULL);
+    g_assert_cmphex(rd64(cb + 0xe8), ==, 0x7000000000000000ULL);
     /* every other byte is zero (input garbage overwritten) */
     for (off = 8; off < fill; off++) {
         bool field = (off >= 0x10 && off < 0x30) ||
                      (off >= 0x7c && off < 0x88) ||
                      (off >= 0x9e && off < 0xa0) ||
-                     (off >= 0xb0 && off < 0xc0);
+                     (off >= 0xb0 && off < 0xc0) ||
+                     (off >= 0xe0 && off < 0xf0);
 
         if (!field) {
             g_assert_cmphex(cb[off], ==, 0);
@@ -1001,9 +1014,168 @@ static void test_qui(void)
     check_qui(uv, cb, 0x120, false);
 }
 
+/* A small guest storage for the calls that read and write it */
+typedef struct GuestMem {
+    uint8_t bytes[0x8000];
+    unsigned writes;
+} GuestMem;
+
+static bool gm_read(void *opaque, uint64_t real, void *buf, size_t len)
+{
+    GuestMem *m = opaque;
+
+    if (real > sizeof(m->bytes) || len > sizeof(m->bytes) - real) {
+        return false;
+    }
+    memcpy(buf, m->bytes + real, len);
+    return true;
+}
+
+static bool gm_write(void *opaque, uint64_t real, const void *buf,
+                     size_t len)
+{
+    GuestMem *m = opaque;
+
+    if (real > sizeof(m->bytes) || len > sizeof(m->bytes) - real) {
+        return false;
+    }
+    memcpy(m->bytes + real, buf, len);
+    m->writes++;
+    return true;
+}
+
+#define ATT_ARCB    0x1000
+#define ATT_MEAS    0x3000
+#define ATT_ADD     0x3100
+
+/* An ARCB for @host at ATT_ARCB; its protection key in @prot */
+static size_t put_arcb(GuestMem *m, const SeP521Pub *host,
+                       SeArcbSecrets *sec)
+{
+    SeArcbBuildParams p = { .mai = SE_ARCB_MAI_HMAC_SHA512, .host_pub = host,
+                            .n_host_keys = 1 };
+    g_autofree uint8_t *arcb = NULL;
+    size_t len, i;
+
+    for (i = 0; i < sizeof(p.cust_priv); i++) {
+        p.cust_priv[i] = i * 3 + 1;
+    }
+    p.cust_priv[0] = 0;
+    memset(p.prot_key, 0x17, sizeof(p.prot_key));
+    memset(p.iv, 0x55, sizeof(p.iv));
+    p.secrets.flags = SE_ATT_FLAG_NONCE | SE_ATT_FLAG_IMAGE_PHKH |
+                      SE_ATT_FLAG_ATTEST_PHKH;
+    memset(p.secrets.meas_key, 0x77, sizeof(p.secrets.meas_key));
+    memset(p.secrets.nonce, 0xab, sizeof(p.secrets.nonce));
+    p.secrets.has_nonce = true;
+    *sec = p.secrets;
+    arcb = se_arcb_build(&p, &len, NULL);
+    g_assert_nonnull(arcb);
+    memcpy(m->bytes + ATT_ARCB, arcb, len);
+    return len;
+}
+
+static uint16_t attest_call(SeUv *uv, bool secure, GuestMem *m,
+                            uint8_t *cb, const char *user)
+{
+    SeUvGuestOps ops = { prefix_real_to_abs, &px_default, gm_read,
+                         gm_write };
+    uint16_t rrc;
+
+    memset(cb, 0, 0x188);
+    wr64(cb + 0x18, ATT_ARCB);
+    wr16(cb + 0x2e, strlen(user));
+    memcpy(cb + 0x30, user, strlen(user));
+    wr32(cb + 0x13c, 64);
+    wr64(cb + 0x140, ATT_MEAS);
+    wr32(cb + 0x15c, 64);
+    wr64(cb + 0x160, ATT_ADD);
+    ops.opaque = m;
+    ops.real_to_abs = NULL;
+    return gcall(uv, secure, cb, 0x188, 0x188, UVC_CMD_RETR_ATTEST, &rrc,
+                 &ops);
+}
+
+/*
+ * RETR_ATTEST from the secure guest: the measurement is the one the
+ * requester computes from its measurement key, nonce, the image's tags,
+ * the configuration id the UV returns and the user data; the additional
+ * data are the image's and the request's host-key hashes.
+ */
+static void test_guest_attest(void)
+{
+    g_autoptr(Env) e = env_new();
+    g_autoptr(SeUv) uv = uv_new(e);
+    g_autoptr(SeHdr) h = se_hdr_parse(e->hdr, e->hdr_len, NULL);
+    g_autofree GuestMem *m = g_new0(GuestMem, 1);
+    uint8_t cb[0x188], cuid[16], tags[SE_ATT_TAGS_SIZE];
+    static const uint8_t zero[64];
+    const SeUvGuestOps raw = { NULL, m, gm_read, gm_write };
+    uint8_t want[64], phkh[32];
+    SeArcbSecrets sec;
+    uint64_t conf;
+    uint16_t rrc;
+
+    put_arcb(m, &e->key.pub, &sec);
+    /* not before the image is verified, not from a normal guest */
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==,
+                    UVC_RC_INV_STATE);
+    conf = drive_verified(e, uv);
+    g_assert_cmphex(attest_call(uv, false, m, cb, "u"), ==,
+                    UVC_RC_INV_STATE);
+    g_assert_cmpuint(m->writes, ==, 0);
+
+    g_assert_cmphex(attest_call(uv, true, m, cb, "user data"), ==,
+                    UVC_RC_EXECUTED);
+    memcpy(cuid, cb + 0x148, 16);
+    g_assert_cmpuint(rd32(cb + 0x15c), ==, 64);
+    se_hdr_phkh(e->key.pub.x, e->key.pub.y, phkh);
+    g_assert_cmpmem(m->bytes + ATT_ADD, 32, phkh, 32);
+    g_assert_cmpmem(m->bytes + ATT_ADD + 32, 32, phkh, 32);
+    memcpy(tags, h->pld, 64);
+    memcpy(tags + 64, h->ald, 64);
+    memcpy(tags + 128, h->tld, 64);
+    memcpy(tags + 192, h->tag, 16);
+    se_attest_measurement(sec.meas_key, tags, cuid, (const uint8_t *)
+                          "user data", 9, sec.nonce, m->bytes + ATT_ADD, 64,
+                          want);
+    g_assert_cmpmem(m->bytes + ATT_MEAS, 64, want, 64);
+
+    /* a request for another machine's key: rc 0x010c, nothing written */
+    memset(m->bytes + ATT_MEAS, 0, 64);
+    put_arcb(m, &e->other.pub, &sec);
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==,
+                    SE_ATT_RC_DECRYPT);
+    g_assert_cmpmem(m->bytes + ATT_MEAS, 64, zero, 64);
+    /* the ARCB, measurement or additional data out of storage */
+    put_arcb(m, &e->key.pub, &sec);
+    wr64(cb + 0x18, sizeof(m->bytes) - 8);
+    g_assert_cmphex(gcall(uv, true, cb, 0x188, 0x188, UVC_CMD_RETR_ATTEST,
+                          &rrc, &raw), ==,
+                    SE_ATT_RC_ARCB_ACCESS);
+    wr64(cb + 0x18, ATT_ARCB);
+    wr64(cb + 0x140, sizeof(m->bytes));
+    g_assert_cmphex(gcall(uv, true, cb, 0x188, 0x188, UVC_CMD_RETR_ATTEST,
+                          &rrc, &raw), ==,
+                    SE_ATT_RC_MEAS_ACCESS);
+    /* a continuation token: this UV never hands one out */
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==, UVC_RC_EXECUTED);
+    wr64(cb + 0x20, 1);
+    g_assert_cmphex(gcall(uv, true, cb, 0x188, 0x188, UVC_CMD_RETR_ATTEST,
+                          &rrc, &raw), ==,
+                    SE_ATT_RC_TOKEN);
+
+    /* a new configuration has a new id */
+    assert_rc(se_uv_destroy_conf(uv, conf, RRC), UVC_RC_EXECUTED, 0);
+    drive_verified(e, uv);
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==, UVC_RC_EXECUTED);
+    g_assert_true(memcmp(cb + 0x148, cuid, 16));
+}
+
 /*
  * Every command code from a guest, secure or not: only QUI and (for a
- * secure guest) SET/REMOVE_SHARED_ACCESS are accepted, every other code,
+ * secure guest) SET/REMOVE_SHARED_ACCESS and RETR_ATTEST are accepted
+ * (the last refuses a 0x30-byte block as too short), every other code,
  * host-only or unknown, gets rc 0x0002 "invalid command" and leaves the
  * UV as it was (QUI afterwards answers the same).
  */
@@ -1028,7 +1200,7 @@ static void test_guest_every_command(void)
             wr64(cb + 0x20, 0x10000);    /* a share's page, if it is one */
             rc = gcall(uv, secure, cb, sizeof(cb), 0x30, cmd, &rrc,
                        &ops_default);
-            if (cmd == UVC_CMD_QUI) {
+            if (cmd == UVC_CMD_QUI || cmd == UVC_CMD_RETR_ATTEST) {
                 g_assert_cmphex(rc, ==, UVC_RC_INV_LEN);   /* 0x30 short */
             } else if (cmd == UVC_CMD_SET_SHARED_ACCESS ||
                        cmd == UVC_CMD_REMOVE_SHARED_ACCESS) {
@@ -1135,8 +1307,7 @@ static void test_guest_commands(void)
         UVC_CMD_QUERY_KEYS, UVC_CMD_INIT_UV, UVC_CMD_CREATE_SEC_CONF,
         UVC_CMD_DESTROY_SEC_CONF, UVC_CMD_CREATE_SEC_CPU,
         UVC_CMD_SET_SEC_CONF_PARAMS, UVC_CMD_UNPACK_IMG, UVC_CMD_VERIFY_IMG,
-        UVC_CMD_CPU_RESET, UVC_CMD_SET_UNSHARE_ALL, UVC_CMD_RETR_ATTEST,
-        0x0000, 0xffff,
+        UVC_CMD_CPU_RESET, UVC_CMD_SET_UNSHARE_ALL, 0x0000, 0xffff,
     };
     uint8_t cb[0x200], copy[0x200];
     uint16_t rrc;
@@ -1228,9 +1399,10 @@ static void test_all_commands(void)
     uint64_t conf = drive_verified(e, uv);
 
     for (cmd = 0; cmd < 0x10000; cmd++) {
+        bool attest = cmd == UVC_CMD_RETR_ATTEST;
         bool guest_cmd = cmd == UVC_CMD_QUI ||
                          cmd == UVC_CMD_SET_SHARED_ACCESS ||
-                         cmd == UVC_CMD_REMOVE_SHARED_ACCESS;
+                         cmd == UVC_CMD_REMOVE_SHARED_ACCESS || attest;
         unsigned n, reps = guest_cmd ? 4000 : 2;
 
         /* both callers; the guest commands many times */
@@ -1275,6 +1447,12 @@ static void test_all_commands(void)
             rrc = rd16(cb + 6);
             g_assert_cmpint(cc, ==, rc == UVC_RC_EXECUTED ? 0 : 1);
             g_assert_cmpmem(cb, 4, copy, 4);
+            if (attest && secure && rc >= SE_ATT_RC_TOKEN &&
+                rc <= SE_ATT_RC_ADD_LEN) {
+                /* random ARCB addresses and bodies: refused, rrc 0 */
+                g_assert_cmphex(rrc, ==, 0);
+                continue;
+            }
             switch (rc) {
             case UVC_RC_EXECUTED:
                 counts[0]++;
@@ -1302,7 +1480,8 @@ static void test_all_commands(void)
                 break;
             case RC_INV_PARAM:
                 counts[3]++;
-                g_assert_true(guest_cmd && cmd != UVC_CMD_QUI && secure);
+                g_assert_true(guest_cmd && cmd != UVC_CMD_QUI && secure &&
+                              !attest);
                 g_assert_true(rrc == RRC_UNALIGNED || rrc == RRC_ADDRESS);
                 break;
             default:
@@ -1339,6 +1518,7 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-core/share-model", test_share_model);
     g_test_add_func("/uv-core/qui", test_qui);
     g_test_add_func("/uv-core/qui-machine", test_qui_machine);
+    g_test_add_func("/uv-core/guest-attest", test_guest_attest);
     g_test_add_func("/uv-core/guest-every-command",
                     test_guest_every_command);
     g_test_add_func("/uv-core/guest-lengths", test_guest_lengths);

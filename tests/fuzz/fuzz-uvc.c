@@ -20,6 +20,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cc-ecc.h"
+#include "hw/s390x/se/se-attest.h"
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
@@ -65,7 +66,39 @@ static bool real_to_abs(void *opaque, uint64_t real, uint64_t *abs)
     return *abs < MEM_SIZE;
 }
 
-static const SeUvGuestOps ops = { real_to_abs, NULL };
+/*
+ * Guest storage for the calls that read and write it (RETR_ATTEST): a
+ * valid attestation request for the image's host key at ARCB_ADDR, the
+ * rest zero; out of range is an access exception.
+ */
+#define GUEST_MEM       0x4000
+#define ARCB_ADDR       0x1000
+static uint8_t guest_mem[GUEST_MEM];
+
+static bool mem_read(void *opaque, uint64_t real, void *buf, size_t len)
+{
+    if (real > GUEST_MEM || len > GUEST_MEM - real) {
+        return false;
+    }
+    memcpy(buf, guest_mem + real, len);
+    return true;
+}
+
+static bool mem_write(void *opaque, uint64_t real, const void *buf,
+                      size_t len)
+{
+    if (real > GUEST_MEM || len > GUEST_MEM - real) {
+        return false;
+    }
+    /* never over the request itself, so it stays valid */
+    if (real < ARCB_ADDR + 0x400 && real + len > ARCB_ADDR) {
+        return true;
+    }
+    memcpy(guest_mem + real, buf, len);
+    return true;
+}
+
+static const SeUvGuestOps ops = { real_to_abs, NULL, mem_read, mem_write };
 
 /* The fixed image: two pages, one host key, everything from a seed. */
 static void make_image(void)
@@ -107,6 +140,25 @@ static void make_image(void)
     check(img.hdr != NULL);
 }
 
+static void make_arcb(void)
+{
+    SeArcbBuildParams p = { .mai = SE_ARCB_MAI_HMAC_SHA512,
+                            .host_pub = &img.key.pub, .n_host_keys = 1 };
+    uint8_t *arcb;
+    size_t len, i;
+
+    for (i = 0; i < CC_P521_LEN; i++) {
+        p.cust_priv[i] = 0x17 + i * 3;
+    }
+    p.cust_priv[0] = 0;
+    p.secrets.flags = SE_ATT_FLAG_NONCE | SE_ATT_FLAG_ATTEST_PHKH;
+    p.secrets.has_nonce = true;
+    arcb = se_arcb_build(&p, &len, NULL);
+    check(arcb && len <= 0x400);
+    memcpy(guest_mem + ARCB_ADDR, arcb, len);
+    g_free(arcb);
+}
+
 static uint16_t unpack_page(SeUv *uv, uint64_t conf, size_t i,
                             uint64_t gaddr, uint16_t *rrc)
 {
@@ -124,6 +176,7 @@ static void setup(void)
     size_t i;
 
     make_image();
+    make_arcb();
     uv_plain = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
     uv_verified = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
     check(se_uv_create_conf(uv_verified, &conf, &rrc) == UVC_RC_EXECUTED);
@@ -141,8 +194,12 @@ static uint16_t rd16(const uint8_t *p)
     return (p[0] << 8) | p[1];
 }
 
-static bool rc_documented(uint16_t rc)
+static bool rc_documented(uint16_t cmd, uint16_t rc)
 {
+    if (cmd == UVC_CMD_RETR_ATTEST && rc >= SE_ATT_RC_TOKEN &&
+        rc <= SE_ATT_RC_ADD_LEN) {
+        return true;
+    }
     switch (rc) {
     case UVC_RC_EXECUTED:
     case UVC_RC_INV_CMD:
@@ -175,7 +232,7 @@ static void guest_call(SeUv *uv, bool secure, const uint8_t *data,
         check(cc == UVC_CC_ERROR && (!avail || !memcmp(cb, data, avail)));
     } else {
         rc = rd16(cb + 4);
-        check(rc_documented(rc));
+        check(rc_documented(rd16(cb + 2), rc));
         check((cc == UVC_CC_OK) == (rc == UVC_RC_EXECUTED));
         check(!memcmp(cb, data, 4));
         if (rc != UVC_RC_EXECUTED && rc != UVC_RC_MORE_DATA) {

@@ -415,6 +415,7 @@ def t_uvc_probe():
         ("SET_SHARED non-secure", 1, RC_INV_STATE, 3),
         ("REMOVE_SHARED non-secure", 1, RC_INV_STATE, 3),
         ("SET_SHARED len 0x10", 1, RC_INV_LEN, 0),
+        ("RETR_ATTEST non-secure", 1, RC_INV_STATE, 3),
         ("QUI again", 0, RC_OK, 0),
         ("every other command code", "sweep", None, None),
         ("QUI after the sweep", 0, RC_OK, 0),
@@ -427,7 +428,7 @@ def t_uvc_probe():
         if outcome == "sweep":
             # got = codes not refused, hdr = the first of them, calls =
             # codes tried
-            ok = got == 0 and calls == 0x10000 - 3
+            ok = got == 0 and calls == 0x10000 - 4
             log("%-30s %d codes, %d not 'invalid command'%s %s" % (
                 what, calls, got,
                 "" if not got else " (first: cmd %#x cc %d rc %#x)" % (
@@ -444,9 +445,10 @@ def t_uvc_probe():
         if not ok:
             bad.append(what)
     # QUI from a non-secure guest: QUI (bit 0) is the only call it may
-    # make; share (bit 8) and unshare (bit 9) are not indicated (that is
-    # how Linux tells it is not protected), nor any host-only call
-    for i in (0, 21, 23):
+    # make; share (bit 8), unshare (bit 9) and attestation (bit 28) are not
+    # indicated (share/unshare is how Linux tells it is not protected), nor
+    # any host-only call
+    for i in (0, 22, 24):
         calls = ents[i][2]
         if calls != 1 << 63:
             bad.append("QUI calls word %#x (expected only bit 0)" % calls)

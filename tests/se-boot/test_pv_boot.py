@@ -232,13 +232,14 @@ def t_host_access():
                        guest.FAIL_PATTERNS)
         if m.group(1) != "1":
             g.fail("prot_virt_guest=%s" % m.group(1))
-        # QUI's installed calls as the guest's kernel read them: QUI and
-        # SET/REMOVE_SHARED_ACCESS (bits 0, 8, 9), nothing a host calls
+        # QUI's installed calls as the guest's kernel read them: QUI,
+        # SET/REMOVE_SHARED_ACCESS and RETR_ATTEST (bits 0, 8, 9, 28),
+        # nothing a host calls
         m = g.wait_for(r"PV-E2E: uv facilities ([^\r\n]*)\.", 60)
-        if m.group(1).split() != ["80c0000000000000", "0", "0", "0"]:
-            g.fail("the guest's QUI shows calls %s, expected only QUI and "
-                   "SET/REMOVE_SHARED_ACCESS (80c0000000000000 0 0 0)"
-                   % m.group(1))
+        if m.group(1).split() != ["80c0000800000000", "0", "0", "0"]:
+            g.fail("the guest's QUI shows calls %s, expected only QUI, "
+                   "SET/REMOVE_SHARED_ACCESS and RETR_ATTEST "
+                   "(80c0000800000000 0 0 0)" % m.group(1))
         m = g.wait_for(r"PV-E2E: vda ([0-9a-f]{64})", 60)
         if m.group(1) != want_sha:
             g.fail("virtio-blk read %s, expected %s" % (m.group(1),

@@ -545,13 +545,55 @@ static bool s390_pv_tcg_real_to_abs(void *opaque, uint64_t real,
     return c->real_to_abs(c->cpu, real, abs);
 }
 
+/*
+ * The ultravisor's own access to the caller's storage (the attestation
+ * request and its results): guest real addresses, page by page through
+ * prefixing, secure pages included (this is not a host path).
+ */
+static bool s390_pv_tcg_guest_rw(void *opaque, uint64_t real, void *buf,
+                                 size_t len, bool write)
+{
+    S390PvUvcCaller *c = opaque;
+    uint8_t *p = buf;
+
+    while (len) {
+        size_t n = MIN(len, SE_UV_PAGE_SIZE - real % SE_UV_PAGE_SIZE);
+        uint64_t abs;
+
+        if (real + n < real || !c->real_to_abs(c->cpu, real, &abs) ||
+            address_space_rw(&address_space_memory, abs,
+                             MEMTXATTRS_UNSPECIFIED, p, n, write) !=
+            MEMTX_OK) {
+            return false;
+        }
+        real += n;
+        p += n;
+        len -= n;
+    }
+    return true;
+}
+
+static bool s390_pv_tcg_guest_read(void *opaque, uint64_t real, void *buf,
+                                   size_t len)
+{
+    return s390_pv_tcg_guest_rw(opaque, real, buf, len, false);
+}
+
+static bool s390_pv_tcg_guest_write(void *opaque, uint64_t real,
+                                    const void *buf, size_t len)
+{
+    return s390_pv_tcg_guest_rw(opaque, real, (void *)buf, len, true);
+}
+
 int s390_pv_tcg_uvc(void *opaque, S390CPU *cpu, uint8_t *cb, size_t len,
                     S390UvRealToAbs real_to_abs)
 {
     S390PvTcgGuest *pv = opaque;
     S390PvUvcCaller caller = { .cpu = cpu, .real_to_abs = real_to_abs };
     SeUvGuestOps ops = { .real_to_abs = s390_pv_tcg_real_to_abs,
-                         .opaque = &caller };
+                         .opaque = &caller,
+                         .read = s390_pv_tcg_guest_read,
+                         .write = s390_pv_tcg_guest_write };
     uint16_t cmd, rc, rrc;
     bool secure;
     int cc;

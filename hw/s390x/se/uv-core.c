@@ -17,8 +17,12 @@
 #include "qemu/atomic.h"
 #include "qemu/cc-buf.h"
 #include "qemu/cc-ecc.h"
+#include "qemu/cc-wipe.h"
+#include "hw/s390x/se/se-attest.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
+
+#include <gnutls/crypto.h>
 
 /* ---- return / reason codes -------------------------------------------- */
 
@@ -129,6 +133,7 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
 #define CALL_QUI                0
 #define CALL_SET_SHARED         8
 #define CALL_REMOVE_SHARED      9
+#define CALL_RETR_ATTEST        28
 
 /*
  * What QUI indicates to the guest, the only caller of this UV (the host's
@@ -140,7 +145,7 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
  */
 static const uint8_t qui_guest_calls[] = { CALL_QUI };
 static const uint8_t qui_secure_guest_calls[] = {
-    CALL_SET_SHARED, CALL_REMOVE_SHARED,
+    CALL_SET_SHARED, CALL_REMOVE_SHARED, CALL_RETR_ATTEST,
 };
 
 /*
@@ -154,6 +159,10 @@ static const uint8_t qui_secure_guest_calls[] = {
 #define QUI_FEATURES            0
 /* One secure configuration per machine (the machine's guest). */
 #define QUI_MAX_CONF            1
+#define QUI_OFF_ATT_HDR_VER     0xe0
+#define QUI_OFF_ATT_PFLAGS      0xe8
+/* [I] attestation request versions: MSB0 bit 0 for version 0x0100 */
+#define QUI_ATT_HDR_VERSIONS    (1ULL << 63)
 
 /* ---- the ultravisor ---------------------------------------------------- */
 
@@ -178,6 +187,7 @@ struct SeUv {
     SeUnpackCtx *unpack;        /* HDR_SET only */
     SeHdrSecrets secrets;       /* HDR_SET and VERIFIED */
     uint64_t pcf;
+    SeAttestConfig att;         /* tags and image phkh from HDR_SET on */
     SeUvCpu *cpus;              /* max_cpus entries, by CPU number */
 
     /*
@@ -288,6 +298,7 @@ static void conf_clear(SeUv *uv)
     uv->unpack = NULL;
     se_hdr_secrets_wipe(&uv->secrets);
     uv->pcf = 0;
+    memset(&uv->att, 0, sizeof(uv->att));
     memset(uv->cpus, 0, uv->max_cpus * sizeof(SeUvCpu));
     shared_clear(uv);
     uv->conf_handle = 0;
@@ -371,6 +382,10 @@ uint16_t se_uv_create_conf(SeUv *uv, uint64_t *handle, uint16_t *rrc)
     }
     conf_clear(uv);
     uv->conf_handle = new_handle(uv);
+    /* The configuration unique id of attestation: random per creation */
+    if (gnutls_rnd(GNUTLS_RND_NONCE, uv->att.cuid, sizeof(uv->att.cuid))) {
+        g_error("se-uv: no random bytes for a configuration id");
+    }
     set_state(uv, SE_UV_CONF_CREATED);
     *handle = uv->conf_handle;
     return uv_ret(rrc, SE_UV_OK);
@@ -484,6 +499,7 @@ uint16_t se_uv_set_params(SeUv *uv, uint64_t conf, const uint8_t *hdr,
 {
     SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_CREATED);
     g_autoptr(SeHdr) h = NULL;
+    SeHostKeyUsed used;
     SeHdrSecrets s;
     SeError se;
 
@@ -493,11 +509,20 @@ uint16_t se_uv_set_params(SeUv *uv, uint64_t conf, const uint8_t *hdr,
     h = se_hdr_parse(hdr, hdr ? len : 0, &se);
     if (h && se_hdr_unwrap(h, &uv->primary,
                            uv->has_backup ? &uv->backup : NULL,
-                           &s, NULL, NULL, &se)) {
+                           &s, &used, NULL, &se)) {
         uv->unpack = se_unpack_new(h, &s);
         if (uv->unpack) {
+            const SeHostKey *k = used == SE_HOST_KEY_BACKUP ? &uv->backup
+                                                           : &uv->primary;
+            uint8_t *t = uv->att.tags;
+
             uv->secrets = s;
             uv->pcf = h->pcf;
+            memcpy(t, h->pld, SE_HDR_DIGEST_SIZE);
+            memcpy(t + SE_HDR_DIGEST_SIZE, h->ald, SE_HDR_DIGEST_SIZE);
+            memcpy(t + 2 * SE_HDR_DIGEST_SIZE, h->tld, SE_HDR_DIGEST_SIZE);
+            memcpy(t + 3 * SE_HDR_DIGEST_SIZE, h->tag, SE_HDR_TAG_SIZE);
+            se_hdr_phkh(k->pub.x, k->pub.y, uv->att.image_phkh);
             set_state(uv, SE_UV_CONF_HDR_SET);
         } else {
             se_error_set(&se, SE_CHECK_XTS_KEY);
@@ -671,10 +696,9 @@ static SeUvErr guest_qui(SeUv *uv, bool secure, uint8_t *cb, size_t len)
     put_be(cb, fill, QUI_OFF_FEATURES, QUI_FEATURES, 8);
     put_be(cb, fill, QUI_OFF_HDR_VERSIONS, QUI_HDR_VERSIONS, 8);
     put_be(cb, fill, QUI_OFF_HDR_PCF, se_hdr_supported_pcf(), 8);
-    /*
-     * dump, attestation and secret fields (0xc8 on) stay zero: not
-     * implemented yet.
-     */
+    put_be(cb, fill, QUI_OFF_ATT_HDR_VER, QUI_ATT_HDR_VERSIONS, 8);
+    put_be(cb, fill, QUI_OFF_ATT_PFLAGS, SE_ATT_FLAGS_SUPPORTED, 8);
+    /* dump and secret fields stay zero: not implemented yet. */
     return len < QUI_LEN ? SE_UV_E_MORE_DATA : SE_UV_OK;
 }
 
@@ -713,6 +737,102 @@ static SeUvErr guest_share(SeUv *uv, bool secure, const uint8_t *cb,
     return SE_UV_OK;
 }
 
+/* Retrieve Attestation Measurement's control block (Linux uv.h) */
+#define ATT_LEN                 0x188
+#define ATT_OFF_ARCB            0x18
+#define ATT_OFF_TOKEN           0x20
+#define ATT_OFF_USER_LEN        0x2e
+#define ATT_OFF_USER            0x30
+#define ATT_OFF_MEAS_LEN        0x13c
+#define ATT_OFF_MEAS            0x140
+#define ATT_OFF_CUID            0x148
+#define ATT_OFF_ADD_LEN         0x15c
+#define ATT_OFF_ADD             0x160
+
+static bool guest_rw(const SeUvGuestOps *ops, uint64_t real, void *buf,
+                     size_t len, bool write)
+{
+    if (!ops) {
+        return false;
+    }
+    if (write) {
+        return ops->write && ops->write(ops->opaque, real, buf, len);
+    }
+    return ops->read && ops->read(ops->opaque, real, buf, len);
+}
+
+/*
+ * RETR_ATTEST: the ARCB, measurement and additional data are in guest
+ * storage at guest real addresses.  Returns the rc (the attestation rc
+ * values are their own, se-attest.h); [U] the order of the checks.
+ */
+static uint16_t guest_attest(SeUv *uv, bool secure, uint8_t *cb,
+                             size_t len, const SeUvGuestOps *ops,
+                             uint16_t *rrc)
+{
+    uint8_t hdr[SE_ARCB_HDR_SIZE];
+    g_autofree uint8_t *arcb = NULL;
+    SeAttestResult res;
+    const SeHostKey *keys[2] = { &uv->primary,
+                                 uv->has_backup ? &uv->backup : NULL };
+    SeAttestCall call = { 0 };
+    uint64_t arcb_addr;
+    uint32_t rql;
+    uint16_t rc;
+
+    *rrc = 0;
+    if (len < ATT_LEN) {
+        return uv_ret(rrc, SE_UV_E_LEN);
+    }
+    if (!secure) {
+        return uv_ret(rrc, SE_UV_E_NOT_SECURE);
+    }
+    if (uv->state != SE_UV_CONF_VERIFIED) {
+        return uv_ret(rrc, SE_UV_E_STATE);
+    }
+    if (cc_get_be64(cb + ATT_OFF_TOKEN)) {
+        return SE_ATT_RC_TOKEN;
+    }
+    call.user_len = cc_get_be(cb + ATT_OFF_USER_LEN, 2);
+    call.user = cb + ATT_OFF_USER;
+    call.meas_len = cc_get_be(cb + ATT_OFF_MEAS_LEN, 4);
+    call.add_len = cc_get_be(cb + ATT_OFF_ADD_LEN, 4);
+    if (call.user_len > SE_ATT_USER_MAX) {
+        return SE_ATT_RC_USER_LEN;
+    }
+    arcb_addr = cc_get_be64(cb + ATT_OFF_ARCB);
+    if (!guest_rw(ops, arcb_addr, hdr, sizeof(hdr), false)) {
+        return SE_ATT_RC_ARCB_ACCESS;
+    }
+    rc = se_arcb_length(hdr, sizeof(hdr), &rql);
+    if (rc != SE_ATT_RC_OK) {
+        return rc;
+    }
+    arcb = g_malloc(rql);
+    if (!guest_rw(ops, arcb_addr, arcb, rql, false)) {
+        return SE_ATT_RC_ARCB_ACCESS;
+    }
+    call.arcb = arcb;
+    call.arcb_len = rql;
+    rc = se_attest(&call, keys, G_N_ELEMENTS(keys), &uv->att, &res);
+    if (rc != SE_ATT_RC_OK) {
+        return rc;
+    }
+    if (!guest_rw(ops, cc_get_be64(cb + ATT_OFF_MEAS), res.meas,
+                  SE_ATT_MEAS_SIZE, true)) {
+        rc = SE_ATT_RC_MEAS_ACCESS;
+    } else if (res.add_len &&
+               !guest_rw(ops, cc_get_be64(cb + ATT_OFF_ADD), res.add,
+                         res.add_len, true)) {
+        rc = SE_ATT_RC_ADD_ACCESS;
+    } else {
+        memcpy(cb + ATT_OFF_CUID, uv->att.cuid, SE_ATT_CUID_SIZE);
+        cc_put_be32(cb + ATT_OFF_ADD_LEN, res.add_len);
+    }
+    cc_wipe(&res, sizeof(res));
+    return rc;
+}
+
 /*
  * Order of checks: the generic length checks, then the command code,
  * then the command's own minimum length, then its state and fields.
@@ -720,7 +840,7 @@ static SeUvErr guest_share(SeUv *uv, bool secure, const uint8_t *cb,
 int se_uv_guest_call(SeUv *uv, bool secure_guest, uint8_t *cb, size_t avail,
                      const SeUvGuestOps *ops)
 {
-    uint16_t len, cmd;
+    uint16_t len, cmd, rc, rrc;
     SeUvErr e;
     CCBuf b;
 
@@ -740,6 +860,11 @@ int se_uv_guest_call(SeUv *uv, bool secure_guest, uint8_t *cb, size_t avail,
         e = guest_share(uv, secure_guest, cb, len, ops, true);
     } else if (cmd == UVC_CMD_REMOVE_SHARED_ACCESS) {
         e = guest_share(uv, secure_guest, cb, len, ops, false);
+    } else if (cmd == UVC_CMD_RETR_ATTEST) {
+        rc = guest_attest(uv, secure_guest, cb, len, ops, &rrc);
+        put_be(cb, UVC_HDR_SIZE, 4, rc, 2);
+        put_be(cb, UVC_HDR_SIZE, 6, rrc, 2);
+        return rc == UVC_RC_EXECUTED ? UVC_CC_OK : UVC_CC_ERROR;
     } else {
         e = SE_UV_E_CMD;
     }

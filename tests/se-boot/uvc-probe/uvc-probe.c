@@ -60,7 +60,8 @@ static void call(uint64_t cb, uint16_t len, uint16_t cmd, uint64_t arg,
 /*
  * Every command code with a 0x30-byte block: a non-secure guest may only
  * call QUI (here too short: invalid length) and gets "invalid state" for
- * SET/REMOVE_SHARED_ACCESS; every other code must be cc 1, rc 0x0002.
+ * SET/REMOVE_SHARED_ACCESS and RETR_ATTEST (entries of their own); every
+ * other code must be cc 1, rc 0x0002.
  * One entry: the number of codes that were not, the first of them (code
  * << 32 | outcome << 16 | rc), the number of codes tried, the block.
  */
@@ -74,7 +75,8 @@ static void sweep(uint64_t cb)
         uint64_t cc;
         uint16_t rc;
 
-        if (cmd == 0x0001 || cmd == 0x1000 || cmd == 0x1001) {
+        if (cmd == 0x0001 || cmd == 0x1000 || cmd == 0x1001 ||
+            cmd == 0x1020) {
             continue;
         }
         zero(cb, 0x30);
@@ -91,7 +93,7 @@ static void sweep(uint64_t cb)
     }
     e[0] = bad;
     e[1] = first;
-    e[2] = 0x10000 - 3;
+    e[2] = 0x10000 - 4;
     e[3] = cb;
     res[1] = ++nres;
 }
@@ -134,10 +136,12 @@ void probe_main(void)
     call(cb, 0x0030, 0x1001, 0x50000, 0x1000);
     /* 20: share with a too-short block */
     call(cb, 0x0010, 0x1000, 0x50000, 0x1000);
-    /* 21: QUI again: the calls above changed nothing */
+    /* 21: attestation by a non-secure guest */
+    call(cb, 0x0188, 0x1020, 0, 0x1000);
+    /* 22: QUI again: the calls above changed nothing */
     call(cb, 0x120, 0x0001, 0, 0x1000);
-    /* 22: every other command code: invalid command */
+    /* 23: every other command code: invalid command */
     sweep(cb);
-    /* 23: QUI once more */
+    /* 24: QUI once more */
     call(cb, 0x120, 0x0001, 0, 0x1000);
 }

@@ -178,6 +178,13 @@ typedef struct SeUvGuestOps {
      */
     bool (*real_to_abs)(void *opaque, uint64_t real, uint64_t *abs);
     void *opaque;
+    /*
+     * Read or write guest storage at a guest real address, as the
+     * ultravisor sees it (secure pages included).  False: access
+     * exception.  NULL: every access fails.
+     */
+    bool (*read)(void *opaque, uint64_t real, void *buf, size_t len);
+    bool (*write)(void *opaque, uint64_t real, const void *buf, size_t len);
 } SeUvGuestOps;
 
 /*

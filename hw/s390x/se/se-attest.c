@@ -1,0 +1,326 @@
+/*
+ * IBM Z Secure Execution attestation: ARCB checks and decryption, the
+ * measurement, and the ARCB builder (see hw/s390x/se/se-attest.h).
+ *
+ * Cryptography: the SE requests' key slots and AES-256-GCM (se-hdr.c),
+ * HMAC-SHA512 from nettle.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-buf.h"
+#include "qemu/cc-ecc.h"
+#include "qemu/cc-wipe.h"
+#include "hw/s390x/se/se-attest.h"
+
+#include <nettle/hmac.h>
+
+GQuark se_attest_error_quark(void)
+{
+    return g_quark_from_static_string("se-attest-error-quark");
+}
+
+/* The fixed part: header, authenticated fields, customer key, GCM tag */
+#define ARCB_FIXED_SIZE     (SE_ARCB_OFF_SLOTS + SE_HDR_TAG_SIZE)
+
+uint16_t se_arcb_length(const uint8_t *hdr, size_t len, uint32_t *rql)
+{
+    static const uint8_t zero_magic[8];
+
+    *rql = 0;
+    if (len < SE_ARCB_HDR_SIZE) {
+        return SE_ATT_RC_LENGTH;
+    }
+    /* [U] a non-zero magic is an unknown request version */
+    if (memcmp(hdr, zero_magic, sizeof(zero_magic)) ||
+        cc_get_be(hdr + SE_ARCB_OFF_RQVN, 4) != SE_ARCB_VERSION_V1) {
+        return SE_ATT_RC_VERSION;
+    }
+    *rql = cc_get_be(hdr + SE_ARCB_OFF_RQL, 4);
+    if (*rql < ARCB_FIXED_SIZE + SE_HDR_KEY_SLOT_SIZE +
+               SE_ARCB_MEAS_KEY_SIZE || *rql > SE_ARCB_MAX_SIZE) {
+        return SE_ATT_RC_LENGTH;
+    }
+    return SE_ATT_RC_OK;
+}
+
+uint32_t se_attest_add_size(uint64_t flags)
+{
+    uint32_t n = 0;
+
+    n += flags & SE_ATT_FLAG_IMAGE_PHKH ? SE_HDR_PHKH_SIZE : 0;
+    n += flags & SE_ATT_FLAG_ATTEST_PHKH ? SE_HDR_PHKH_SIZE : 0;
+    n += flags & SE_ATT_FLAG_SECRET_HASH ? 0x40 : 0;
+    n += flags & SE_ATT_FLAG_FW_STATE ? 0x140 : 0;
+    return n;
+}
+
+void se_attest_measurement(const uint8_t meas_key[SE_ARCB_MEAS_KEY_SIZE],
+                           const uint8_t tags[SE_ATT_TAGS_SIZE],
+                           const uint8_t cuid[SE_ATT_CUID_SIZE],
+                           const uint8_t *user, size_t user_len,
+                           const uint8_t *nonce,
+                           const uint8_t *add, size_t add_len,
+                           uint8_t out[SE_ATT_MEAS_SIZE])
+{
+    struct hmac_sha512_ctx ctx;
+    uint8_t lens[8];
+
+    cc_put_be16(lens, user_len);
+    cc_put_be16(lens + 2, 0);
+    cc_put_be32(lens + 4, add_len);
+    hmac_sha512_set_key(&ctx, SE_ARCB_MEAS_KEY_SIZE, meas_key);
+    hmac_sha512_update(&ctx, SE_ATT_TAGS_SIZE, tags);
+    hmac_sha512_update(&ctx, SE_ATT_CUID_SIZE, cuid);
+    hmac_sha512_update(&ctx, sizeof(lens), lens);
+    if (user_len) {
+        hmac_sha512_update(&ctx, user_len, user);
+    }
+    if (nonce) {
+        hmac_sha512_update(&ctx, SE_ARCB_NONCE_SIZE, nonce);
+    }
+    if (add_len) {
+        hmac_sha512_update(&ctx, add_len, add);
+    }
+    hmac_sha512_digest(&ctx, SE_ATT_MEAS_SIZE, out);
+    cc_wipe(&ctx, sizeof(ctx));
+}
+
+/* The parsed plaintext of an ARCB whose length is known to be rql */
+typedef struct Arcb {
+    uint32_t rql, sea, nks, mai;
+    uint64_t flags;
+    uint8_t cust_x[CC_P521_LEN], cust_y[CC_P521_LEN];
+    bool cust_ok;               /* the coordinates' padding was zero */
+    const uint8_t *raw;
+} Arcb;
+
+static uint16_t arcb_parse(const uint8_t *buf, size_t len, Arcb *a)
+{
+    uint16_t rc = se_arcb_length(buf, len, &a->rql);
+    CCBuf b;
+
+    if (rc != SE_ATT_RC_OK) {
+        return rc;
+    }
+    if (len < a->rql) {
+        return SE_ATT_RC_LENGTH;
+    }
+    a->raw = buf;
+    a->nks = buf[SE_ARCB_OFF_NKS];
+    a->sea = cc_get_be(buf + SE_ARCB_OFF_SEA, 4);
+    a->flags = cc_get_be64(buf + SE_ARCB_OFF_FLAGS);
+    a->mai = cc_get_be(buf + SE_ARCB_OFF_MAI, 4);
+    if (a->nks == 0 || a->nks > SE_ARCB_MAX_KEY_SLOTS) {
+        return SE_ATT_RC_NKS;
+    }
+    if ((uint64_t)ARCB_FIXED_SIZE + a->nks * SE_HDR_KEY_SLOT_SIZE +
+        a->sea != a->rql) {
+        return SE_ATT_RC_LENGTH;
+    }
+    cc_buf_init(&b, buf, a->rql);
+    cc_buf_seek(&b, SE_ARCB_OFF_CUST);
+    a->cust_ok = cc_buf_zero(&b, SE_HDR_ECC_PAD);
+    cc_buf_copy(&b, a->cust_x, CC_P521_LEN);
+    a->cust_ok &= cc_buf_zero(&b, SE_HDR_ECC_PAD);
+    cc_buf_copy(&b, a->cust_y, CC_P521_LEN);
+    g_assert(cc_buf_ok(&b));
+    return SE_ATT_RC_OK;
+}
+
+/* Checks of the authenticated fields against what is asked for */
+static uint16_t arcb_check(const Arcb *a, const SeAttestCall *call)
+{
+    uint32_t want_sea = SE_ARCB_MEAS_KEY_SIZE +
+        (a->flags & SE_ATT_FLAG_NONCE ? SE_ARCB_NONCE_SIZE : 0);
+
+    if (a->flags & ~SE_ATT_FLAGS_SUPPORTED) {
+        return SE_ATT_RC_FLAGS;
+    }
+    if (a->mai != SE_ARCB_MAI_HMAC_SHA512) {
+        return SE_ATT_RC_MAI;
+    }
+    if (a->sea != want_sea) {
+        return SE_ATT_RC_SEA;
+    }
+    if (call->meas_len < SE_ATT_MEAS_SIZE) {
+        return SE_ATT_RC_MEAS_LEN;
+    }
+    if (call->add_len < se_attest_add_size(a->flags)) {
+        return SE_ATT_RC_ADD_LEN;
+    }
+    return SE_ATT_RC_OK;
+}
+
+/* The slot for @key, or NULL; its phkh in @phkh */
+static const uint8_t *arcb_find_slot(const Arcb *a, const SeHostKey *key,
+                                     uint8_t phkh[SE_HDR_PHKH_SIZE])
+{
+    const uint8_t *s = a->raw + SE_ARCB_OFF_SLOTS;
+    uint32_t i;
+
+    se_hdr_phkh(key->pub.x, key->pub.y, phkh);
+    for (i = 0; i < a->nks; i++, s += SE_HDR_KEY_SLOT_SIZE) {
+        if (!memcmp(s, phkh, SE_HDR_PHKH_SIZE)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Decrypt the confidential part with the protection key */
+static bool arcb_decrypt(const Arcb *a, const uint8_t key[SE_HDR_KEY_SIZE],
+                         uint8_t *plain)
+{
+    size_t aad_len = a->rql - a->sea - SE_HDR_TAG_SIZE;
+
+    return se_gcm_open(key, a->raw + SE_ARCB_OFF_IV, a->raw, aad_len,
+                       a->raw + aad_len, a->sea,
+                       a->raw + a->rql - SE_HDR_TAG_SIZE, plain);
+}
+
+uint16_t se_attest(const SeAttestCall *call, const SeHostKey *const *keys,
+                   size_t n_keys, const SeAttestConfig *conf,
+                   SeAttestResult *res)
+{
+    uint8_t plain[SE_ARCB_MEAS_KEY_SIZE + SE_ARCB_NONCE_SIZE];
+    uint8_t prot_key[SE_HDR_KEY_SIZE], phkh[SE_HDR_PHKH_SIZE];
+    const uint8_t *slot = NULL;
+    SeKeySlot ks;
+    uint16_t rc;
+    size_t i;
+    Arcb a;
+
+    memset(res, 0, sizeof(*res));
+    if (call->user_len > SE_ATT_USER_MAX) {
+        return SE_ATT_RC_USER_LEN;
+    }
+    rc = arcb_parse(call->arcb, call->arcb_len, &a);
+    if (rc == SE_ATT_RC_OK) {
+        rc = arcb_check(&a, call);
+    }
+    if (rc != SE_ATT_RC_OK) {
+        return rc;
+    }
+    for (i = 0; i < n_keys && !slot; i++) {
+        if (keys[i]) {
+            slot = arcb_find_slot(&a, keys[i], phkh);
+        }
+    }
+    if (!slot || !a.cust_ok) {
+        return SE_ATT_RC_DECRYPT;
+    }
+    memcpy(&ks, slot, sizeof(ks));
+    G_STATIC_ASSERT(sizeof(SeKeySlot) == SE_HDR_KEY_SLOT_SIZE);
+    if (se_key_slot_unwrap(keys[i - 1], a.cust_x, a.cust_y, &ks,
+                           prot_key) != SE_CHECK_OK ||
+        !arcb_decrypt(&a, prot_key, plain)) {
+        cc_wipe(prot_key, sizeof(prot_key));
+        return SE_ATT_RC_DECRYPT;
+    }
+    cc_wipe(prot_key, sizeof(prot_key));
+
+    /* Additional data in the order of its flags */
+    if (a.flags & SE_ATT_FLAG_IMAGE_PHKH) {
+        memcpy(res->add + res->add_len, conf->image_phkh, SE_HDR_PHKH_SIZE);
+        res->add_len += SE_HDR_PHKH_SIZE;
+    }
+    if (a.flags & SE_ATT_FLAG_ATTEST_PHKH) {
+        memcpy(res->add + res->add_len, phkh, SE_HDR_PHKH_SIZE);
+        res->add_len += SE_HDR_PHKH_SIZE;
+    }
+    se_attest_measurement(plain, conf->tags, conf->cuid, call->user,
+                          call->user_len,
+                          a.flags & SE_ATT_FLAG_NONCE ?
+                          plain + SE_ARCB_MEAS_KEY_SIZE : NULL,
+                          res->add, res->add_len, res->meas);
+    cc_wipe(plain, sizeof(plain));
+    return SE_ATT_RC_OK;
+}
+
+/* ---- the requester's side ---------------------------------------------- */
+
+uint8_t *se_arcb_build(const SeArcbBuildParams *p, size_t *len,
+                       GError **errp)
+{
+    uint8_t cx[CC_P521_LEN], cy[CC_P521_LEN];
+    const SeArcbSecrets *s = &p->secrets;
+    g_autofree uint8_t *buf = NULL;
+    size_t sea, aad_len, rql, i;
+
+    if (p->n_host_keys == 0 || p->n_host_keys > SE_ARCB_MAX_KEY_SLOTS) {
+        g_set_error(errp, SE_ATTEST_ERROR, 0, "need 1 to %d host keys",
+                    (int)SE_ARCB_MAX_KEY_SLOTS);
+        return NULL;
+    }
+    if (!cc_p521_public_from_private(p->cust_priv, cx, cy)) {
+        g_set_error(errp, SE_ATTEST_ERROR, 0, "invalid customer private key");
+        return NULL;
+    }
+    sea = SE_ARCB_MEAS_KEY_SIZE + (s->has_nonce ? SE_ARCB_NONCE_SIZE : 0);
+    aad_len = SE_ARCB_OFF_SLOTS + p->n_host_keys * SE_HDR_KEY_SLOT_SIZE;
+    rql = aad_len + sea + SE_HDR_TAG_SIZE;
+    buf = g_malloc0(rql);
+    cc_put_be32(buf + SE_ARCB_OFF_RQVN, SE_ARCB_VERSION_V1);
+    cc_put_be32(buf + SE_ARCB_OFF_RQL, rql);
+    memcpy(buf + SE_ARCB_OFF_IV, p->iv, SE_HDR_IV_SIZE);
+    buf[SE_ARCB_OFF_NKS] = p->n_host_keys;
+    cc_put_be32(buf + SE_ARCB_OFF_SEA, sea);
+    cc_put_be64(buf + SE_ARCB_OFF_FLAGS, s->flags);
+    cc_put_be32(buf + SE_ARCB_OFF_MAI, p->mai);
+    se_put_coord(buf + SE_ARCB_OFF_CUST, cx);
+    se_put_coord(buf + SE_ARCB_OFF_CUST + SE_HDR_ECC_FIELD_SIZE, cy);
+    for (i = 0; i < p->n_host_keys; i++) {
+        if (!se_key_slot_wrap(buf + SE_ARCB_OFF_SLOTS +
+                              i * SE_HDR_KEY_SLOT_SIZE, p->cust_priv,
+                              &p->host_pub[i], p->prot_key, errp)) {
+            return NULL;
+        }
+    }
+    memcpy(buf + aad_len, s->meas_key, SE_ARCB_MEAS_KEY_SIZE);
+    if (s->has_nonce) {
+        memcpy(buf + aad_len + SE_ARCB_MEAS_KEY_SIZE, s->nonce,
+               SE_ARCB_NONCE_SIZE);
+    }
+    se_gcm_seal(p->prot_key, p->iv, buf, aad_len, buf + aad_len, sea,
+                buf + aad_len, buf + aad_len + sea);
+    *len = rql;
+    return g_steal_pointer(&buf);
+}
+
+bool se_arcb_open(const uint8_t *arcb, size_t len,
+                  const uint8_t prot_key[SE_HDR_KEY_SIZE],
+                  SeArcbSecrets *out, GError **errp)
+{
+    uint8_t plain[SE_ARCB_MEAS_KEY_SIZE + SE_ARCB_NONCE_SIZE];
+    uint16_t rc;
+    Arcb a;
+
+    memset(out, 0, sizeof(*out));
+    rc = arcb_parse(arcb, len, &a);
+    if (rc != SE_ATT_RC_OK) {
+        g_set_error(errp, SE_ATTEST_ERROR, rc, "not a valid attestation "
+                    "request (rc 0x%04x)", rc);
+        return false;
+    }
+    if (a.sea != SE_ARCB_MEAS_KEY_SIZE &&
+        a.sea != SE_ARCB_MEAS_KEY_SIZE + SE_ARCB_NONCE_SIZE) {
+        g_set_error(errp, SE_ATTEST_ERROR, SE_ATT_RC_SEA, "attestation "
+                    "request: encrypted area of %u bytes", a.sea);
+        return false;
+    }
+    if (!arcb_decrypt(&a, prot_key, plain)) {
+        g_set_error(errp, SE_ATTEST_ERROR, SE_ATT_RC_DECRYPT,
+                    "attestation request: the request protection key does "
+                    "not decrypt it (another request, or altered)");
+        return false;
+    }
+    out->flags = a.flags;
+    memcpy(out->meas_key, plain, SE_ARCB_MEAS_KEY_SIZE);
+    out->has_nonce = a.sea > SE_ARCB_MEAS_KEY_SIZE;
+    if (out->has_nonce) {
+        memcpy(out->nonce, plain + SE_ARCB_MEAS_KEY_SIZE, SE_ARCB_NONCE_SIZE);
+    }
+    cc_wipe(plain, sizeof(plain));
+    return true;
+}
