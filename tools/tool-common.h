@@ -15,4 +15,16 @@ G_NORETURN void tool_die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* *@dst = @val, or die if option @name was given already. */
 void tool_set_once(const char **dst, const char *val, const char *name);
 
+/* @len bytes from the kernel's random generator, or die. */
+void tool_random(void *buf, size_t len);
+
+/*
+ * The public key of an IBM Z host-key document (certificate or public
+ * key, PEM or DER) at @path, checked to be on secp521r1, or die.
+ */
+void tool_load_host_key(const char *path, uint8_t x[66], uint8_t y[66]);
+
+/* A uniform random secp521r1 private key. */
+void tool_random_p521(uint8_t d[66]);
+
 #endif

@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -368,44 +367,15 @@ static size_t parse_hex(const char *hex, const char *opt, uint8_t *out,
     return n / 2;
 }
 
-static void random_bytes(void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    ssize_t n;
-
-    while (len) {
-        n = getrandom(p, len, 0);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            tool_die("cannot get random bytes: %s", g_strerror(errno));
-        }
-        p += n;
-        len -= n;
-    }
-}
-
 static void load_host_keys(const Options *o, GArray *pubs)
 {
     unsigned int i;
 
     for (i = 0; i < o->host_keys->len; i++) {
-        const char *path = g_ptr_array_index(o->host_keys, i);
-        g_autoptr(GError) err = NULL;
         SeP521Pub pub;
-        CCEcKey key;
 
-        /* The messages of cc_eckey_load_file start with the file name. */
-        if (!cc_eckey_load_file(path, false, &key, &err)) {
-            tool_die("host-key document %s", err->message);
-        }
-        if (!key.has_public || !cc_p521_point_valid(key.x, key.y)) {
-            tool_die("host-key document %s: the public key is not a point on "
-                "the secp521r1 curve", path);
-        }
-        memcpy(pub.x, key.x, sizeof(pub.x));
-        memcpy(pub.y, key.y, sizeof(pub.y));
+        tool_load_host_key(g_ptr_array_index(o->host_keys, i), pub.x,
+                           pub.y);
         g_array_append_val(pubs, pub);
     }
 }
@@ -434,11 +404,7 @@ static void customer_key(const Options *o, uint8_t d[CC_P521_LEN])
         cc_wipe(&key, sizeof(key));
         return;
     }
-    /* A uniform scalar in [1, n - 1]: 521 random bits, retry if too big */
-    do {
-        random_bytes(d, CC_P521_LEN);
-        d[0] &= 0x01;
-    } while (!cc_p521_public_from_private(d, x, y));
+    tool_random_p521(d);
 }
 
 /* The random parts of the tweak prefixes (see --x-tweak-seed). */
@@ -464,7 +430,7 @@ static void tweak_rand(const Options *o, SeImageParams *p)
             sha256_digest(&ctx, sizeof(digest), digest);
             memcpy(p->tweak_rand[c], digest, SE_IMAGE_TWEAK_RAND_SIZE);
         } else {
-            random_bytes(p->tweak_rand[c], SE_IMAGE_TWEAK_RAND_SIZE);
+            tool_random(p->tweak_rand[c], SE_IMAGE_TWEAK_RAND_SIZE);
         }
     }
 }
@@ -577,23 +543,23 @@ int main(int argc, char **argv)
     if (o.x_iv) {
         parse_hex(o.x_iv, "--x-iv", p.iv, sizeof(p.iv), sizeof(p.iv));
     } else {
-        random_bytes(p.iv, sizeof(p.iv));
+        tool_random(p.iv, sizeof(p.iv));
     }
     if (o.hdr_key) {
         read_key_file(o.hdr_key, "--hdr-key", p.hdr_key, sizeof(p.hdr_key));
     } else {
-        random_bytes(p.hdr_key, sizeof(p.hdr_key));
+        tool_random(p.hdr_key, sizeof(p.hdr_key));
     }
     if (o.image_key) {
         read_key_file(o.image_key, "--image-key", p.xts_key,
                       sizeof(p.xts_key));
     } else {
-        random_bytes(p.xts_key, sizeof(p.xts_key));
+        tool_random(p.xts_key, sizeof(p.xts_key));
     }
     if (o.comm_key) {
         read_key_file(o.comm_key, "--comm-key", p.cck, sizeof(p.cck));
     } else {
-        random_bytes(p.cck, sizeof(p.cck));
+        tool_random(p.cck, sizeof(p.cck));
     }
     customer_key(&o, p.cust_priv);
     tweak_rand(&o, &p);
