@@ -83,6 +83,13 @@ if need_cmd powerpc64-linux-gnu-gcc gcc-powerpc64-linux-gnu; then
             gcc-powerpc64-linux-gnu
 fi
 
+# tools/se-attest/se-attest-guest.c: a static s390x Linux program against glibc
+if need_cmd s390x-linux-gnu-gcc gcc-s390x-linux-gnu; then
+    try s390x-libc s390x-linux-gnu-gcc -static -O2 -o "$tmp/hello-s390x" "$tmp/hello.c" ||
+        fail "s390x-linux-gnu-gcc cannot link a static C program against libc ($(grep -m1 -E 'error|fatal' "$tmp/s390x-libc.log"))" \
+            libc6-dev-s390x-cross
+fi
+
 # tools/mk-se-image/boot, tests/se-boot/uvc-probe: freestanding s390x
 if need_cmd s390x-linux-gnu-gcc gcc-s390x-linux-gnu; then
     try s390x s390x-linux-gnu-gcc -m64 -march=z10 -msoft-float -ffreestanding -nostdlib -static \

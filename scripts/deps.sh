@@ -21,7 +21,7 @@ BASE_PKGS=(
     libglib2.0-dev libfdt-dev libyaml-dev libpixman-1-dev zlib1g-dev libslirp-dev
     nettle-dev libgmp-dev libgnutls28-dev swtpm swtpm-tools libtpms-dev libtss2-dev
     gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
-    gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu
+    gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu libc6-dev-s390x-cross
     flex bison dpkg-dev openssl clang libclang-rt-14-dev llvm xorriso
     help2man lintian binutils
 )

@@ -161,6 +161,7 @@ BOOT_CHAINS=(
     # machine; the installed tree (make install) used by user nobody.
     "se-boot||$PY $TOP/tests/se-boot/test_plain_stage3b.py
      se-pv-boot||$PY $TOP/tests/se-boot/test_pv_boot.py
+     se-attest||$PY $TOP/tests/se-boot/test_pv_attest.py
      se-bios-boot||$PY $TOP/tests/se-boot/test_pv_bios_boot.py
      boot||$PY $TOP/tests/boot/run.py
      install||$PY $TOP/tests/install/test_install.py"

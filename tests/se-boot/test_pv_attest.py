@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Attestation of an IBM Z Secure Execution guest under TCG, end to end.
+
+On the host, build/tools/se-attest creates attestation requests (pvattest's
+exchange format) for the machine's host key; a protected guest (an SE image
+of the Debian kernel whose busybox /init loads Debian's uvdevice module)
+performs each one through /dev/uv with build/tools/se-attest-guest, which
+issues Retrieve Attestation Measurement (UVC 0x1020) to QEMU's ultravisor;
+the responses come back on a virtio disk and se-attest verify checks them
+against the image's SE header.
+
+ 1. Round trip: two requests (with user data, both host-key hashes as
+    additional data) verify; their configuration ids agree, the image
+    host-key hash is the machine's key's.
+ 2. Verification fails for another image, for an altered measurement, for
+    a response checked with another request's key (a replayed answer to a
+    new nonce), for altered user data.
+ 3. A request for another machine's host key is refused by the ultravisor
+    in the guest (rc 0x010c): the guest program says so.
+
+  tests/se-boot/test_pv_attest.py [-v]
+"""
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+import guest  # noqa: E402
+import test_pv_boot as pv  # noqa: E402
+from tap import SkipTest, log  # noqa: E402
+import tap  # noqa: E402
+
+OUT = os.path.join(guest.BUILD, "se-boot", "attest")
+SEATT = os.path.join(guest.BUILD, "tools", "se-attest")
+SEATT_GUEST = os.path.join(guest.BUILD, "tools", "se-attest-guest")
+SLOT = 65536        # one request (in) or response (out) per 64 KiB
+
+ATTEST_INIT = """#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in /mod/*.ko.xz; do
+    unxz -c "$m" > /tmp/m.ko && insmod /tmp/m.ko
+done
+sleep 1
+echo "ATTEST: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
+n=$(sed -n 's/.*attest.n=\\([0-9]*\\).*/\\1/p' /proc/cmdline)
+i=0
+while [ "$i" -lt "$n" ]; do
+    dd if=/dev/vda of=/tmp/req bs=%(slot)d skip=$i count=1 2>/dev/null
+    se-attest-guest /tmp/req /tmp/rsp /user-data > /tmp/out 2>&1
+    st=$?
+    sed "s/^/ATTEST: $i: /" /tmp/out
+    echo "ATTEST: $i status=$st"
+    [ $st = 0 ] && dd if=/tmp/rsp of=/dev/vdb bs=%(slot)d seek=$i \\
+        conv=notrunc 2>/dev/null
+    i=$((i + 1))
+done
+sync
+echo "ATTEST: done"
+poweroff -f
+""" % {"slot": SLOT}
+
+USER_DATA = b"qemu-ibm-cc attestation user data"
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, capture_output=True, text=True, **kw)
+
+
+def create(name, hkd, add_data=True):
+    """A request for @hkd; (request file, arpk file)."""
+    req = os.path.join(OUT, name + ".req")
+    arpk = os.path.join(OUT, name + ".arpk")
+    argv = [SEATT, "create", "-k", hkd, "-a", arpk, "-o", req]
+    if add_data:
+        argv += ["--add-data", "image-phkh,attestation-phkh"]
+    r = run(argv)
+    if r.returncode:
+        raise AssertionError("se-attest create: " + r.stderr)
+    return req, arpk
+
+
+def phkh_of(hkd):
+    """SHA-256 over the host key's X and Y, each padded to 80 bytes."""
+    from cryptography import x509
+    with open(hkd, "rb") as f:
+        n = x509.load_pem_x509_certificate(f.read()).public_key() \
+            .public_numbers()
+    return hashlib.sha256(n.x.to_bytes(80, "big") +
+                          n.y.to_bytes(80, "big")).hexdigest()
+
+
+def verify(rsp, arpk, hdr):
+    r = run([SEATT, "verify", "-i", rsp, "-a", arpk, "--hdr", hdr])
+    return r.returncode, r.stdout + r.stderr
+
+
+def setup():
+    for tool in (SEATT, SEATT_GUEST):
+        if not os.access(tool, os.X_OK):
+            raise SkipTest("no %s (make core)" % tool)
+    os.makedirs(OUT, exist_ok=True)
+    key, hkd = pv.host_key("host")
+    _, other_hkd = pv.host_key("other")
+    mods = guest.fixture("s390x", "modules")
+    kver = os.listdir(mods)[0]
+    kmod = os.path.join(mods, kver, "kernel", "drivers")
+    init = os.path.join(OUT, "attest-init.sh")
+    with open(init, "w") as f:
+        f.write(ATTEST_INIT)
+    user = os.path.join(OUT, "user-data")
+    with open(user, "wb") as f:
+        f.write(USER_DATA)
+    initrd = os.path.join(OUT, "attest.cpio.gz")
+    subprocess.run(["/usr/bin/python3", pv.MKINITRAMFS, "--busybox",
+                    guest.fixture("s390x", "busybox"), "--init", init,
+                    "--add", os.path.join(kmod, "block", "virtio_blk.ko.xz") +
+                    ":/mod/virtio_blk.ko.xz",
+                    "--add", os.path.join(kmod, "s390", "char",
+                                          "uvdevice.ko.xz") +
+                    ":/mod/uvdevice.ko.xz",
+                    "--add", SEATT_GUEST + ":/bin/se-attest-guest",
+                    "--add", user + ":/user-data", "-o", initrd],
+                   check=True)
+    reqs = [create("req0", hkd), create("req1", hkd),
+            create("req-other", other_hkd)]
+    img, _ = pv.se_image("attest", hkd, "console=ttysclp0 attest.n=%d"
+                         % len(reqs), initrd)
+    # another image: same kernel and initramfs, another command line
+    other_img, _ = pv.se_image("attest-other", hkd, "console=ttysclp0 "
+                               "attest.n=0", initrd)
+    vda = os.path.join(OUT, "requests.raw")
+    with open(vda, "wb") as f:
+        for req, _ in reqs:
+            with open(req, "rb") as r:
+                data = r.read()
+            if len(data) > SLOT:
+                raise AssertionError("request larger than a slot")
+            f.write(data + bytes(SLOT - len(data)))
+    vdb = os.path.join(OUT, "responses.raw")
+    with open(vdb, "wb") as f:
+        f.write(bytes(SLOT * len(reqs)))
+    argv = [pv.QEMU] + pv.pv_args(key) + [
+        "-m", "1G", "-nographic", "-no-reboot", "-kernel", img,
+        "-drive", "if=none,id=d0,format=raw,file=" + vda,
+        "-device", "virtio-blk-ccw,drive=d0",
+        "-drive", "if=none,id=d1,format=raw,file=" + vdb,
+        "-device", "virtio-blk-ccw,drive=d1"]
+    g = guest.Guest("se-pv-attest", argv).start()
+    try:
+        m = g.wait_for(r"ATTEST: prot_virt_guest=(\d)", 300,
+                       guest.FAIL_PATTERNS)
+        if m.group(1) != "1":
+            g.fail("prot_virt_guest=%s" % m.group(1))
+        g.wait_for(r"ATTEST: done", 300, guest.FAIL_PATTERNS)
+        if g.wait_exit(60) is None:
+            g.fail("guest did not power off")
+    finally:
+        g.stop()
+        g.save_console()
+    text = g.text().replace("\r\n", "\n")
+    status = dict((int(i), int(s)) for i, s in
+                  re.findall(r"ATTEST: (\d+) status=(\d+)", text))
+    rsps = []
+    with open(vdb, "rb") as f:
+        for i in range(len(reqs)):
+            rsp = os.path.join(OUT, "rsp%d" % i)
+            with open(rsp, "wb") as o:
+                o.write(f.read(SLOT))
+            rsps.append(rsp)
+    return dict(reqs=reqs, rsps=rsps, status=status, text=text, img=img,
+                other_img=other_img, hkd=hkd)
+
+
+STATE = {}
+
+
+def state():
+    if "s" not in STATE:
+        STATE["s"] = setup()
+    return STATE["s"]
+
+
+def t_round_trip():
+    s = state()
+    cuids = []
+    for i in (0, 1):
+        if s["status"].get(i) != 0:
+            raise AssertionError("request %d: the guest's se-attest-guest "
+                                 "exited %s" % (i, s["status"].get(i)))
+        rc, out = verify(s["rsps"][i], s["reqs"][i][1], s["img"])
+        log(out.strip())
+        if rc != 0 or "attestation measurement verified" not in out:
+            raise AssertionError("request %d did not verify (exit %d): %s"
+                                 % (i, rc, out))
+        cuids.append(re.search(r"config-uid: (\S+)", out).group(1))
+        user = re.search(r"user-data: (\S+)", out)
+        if not user or bytes.fromhex(user.group(1)) != USER_DATA:
+            raise AssertionError("user data not in the response")
+        phkh = re.search(r"image-phkh: (\S+)", out).group(1)
+        att = re.search(r"attestation-phkh: (\S+)", out).group(1)
+        if phkh != phkh_of(s["hkd"]) or att != phkh:
+            raise AssertionError("host-key hashes %s / %s, expected the "
+                                 "machine key's %s" % (phkh, att,
+                                                       phkh_of(s["hkd"])))
+    if cuids[0] != cuids[1]:
+        raise AssertionError("configuration ids differ within one boot")
+
+
+def flip(src, dst, off):
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    data[off] ^= 1
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def t_refused():
+    s = state()
+    rsp, arpk = s["rsps"][0], s["reqs"][0][1]
+    if verify(rsp, arpk, s["img"])[0] != 0:
+        raise AssertionError("control: response 0 does not verify")
+    # entries: arcb, measurement, additional, user (size u32, offset u32)
+    with open(rsp, "rb") as f:
+        hdr = f.read(0x40)
+    meas_off = int.from_bytes(hdr[0x24:0x28], "big")
+    user_off = int.from_bytes(hdr[0x34:0x38], "big")
+    bad_meas = os.path.join(OUT, "rsp0-meas")
+    flip(rsp, bad_meas, meas_off + 5)
+    bad_user = os.path.join(OUT, "rsp0-user")
+    flip(rsp, bad_user, user_off)
+    cases = [
+        ("another image", rsp, arpk, s["other_img"]),
+        ("altered measurement", bad_meas, arpk, s["img"]),
+        ("altered user data", bad_user, arpk, s["img"]),
+        ("replayed: response 0 for request 1", rsp, s["reqs"][1][1],
+         s["img"]),
+    ]
+    for what, r, k, img in cases:
+        rc, out = verify(r, k, img)
+        log("%-40s exit %d: %s" % (what, rc, out.strip().splitlines()[-1]))
+        if rc != 2:
+            raise AssertionError("%s: verify exit %d, expected 2 (%s)"
+                                 % (what, rc, out))
+
+
+def t_other_key():
+    s = state()
+    if s["status"].get(2) != 2:
+        raise AssertionError("request for another host key: guest exit %s, "
+                             "expected 2" % s["status"].get(2))
+    if not re.search(r"ATTEST: 2: .*refused the request: rc 0x010c",
+                     s["text"]):
+        raise AssertionError("no 'refused ... rc 0x010c' from the guest")
+
+
+TESTS = [
+    ("attestation round trip through /dev/uv: two requests verify",
+     t_round_trip),
+    ("verification fails: another image, altered measurement or user data, "
+     "a replayed response", t_refused),
+    ("a request for another host key: the ultravisor refuses (rc 0x010c)",
+     t_other_key),
+]
+
+
+def main():
+    pv.plain.load_consts()
+    os.makedirs(OUT, exist_ok=True)
+    return tap.run(TESTS)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
