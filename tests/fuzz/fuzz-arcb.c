@@ -22,6 +22,7 @@
 #include "qemu/cc-buf.h"
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-attest.h"
+#include "fuzz-util.h"
 
 static SeHostKey key, other;
 static SeArcbBuildParams params;
@@ -30,31 +31,12 @@ static uint8_t *good;
 static size_t good_len;
 static const uint8_t user[SE_ATT_USER_MAX + 1] = "fuzz";
 
-static void check(bool ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
-
-static void make_key(SeHostKey *k, uint8_t seed)
-{
-    uint8_t d[CC_P521_LEN];
-    size_t i;
-
-    for (i = 0; i < sizeof(d); i++) {
-        d[i] = seed + i * 13;
-    }
-    d[0] = 0;
-    check(se_host_key_init(k, d));
-}
-
 static void setup(void)
 {
     size_t i;
 
-    make_key(&key, 0x21);
-    make_key(&other, 0x63);
+    fuzz_host_key(&key, 0x21, 13);
+    fuzz_host_key(&other, 0x63, 13);
     for (i = 0; i < CC_P521_LEN; i++) {
         params.cust_priv[i] = 0x3b + i * 5;
     }
@@ -73,18 +55,6 @@ static void setup(void)
     memset(conf.image_phkh, 0x33, sizeof(conf.image_phkh));
     good = se_arcb_build(&params, &good_len, NULL);
     check(good != NULL);
-}
-
-static bool all_zero(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-
-    while (n--) {
-        if (*b++) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static void try_arcb(const uint8_t *buf, size_t len, uint8_t knobs)

@@ -22,18 +22,12 @@
 #include "qemu/osdep.h"
 #include "esm-image.h"
 #include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "fuzz-util.h"
 
 static uint8_t *good;
 static size_t good_len;
 static UvEsmDigests good_dig;
 static EsmImageParams params;
-
-static void check(bool ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
 
 static void init(void)
 {

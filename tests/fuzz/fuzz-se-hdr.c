@@ -21,6 +21,7 @@
 #include "qemu/osdep.h"
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-hdr.h"
+#include "fuzz-util.h"
 
 #define PSW_ADDR        0x11000ULL
 
@@ -29,32 +30,13 @@ static SeHostKey backup;
 static uint8_t *good;
 static size_t good_len;
 
-static void check(bool ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
-
-static void make_key(SeHostKey *k, uint8_t seed)
-{
-    uint8_t d[CC_P521_LEN];
-    size_t i;
-
-    for (i = 0; i < sizeof(d); i++) {
-        d[i] = seed + i * 11;
-    }
-    d[0] = 0;
-    check(se_host_key_init(k, d));
-}
-
 static void setup(void)
 {
     SeHdrBuildParams p;
     size_t i;
 
-    make_key(&key, 0x35);
-    make_key(&backup, 0x77);
+    fuzz_host_key(&key, 0x35, 11);
+    fuzz_host_key(&backup, 0x77, 11);
     memset(&p, 0, sizeof(p));
     for (i = 0; i < CC_P521_LEN; i++) {
         p.cust_priv[i] = 0x49 + i * 7;
@@ -71,18 +53,6 @@ static void setup(void)
     p.n_host_keys = 1;
     good = se_hdr_build(&p, &good_len, NULL);
     check(good != NULL);
-}
-
-static bool all_zero(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-
-    while (n--) {
-        if (*b++) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static void check_error(const SeError *err)

@@ -15,6 +15,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/ppc/ultravisor/uv-pef-tpm.h"
+#include "fuzz-util.h"
 
 /*
  * tpm2-tss 3.2.1 (Debian 12) leaks the ReadPublic outputs when
@@ -39,13 +40,6 @@ typedef struct Script {
     const uint8_t *d;
     size_t len;
 } Script;
-
-static void check(bool ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
 
 static ssize_t script_transmit(void *opaque, const uint8_t *cmd, size_t len,
                                uint8_t *rsp, size_t rsp_max)

@@ -28,6 +28,7 @@
 #include "qemu/osdep.h"
 #include "hw/ppc/ultravisor/uv-pef.h"
 #include "../core/fake-pef-host.h"
+#include "fuzz-util.h"
 
 #define SECURE_BASE     FAKE_PEF_SECURE_BASE
 #define SECURE_SIZE     FAKE_PEF_SECURE_SIZE
@@ -36,13 +37,6 @@
 
 static FakePefHost *host;
 static UvPef *uv;
-
-static void check(bool ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
 
 static const uint64_t opcodes[] = {
     UV_WRITE_PATE, UV_RESTRICTED_SPR_WRITE, UV_RESTRICTED_SPR_READ, UV_ESM,

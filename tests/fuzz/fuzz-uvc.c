@@ -24,6 +24,7 @@
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
+#include "fuzz-util.h"
 
 #define MEM_SIZE        (64 * SE_UV_PAGE_SIZE)
 #define MAX_CPUS        4
@@ -46,13 +47,6 @@ typedef struct Image {
 static Image img;
 static SeUv *uv_plain;
 static SeUv *uv_verified;
-
-static void check(bool ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
 
 static bool real_to_abs(void *opaque, uint64_t real, uint64_t *abs)
 {

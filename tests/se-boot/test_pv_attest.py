@@ -40,16 +40,7 @@ SEATT = os.path.join(guest.BUILD, "tools", "se-attest")
 SEATT_GUEST = os.path.join(guest.BUILD, "tools", "se-attest-guest")
 SLOT = 65536        # one request (in) or response (out) per 64 KiB
 
-ATTEST_INIT = """#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in /mod/*.ko.xz; do
-    unxz -c "$m" > /tmp/m.ko && insmod /tmp/m.ko
-done
-sleep 1
+ATTEST_INIT = pv.INIT_PRELUDE + """sleep 1
 echo "ATTEST: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
 n=$(sed -n 's/.*attest.n=\\([0-9]*\\).*/\\1/p' /proc/cmdline)
 i=0

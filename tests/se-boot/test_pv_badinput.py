@@ -468,16 +468,7 @@ echo "PV-REBOOT: boot prot=$(cat /sys/firmware/uv/prot_virt_guest)"
 reboot -f
 """
 
-NET_INIT = """#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in /mod/*.ko.xz; do
-    unxz -c "$m" > /tmp/m.ko && insmod /tmp/m.ko
-done
-echo "PV-NET: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
+NET_INIT = pv.INIT_PRELUDE + """echo "PV-NET: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
 ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
 route add default gw 10.0.2.2
 wget -q -O /tmp/got http://10.0.2.100/

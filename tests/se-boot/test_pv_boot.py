@@ -53,17 +53,21 @@ STAGE3A_ERR_UNPACK = 0x3a04
 STAGE3A_STATUS_ADDR = 0x10010
 WAIT_CODE_SHIFT = 48
 
-SLEEP_INIT = """#!/bin/sh
+# The start of the busybox /init scripts of these tests: busybox, /proc,
+# /sys, /dev, and the kernel modules the initramfs holds under /mod
+INIT_PRELUDE = """#!/bin/sh
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-echo "PV-E2E: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
-echo "PV-E2E: uv facilities $(tr '\n' ' ' < /sys/firmware/uv/query/facilities)."
 for m in /mod/*.ko.xz; do
     unxz -c "$m" > /tmp/m.ko && insmod /tmp/m.ko
 done
+"""
+
+SLEEP_INIT = INIT_PRELUDE + """echo "PV-E2E: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
+echo "PV-E2E: uv facilities $(tr '\n' ' ' < /sys/firmware/uv/query/facilities)."
 sleep 1
 echo "PV-E2E: vda $(dd if=/dev/vda bs=4096 count=4 2>/dev/null | sha256sum)"
 echo "PV-E2E: ready"
