@@ -8,7 +8,8 @@ of the Debian kernel whose busybox /init loads Debian's uvdevice module)
 performs each one through /dev/uv with build/tools/se-attest-guest, which
 issues Retrieve Attestation Measurement (UVC 0x1020) to QEMU's ultravisor;
 the responses come back on a virtio disk and se-attest verify checks them
-against the image's SE header.
+against the image's SE header.  QEMU is the ASan/UBSan build when there
+is one.
 
  1. Round trip: two requests (with user data, both host-key hashes as
     additional data) verify; their configuration ids agree, the image
@@ -36,9 +37,19 @@ from tap import SkipTest, log  # noqa: E402
 import tap  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "attest")
+# Images and host keys in a directory of this script's own
+pv.OUT = os.path.join(OUT, "pv")
+# The ultravisor's guest-storage accesses are worth a sanitizer: the
+# ASan/UBSan build when there is one (make qemu-asan)
+QEMU_ASAN = os.path.join(guest.BUILD, "qemu-system-s390x-asan")
+QEMU = QEMU_ASAN if os.access(QEMU_ASAN, os.X_OK) else pv.QEMU
+os.environ["ASAN_OPTIONS"] = "detect_leaks=0"
+os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1"
 SEATT = os.path.join(guest.BUILD, "tools", "se-attest")
 SEATT_GUEST = os.path.join(guest.BUILD, "tools", "se-attest-guest")
-SLOT = 65536        # one request (in) or response (out) per 64 KiB
+# One disk (two would race for the names vda/vdb): n requests, one per
+# 64 KiB slot, then room for their n responses
+SLOT = 65536
 
 ATTEST_INIT = pv.INIT_PRELUDE + """sleep 1
 echo "ATTEST: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
@@ -50,7 +61,7 @@ while [ "$i" -lt "$n" ]; do
     st=$?
     sed "s/^/ATTEST: $i: /" /tmp/out
     echo "ATTEST: $i status=$st"
-    [ $st = 0 ] && dd if=/tmp/rsp of=/dev/vdb bs=%(slot)d seek=$i \\
+    [ $st = 0 ] && dd if=/tmp/rsp of=/dev/vda bs=%(slot)d seek=$((n + i)) \\
         conv=notrunc 2>/dev/null
     i=$((i + 1))
 done
@@ -128,7 +139,7 @@ def setup():
     # another image: same kernel and initramfs, another command line
     other_img, _ = pv.se_image("attest-other", hkd, "console=ttysclp0 "
                                "attest.n=0", initrd)
-    vda = os.path.join(OUT, "requests.raw")
+    vda = os.path.join(OUT, "exchange.raw")
     with open(vda, "wb") as f:
         for req, _ in reqs:
             with open(req, "rb") as r:
@@ -136,15 +147,11 @@ def setup():
             if len(data) > SLOT:
                 raise AssertionError("request larger than a slot")
             f.write(data + bytes(SLOT - len(data)))
-    vdb = os.path.join(OUT, "responses.raw")
-    with open(vdb, "wb") as f:
         f.write(bytes(SLOT * len(reqs)))
-    argv = [pv.QEMU] + pv.pv_args(key) + [
+    argv = [QEMU] + pv.pv_args(key) + [
         "-m", "1G", "-nographic", "-no-reboot", "-kernel", img,
         "-drive", "if=none,id=d0,format=raw,file=" + vda,
-        "-device", "virtio-blk-ccw,drive=d0",
-        "-drive", "if=none,id=d1,format=raw,file=" + vdb,
-        "-device", "virtio-blk-ccw,drive=d1"]
+        "-device", "virtio-blk-ccw,drive=d0"]
     g = guest.Guest("se-pv-attest", argv).start()
     try:
         m = g.wait_for(r"ATTEST: prot_virt_guest=(\d)", 300,
@@ -158,10 +165,15 @@ def setup():
         g.stop()
         g.save_console()
     text = g.text().replace("\r\n", "\n")
+    # QEMU's stderr is part of the console: no sanitizer report
+    if re.search(r"Sanitizer|runtime error:", text):
+        raise AssertionError("sanitizer report in QEMU's output (%s)"
+                             % g.save_console())
     status = dict((int(i), int(s)) for i, s in
                   re.findall(r"ATTEST: (\d+) status=(\d+)", text))
     rsps = []
-    with open(vdb, "rb") as f:
+    with open(vda, "rb") as f:
+        f.seek(SLOT * len(reqs))
         for i in range(len(reqs)):
             rsp = os.path.join(OUT, "rsp%d" % i)
             with open(rsp, "wb") as o:
@@ -265,7 +277,9 @@ TESTS = [
 
 def main():
     pv.plain.load_consts()
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(pv.OUT, exist_ok=True)
+    log("QEMU: %s%s" % (QEMU, " (ASan + UBSan)" if QEMU == QEMU_ASAN
+                        else " -- no sanitizer build"))
     return tap.run(TESTS)
 
 
