@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool ready;
     uint8_t *buf;
-    size_t i, off;
+    size_t len;
 
     if (!ready) {
         setup();
@@ -108,23 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) {
         return 0;
     }
-    if (data[0] & 1) {
-        /* an exactly sized copy, so ASan sees any overread */
-        buf = NULL;
-        if (size > 1) {
-            buf = g_malloc(size - 1);
-            memcpy(buf, data + 1, size - 1);
-        }
-        try_arcb(buf, size - 1, data[0]);
-    } else {
-        buf = g_malloc(good_len);
-        memcpy(buf, good, good_len);
-        for (i = 1; i + 3 <= size; i += 3) {
-            off = ((size_t)data[i] << 8 | data[i + 1]) % good_len;
-            buf[off] ^= data[i + 2];
-        }
-        try_arcb(buf, good_len, data[0]);
-    }
+    buf = fuzz_input(data, size, good, good_len, &len);
+    try_arcb(buf, len, data[0]);
     g_free(buf);
     return 0;
 }

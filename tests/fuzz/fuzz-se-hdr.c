@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool ready;
     uint8_t *buf;
-    size_t i, off;
+    size_t len;
 
     if (!ready) {
         setup();
@@ -105,24 +105,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) {
         return 0;
     }
-    if (data[0] & 1) {
-        /* an exactly sized copy, so ASan sees any overread */
-        buf = NULL;
-        if (size > 1) {
-            buf = g_malloc(size - 1);
-            memcpy(buf, data + 1, size - 1);
-        }
-        try_header(buf, size - 1);
-    } else {
-        buf = g_malloc(good_len);
-        memcpy(buf, good, good_len);
-        for (i = 1; i + 3 <= size; i += 3) {
-            off = ((size_t)data[i] << 8 | data[i + 1]) % good_len;
-            buf[off] ^= data[i + 2];
-        }
-        /* bit 1: drop (data[0] >> 2) trailing bytes */
-        try_header(buf, data[0] & 2 ? good_len - (data[0] >> 2) : good_len);
+    buf = fuzz_input(data, size, good, good_len, &len);
+    /* patched, bit 1: drop (data[0] >> 2) trailing bytes */
+    if (!(data[0] & 1) && (data[0] & 2)) {
+        len -= data[0] >> 2;
     }
+    try_header(buf, len);
     g_free(buf);
     return 0;
 }
