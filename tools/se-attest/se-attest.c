@@ -225,10 +225,7 @@ static int cmd_verify(const char *in, const char *arpk_path,
         return VERIFY_MISMATCH;
     }
     h = find_header(hdr_path);
-    memcpy(tags, h->pld, SE_HDR_DIGEST_SIZE);
-    memcpy(tags + SE_HDR_DIGEST_SIZE, h->ald, SE_HDR_DIGEST_SIZE);
-    memcpy(tags + 2 * SE_HDR_DIGEST_SIZE, h->tld, SE_HDR_DIGEST_SIZE);
-    memcpy(tags + 3 * SE_HDR_DIGEST_SIZE, h->tag, SE_HDR_TAG_SIZE);
+    se_attest_tags(h, tags);
     if (it[XCHG_ADD].size != se_attest_add_size(s.flags) ||
         (it[XCHG_ADD].size && !it[XCHG_ADD].data)) {
         fprintf(stderr, "se-attest: %s: %u bytes of additional data, the "

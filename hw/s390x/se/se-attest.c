@@ -44,6 +44,14 @@ uint16_t se_arcb_length(const uint8_t *hdr, size_t len, uint32_t *rql)
     return SE_ATT_RC_OK;
 }
 
+void se_attest_tags(const SeHdr *hdr, uint8_t tags[SE_ATT_TAGS_SIZE])
+{
+    memcpy(tags, hdr->pld, SE_HDR_DIGEST_SIZE);
+    memcpy(tags + SE_HDR_DIGEST_SIZE, hdr->ald, SE_HDR_DIGEST_SIZE);
+    memcpy(tags + 2 * SE_HDR_DIGEST_SIZE, hdr->tld, SE_HDR_DIGEST_SIZE);
+    memcpy(tags + 3 * SE_HDR_DIGEST_SIZE, hdr->tag, SE_HDR_TAG_SIZE);
+}
+
 uint32_t se_attest_add_size(uint64_t flags)
 {
     uint32_t n = 0;

@@ -514,14 +514,10 @@ uint16_t se_uv_set_params(SeUv *uv, uint64_t conf, const uint8_t *hdr,
         if (uv->unpack) {
             const SeHostKey *k = used == SE_HOST_KEY_BACKUP ? &uv->backup
                                                            : &uv->primary;
-            uint8_t *t = uv->att.tags;
 
             uv->secrets = s;
             uv->pcf = h->pcf;
-            memcpy(t, h->pld, SE_HDR_DIGEST_SIZE);
-            memcpy(t + SE_HDR_DIGEST_SIZE, h->ald, SE_HDR_DIGEST_SIZE);
-            memcpy(t + 2 * SE_HDR_DIGEST_SIZE, h->tld, SE_HDR_DIGEST_SIZE);
-            memcpy(t + 3 * SE_HDR_DIGEST_SIZE, h->tag, SE_HDR_TAG_SIZE);
+            se_attest_tags(h, uv->att.tags);
             se_hdr_phkh(k->pub.x, k->pub.y, uv->att.image_phkh);
             set_state(uv, SE_UV_CONF_HDR_SET);
         } else {

@@ -130,6 +130,9 @@ uint16_t se_attest(const SeAttestCall *call, const SeHostKey *const *keys,
                    size_t n_keys, const SeAttestConfig *conf,
                    SeAttestResult *res);
 
+/* The image's tags as the measurement takes them from its SE header */
+void se_attest_tags(const SeHdr *hdr, uint8_t tags[SE_ATT_TAGS_SIZE]);
+
 /* Additional data size the flags ask for (s390-tools additional.rs) */
 uint32_t se_attest_add_size(uint64_t flags);
 
