@@ -21,6 +21,7 @@ so a literal in that image is no secret from it.
 ELF, for the ASan/UBSan build.
 """
 
+import json
 import os
 import re
 import struct
@@ -262,6 +263,21 @@ def p_disas(run):
         raise guest.Skip("this QEMU has no ppc disassembler")
     got = re.search(r"\b(mfspr|mftb|cmpld|blt|std)\b", out)
     return bool(got), out.splitlines()[0] if out else "no output"
+
+
+@row("qmp-query-pef-uv", "main",
+     "QMP query-pef-uv and HMP info uv: the ultravisor's mode, secure "
+     "memory, partitions and facility state, never the guest's bytes",
+     expect={"control": False})
+def p_query_uv(run):
+    r = run.qmp.cmd("query-pef-uv")
+    text = (json.dumps(r) + run.hmp("info uv")).encode()
+    found = find_secrets(text, S.secrets)
+    hexed = find_secrets(text, {k: v.hex().encode()
+                                for k, v in S.secrets.items()})
+    return bool(found or hexed), "%s; %s" % (
+        "secret bytes in the reply" if found or hexed else "no secret",
+        json.dumps(r.get("return", r.get("error")))[:120])
 
 
 @row("hmp-info-registers", "main",
