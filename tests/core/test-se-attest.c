@@ -184,7 +184,7 @@ static void test_refused(Fixture *f, gconstpointer data)
         { 0x27, 0x01, SE_ATT_RC_NKS },              /* nks 0 */
         { 0x27, 0x03, SE_ATT_RC_LENGTH },           /* nks 2 */
         { 0x2f, 0x10, SE_ATT_RC_LENGTH },           /* sea */
-        { 0x30, 0x08, SE_ATT_RC_FLAGS },            /* flag 4 (secrets) */
+        { 0x30, 0x04, SE_ATT_RC_FLAGS },            /* flag 5 (firmware) */
         { 0x30, 0x80, SE_ATT_RC_FLAGS },            /* flag 0 */
         { 0x30, 0x40, SE_ATT_RC_SEA },              /* no nonce flag */
         { 0x3b, 0x03, SE_ATT_RC_MAI },              /* mai 2 */

@@ -15,8 +15,11 @@
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-attest.h"
 #include "hw/s390x/se/se-hdr.h"
+#include "hw/s390x/se/se-secret.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
+
+#include <nettle/sha2.h>
 
 #define PAGE            SE_UV_PAGE_SIZE
 #define MEM_SIZE        (64 * PAGE)
@@ -898,8 +901,8 @@ static void test_share_model(void)
 /*
  * The installed-call bits we expect (Linux arch/s390/include/asm/uv.h,
  * enum uv_cmds_inst): only what a guest may call, QUI (bit 0) and, for a
- * secure guest, SET/REMOVE_SHARED_ACCESS (bits 8, 9) and RETR_ATTEST
- * (bit 28).
+ * secure guest, SET/REMOVE_SHARED_ACCESS (bits 8, 9), RETR_ATTEST
+ * (bit 28) and the secret calls (29, 30, 31, 33).
  */
 static void expected_calls(bool secure, uint64_t words[4])
 {
@@ -909,6 +912,10 @@ static void expected_calls(bool secure, uint64_t words[4])
         words[0] |= 1ULL << (63 - 8);
         words[0] |= 1ULL << (63 - 9);
         words[0] |= 1ULL << (63 - 28);
+        words[0] |= 1ULL << (63 - 29);
+        words[0] |= 1ULL << (63 - 30);
+        words[0] |= 1ULL << (63 - 31);
+        words[0] |= 1ULL << (63 - 33);
     }
 }
 
@@ -938,14 +945,26 @@ static void check_qui(SeUv *uv, const uint8_t *cb, size_t fill, bool secure)
     g_assert_cmphex(rd64(cb + 0xb8) & SE_PCF_NO_DECRYPT, !=, 0);
     /* attestation: request version 0x0100, flags nonce and both PHKHs */
     g_assert_cmphex(rd64(cb + 0xe0), ==, 0x8000000000000000ULL);
-    g_assert_cmphex(rd64(cb + 0xe8), ==, 0x7000000000000000ULL);
+    g_assert_cmphex(rd64(cb + 0xe8), ==, 0x7800000000000000ULL);
+    /*
+     * secrets: request version 0x0100, the disable-dump flag, types 1-0xa
+     * and 0x11-0x16 (pvinfo's names), 64 association and 64 retrievable
+     */
+    g_assert_cmphex(rd64(cb + 0xf8), ==, 0x8000000000000000ULL);
+    if (fill >= 0x114) {
+        g_assert_cmphex(rd64(cb + 0x100), ==, 0x8000000000000000ULL);
+        g_assert_cmphex(rd64(cb + 0x108), ==, 0x7fe07e0000000000ULL);
+        g_assert_cmpuint(rd16(cb + 0x110), ==, 64);
+        g_assert_cmpuint(rd16(cb + 0x112), ==, 64);
+    }
     /* every other byte is zero (input garbage overwritten) */
     for (off = 8; off < fill; off++) {
         bool field = (off >= 0x10 && off < 0x30) ||
                      (off >= 0x7c && off < 0x88) ||
                      (off >= 0x9e && off < 0xa0) ||
                      (off >= 0xb0 && off < 0xc0) ||
-                     (off >= 0xe0 && off < 0xf0);
+                     (off >= 0xe0 && off < 0xf0) ||
+                     (off >= 0xf8 && off < 0x114);
 
         if (!field) {
             g_assert_cmphex(cb[off], ==, 0);
@@ -1048,9 +1067,9 @@ static bool gm_write(void *opaque, uint64_t real, const void *buf,
 #define ATT_MEAS    0x3000
 #define ATT_ADD     0x3100
 
-/* An ARCB for @host at ATT_ARCB; its protection key in @prot */
-static size_t put_arcb(GuestMem *m, const SeP521Pub *host,
-                       SeArcbSecrets *sec)
+/* An ARCB for @host at ATT_ARCB asking for @flags */
+static size_t put_arcb_flags(GuestMem *m, const SeP521Pub *host,
+                             SeArcbSecrets *sec, uint64_t flags)
 {
     SeArcbBuildParams p = { .mai = SE_ARCB_MAI_HMAC_SHA512, .host_pub = host,
                             .n_host_keys = 1 };
@@ -1063,8 +1082,7 @@ static size_t put_arcb(GuestMem *m, const SeP521Pub *host,
     p.cust_priv[0] = 0;
     memset(p.prot_key, 0x17, sizeof(p.prot_key));
     memset(p.iv, 0x55, sizeof(p.iv));
-    p.secrets.flags = SE_ATT_FLAG_NONCE | SE_ATT_FLAG_IMAGE_PHKH |
-                      SE_ATT_FLAG_ATTEST_PHKH;
+    p.secrets.flags = SE_ATT_FLAG_NONCE | flags;
     memset(p.secrets.meas_key, 0x77, sizeof(p.secrets.meas_key));
     memset(p.secrets.nonce, 0xab, sizeof(p.secrets.nonce));
     p.secrets.has_nonce = true;
@@ -1073,6 +1091,13 @@ static size_t put_arcb(GuestMem *m, const SeP521Pub *host,
     g_assert_nonnull(arcb);
     memcpy(m->bytes + ATT_ARCB, arcb, len);
     return len;
+}
+
+static size_t put_arcb(GuestMem *m, const SeP521Pub *host,
+                       SeArcbSecrets *sec)
+{
+    return put_arcb_flags(m, host, sec, SE_ATT_FLAG_IMAGE_PHKH |
+                          SE_ATT_FLAG_ATTEST_PHKH);
 }
 
 static uint16_t attest_call(SeUv *uv, bool secure, GuestMem *m,
@@ -1172,10 +1197,279 @@ static void test_guest_attest(void)
     g_assert_true(memcmp(cb + 0x148, cuid, 16));
 }
 
+#define SEC_ASRCB   0x1000
+#define SEC_LIST    0x5000
+#define SEC_BUF     0x6000
+
+typedef struct SecretReq {
+    const SeP521Pub *host;
+    const uint8_t *tags;        /* the image's (NULL: another image) */
+    const uint8_t *cuid;        /* NULL: any instance */
+    uint16_t type;
+    const char *name;
+    const uint8_t *value;
+    uint32_t len;
+    uint8_t ext_byte;
+    uint64_t flags;
+} SecretReq;
+
+/* An ASRCB as the requester builds it, at SEC_ASRCB; returns its size */
+static size_t put_asrcb(GuestMem *m, const SecretReq *q, uint8_t *copy)
+{
+    SeAsrcbBuildParams p = { .host_pub = q->host, .n_host_keys = 1,
+                             .type = q->type, .secret = q->value,
+                             .secret_len = q->len, .flags = q->flags };
+    g_autofree uint8_t *asrcb = NULL;
+    size_t len, i;
+
+    for (i = 0; i < sizeof(p.cust_priv); i++) {
+        p.cust_priv[i] = i * 5 + 2;
+    }
+    p.cust_priv[0] = 0;
+    memset(p.prot_key, 0x21, sizeof(p.prot_key));
+    memset(p.iv, 0x31, sizeof(p.iv));
+    if (q->tags) {
+        memcpy(p.tags, q->tags, SE_ATT_TAGS_SIZE);
+    } else {
+        memset(p.tags, 0x99, SE_ATT_TAGS_SIZE);
+    }
+    if (q->cuid) {
+        memcpy(p.cuid, q->cuid, SE_ATT_CUID_SIZE);
+    }
+    if (q->name) {
+        se_secret_name_id(q->name, p.id);
+    }
+    memset(p.ext, q->ext_byte, sizeof(p.ext));
+    asrcb = se_asrcb_build(&p, &len, NULL);
+    g_assert_nonnull(asrcb);
+    g_assert_cmpuint(len, <=, SEC_LIST - SEC_ASRCB);
+    memcpy(m->bytes + SEC_ASRCB, asrcb, len);
+    if (copy) {
+        memcpy(copy, asrcb, len);
+    }
+    return len;
+}
+
+static uint16_t secret_call(SeUv *uv, bool secure, GuestMem *m, uint16_t cmd,
+                            uint16_t idx, uint32_t size)
+{
+    SeUvGuestOps ops = { NULL, m, gm_read, gm_write };
+    uint8_t cb[0x48] = { 0 };
+    uint16_t rrc, rc;
+
+    wr64(cb + 0x20, cmd == UVC_CMD_ADD_SECRET ? SEC_ASRCB :
+                    cmd == UVC_CMD_LIST_SECRETS ? SEC_LIST : SEC_BUF);
+    if (cmd == UVC_CMD_LIST_SECRETS) {
+        wr16(cb + 0x1e, idx);
+    } else if (cmd == UVC_CMD_RETR_SECRET) {
+        wr16(cb + 0x18, idx);
+        wr32(cb + 0x1c, size);
+    }
+    rc = gcall(uv, secure, cb, sizeof(cb),
+               cmd == UVC_CMD_LOCK_SECRETS ? 0x40 : 0x48, cmd, &rrc, &ops);
+    if (rc != UVC_RC_INV_STATE) {
+        g_assert_cmphex(rrc, ==, 0);
+    }
+    return rc;
+}
+
+static uint16_t add_secret(SeUv *uv, GuestMem *m, const SecretReq *q)
+{
+    put_asrcb(m, q, NULL);
+    return secret_call(uv, true, m, UVC_CMD_ADD_SECRET, 0, 0);
+}
+
+/*
+ * The secret store through the guest's calls: add, list, retrieve and
+ * lock with the rc values s390-tools' uvdevice client decodes, requests
+ * bound to the image, the instance and the first extension secret, and
+ * the store's hash in attestation.
+ */
+static void test_guest_secrets(void)
+{
+    g_autoptr(Env) e = env_new();
+    g_autoptr(SeUv) uv = uv_new(e);
+    g_autoptr(SeHdr) h = se_hdr_parse(e->hdr, e->hdr_len, NULL);
+    g_autofree GuestMem *m = g_new0(GuestMem, 1);
+    uint8_t tags[SE_ATT_TAGS_SIZE], cuid[16], other_cuid[16], id[32];
+    uint8_t plain[32] = { 0, 5, 'h', 'e', 'l', 'l', 'o' }, assoc[32];
+    uint8_t cb[0x188], hash[64], want[64], asrcb_tags[3][16], raw[0x800];
+    SecretReq q = { .host = &e->key.pub, .tags = tags, .type = SE_SECRET_ASSOC,
+                    .name = "assoc", .value = assoc, .len = 32 };
+    static const uint8_t unlocked;
+    struct sha512_ctx hctx;
+    SeArcbSecrets sec;
+    size_t len;
+    unsigned i;
+    uint64_t conf;
+
+    se_attest_tags(h, tags);
+    memset(assoc, 0xa5, sizeof(assoc));
+    /* not before the image runs, never from a normal guest */
+    g_assert_cmphex(add_secret(uv, m, &q), ==, UVC_RC_INV_STATE);
+    conf = drive_verified(e, uv);
+    g_assert_cmphex(secret_call(uv, false, m, UVC_CMD_ADD_SECRET, 0, 0), ==,
+                    UVC_RC_INV_STATE);
+    g_assert_cmphex(secret_call(uv, false, m, UVC_CMD_LIST_SECRETS, 0, 0),
+                    ==, UVC_RC_INV_STATE);
+    g_assert_cmpuint(m->writes, ==, 0);
+    /* an association secret, for any instance of the image */
+    len = put_asrcb(m, &q, raw);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_ADD_SECRET, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    memcpy(asrcb_tags[0], raw + len - 16, 16);
+    /* the configuration id, from attestation */
+    put_arcb(m, &e->key.pub, &sec);
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==, UVC_RC_EXECUTED);
+    memcpy(cuid, cb + 0x148, 16);
+
+    /* a plaintext secret, bound to this instance */
+    q.type = SE_SECRET_PLAIN;
+    q.name = "plain";
+    q.value = plain;
+    q.cuid = cuid;
+    len = put_asrcb(m, &q, raw);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_ADD_SECRET, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    memcpy(asrcb_tags[1], raw + len - 16, 16);
+
+    /* list: index, type, length and id of both, total 2 */
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LIST_SECRETS, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST), ==, 2);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 2), ==, 2);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 16), ==, 0);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 18), ==, SE_SECRET_ASSOC);
+    g_assert_cmpuint(rd32(m->bytes + SEC_LIST + 20), ==, 32);
+    se_secret_name_id("assoc", id);
+    g_assert_cmpmem(m->bytes + SEC_LIST + 32, 32, id, 32);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 64), ==, 1);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 66), ==, SE_SECRET_PLAIN);
+    se_secret_name_id("plain", id);
+    g_assert_cmpmem(m->bytes + SEC_LIST + 80, 32, id, 32);
+
+    /* retrieve: the plaintext; the association secret is not retrievable */
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_RETR_SECRET, 1, 32), ==,
+                    SE_SECRET_RC_OK);
+    g_assert_cmpmem(m->bytes + SEC_BUF, 32, plain, 32);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_RETR_SECRET, 1, 31), ==,
+                    SE_SECRET_RC_RETR_SMALL);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_RETR_SECRET, 0, 32), ==,
+                    SE_SECRET_RC_NOT_RETR);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_RETR_SECRET, 2, 32), ==,
+                    SE_SECRET_RC_NO_INDEX);
+
+    /* refused: another machine, another image, instance, extension */
+    q.host = &e->other.pub;
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_DECRYPT);
+    q.host = &e->key.pub;
+    put_asrcb(m, &q, NULL);
+    m->bytes[SEC_ASRCB + 0x300] ^= 1;              /* user data altered */
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_ADD_SECRET, 0, 0), ==,
+                    SE_SECRET_RC_DECRYPT);
+    q.tags = NULL;
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_UNABLE);
+    q.tags = tags;
+    memset(other_cuid, 0x42, sizeof(other_cuid));
+    q.cuid = other_cuid;
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_UNABLE);
+    q.cuid = NULL;
+    q.ext_byte = 1;
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_UNABLE);
+    q.ext_byte = 0;
+    q.flags = SE_FLAG_BIT(1);
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_FLAGS);
+    q.flags = 0;
+    q.type = SE_SECRET_UPDATE_CCK;      /* the header does not allow it */
+    q.name = NULL;
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_TYPE);
+    put_asrcb(m, &q, NULL);
+    m->bytes[SEC_ASRCB + 7] = 9;                    /* user-data type */
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_ADD_SECRET, 0, 0), ==,
+                    SE_SECRET_RC_VERSION);
+    /* a meta secret: flags only, not listed */
+    q.type = SE_SECRET_META;
+    q.len = 0;
+    q.flags = SE_ASRCB_FLAG_DISABLE_DUMP;
+    len = put_asrcb(m, &q, raw);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_ADD_SECRET, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    memcpy(asrcb_tags[2], raw + len - 16, 16);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LIST_SECRETS, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 2), ==, 2);
+
+    /* the store's hash: SHA-512 of the added requests' tags || locked */
+    sha512_init(&hctx);
+    for (i = 0; i < 3; i++) {
+        sha512_update(&hctx, 16, asrcb_tags[i]);
+    }
+    sha512_update(&hctx, 1, &unlocked);
+    sha512_digest(&hctx, 64, want);
+    put_arcb_flags(m, &e->key.pub, &sec, SE_ATT_FLAG_SECRET_HASH);
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==, UVC_RC_EXECUTED);
+    g_assert_cmpuint(rd32(cb + 0x15c), ==, 64);
+    memcpy(hash, m->bytes + ATT_ADD, 64);
+    g_assert_cmpmem(hash, 64, want, 64);
+
+    /* lock: no more adds, no second lock; list still works */
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LOCK_SECRETS, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LOCK_SECRETS, 0, 0), ==,
+                    SE_SECRET_RC_LOCKED);
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_LOCKED);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LIST_SECRETS, 0, 0), ==,
+                    SE_SECRET_RC_OK);
+    put_arcb_flags(m, &e->key.pub, &sec, SE_ATT_FLAG_SECRET_HASH);
+    g_assert_cmphex(attest_call(uv, true, m, cb, "u"), ==, UVC_RC_EXECUTED);
+    g_assert_true(memcmp(m->bytes + ATT_ADD, hash, 64));
+
+    /*
+     * A new instance: an empty, unlocked store; the request bound to the
+     * old instance is refused (a replay into another guest)
+     */
+    assert_rc(se_uv_destroy_conf(uv, conf, RRC), UVC_RC_EXECUTED, 0);
+    drive_verified(e, uv);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_RETR_SECRET, 0, 32), ==,
+                    SE_SECRET_RC_EMPTY);
+    q.type = SE_SECRET_PLAIN;
+    q.name = "plain";
+    q.value = plain;
+    q.len = 32;
+    q.flags = 0;
+    q.cuid = cuid;
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_UNABLE);
+
+    /* limits: 64 association secrets, list pages of 85 entries */
+    q.cuid = NULL;
+    q.type = SE_SECRET_ASSOC;
+    q.name = "assoc";
+    q.value = assoc;
+    for (i = 0; i < SE_SECRET_MAX_ASSOC; i++) {
+        g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_OK);
+    }
+    g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_FULL);
+    q.type = SE_SECRET_PLAIN;
+    q.value = plain;
+    for (i = 0; i < 30; i++) {
+        g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_OK);
+    }
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LIST_SECRETS, 0, 0), ==,
+                    SE_SECRET_RC_MORE_DATA);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST), ==, 85);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 2), ==, 94);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 4), ==, 85);
+    g_assert_cmphex(secret_call(uv, true, m, UVC_CMD_LIST_SECRETS, 85, 0), ==,
+                    SE_SECRET_RC_OK);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST), ==, 9);
+    g_assert_cmpuint(rd16(m->bytes + SEC_LIST + 16), ==, 85);
+}
+
 /*
  * Every command code from a guest, secure or not: only QUI and (for a
- * secure guest) SET/REMOVE_SHARED_ACCESS and RETR_ATTEST are accepted
- * (the last refuses a 0x30-byte block as too short), every other code,
+ * secure guest) SET/REMOVE_SHARED_ACCESS, RETR_ATTEST and the secret
+ * calls are accepted (those refuse a 0x30-byte block as too short),
+ * every other code,
  * host-only or unknown, gets rc 0x0002 "invalid command" and leaves the
  * UV as it was (QUI afterwards answers the same).
  */
@@ -1200,7 +1494,9 @@ static void test_guest_every_command(void)
             wr64(cb + 0x20, 0x10000);    /* a share's page, if it is one */
             rc = gcall(uv, secure, cb, sizeof(cb), 0x30, cmd, &rrc,
                        &ops_default);
-            if (cmd == UVC_CMD_QUI || cmd == UVC_CMD_RETR_ATTEST) {
+            if (cmd == UVC_CMD_QUI || cmd == UVC_CMD_RETR_ATTEST ||
+                cmd == UVC_CMD_ADD_SECRET || cmd == UVC_CMD_LIST_SECRETS ||
+                cmd == UVC_CMD_LOCK_SECRETS || cmd == UVC_CMD_RETR_SECRET) {
                 g_assert_cmphex(rc, ==, UVC_RC_INV_LEN);   /* 0x30 short */
             } else if (cmd == UVC_CMD_SET_SHARED_ACCESS ||
                        cmd == UVC_CMD_REMOVE_SHARED_ACCESS) {
@@ -1400,9 +1696,14 @@ static void test_all_commands(void)
 
     for (cmd = 0; cmd < 0x10000; cmd++) {
         bool attest = cmd == UVC_CMD_RETR_ATTEST;
+        bool secret = cmd == UVC_CMD_ADD_SECRET ||
+                      cmd == UVC_CMD_LIST_SECRETS ||
+                      cmd == UVC_CMD_LOCK_SECRETS ||
+                      cmd == UVC_CMD_RETR_SECRET;
         bool guest_cmd = cmd == UVC_CMD_QUI ||
                          cmd == UVC_CMD_SET_SHARED_ACCESS ||
-                         cmd == UVC_CMD_REMOVE_SHARED_ACCESS || attest;
+                         cmd == UVC_CMD_REMOVE_SHARED_ACCESS || attest ||
+                         secret;
         unsigned n, reps = guest_cmd ? 4000 : 2;
 
         /* both callers; the guest commands many times */
@@ -1453,6 +1754,13 @@ static void test_all_commands(void)
                 g_assert_cmphex(rrc, ==, 0);
                 continue;
             }
+            if (secret && secure && (rc == SE_SECRET_RC_RETR_SMALL ||
+                                     (rc >= SE_SECRET_RC_NOT_ALLOWED &&
+                                      rc <= SE_SECRET_RC_NOT_RETR))) {
+                /* no storage to read or write: refused, rrc 0 */
+                g_assert_cmphex(rrc, ==, 0);
+                continue;
+            }
             switch (rc) {
             case UVC_RC_EXECUTED:
                 counts[0]++;
@@ -1481,7 +1789,7 @@ static void test_all_commands(void)
             case RC_INV_PARAM:
                 counts[3]++;
                 g_assert_true(guest_cmd && cmd != UVC_CMD_QUI && secure &&
-                              !attest);
+                              !attest && !secret);
                 g_assert_true(rrc == RRC_UNALIGNED || rrc == RRC_ADDRESS);
                 break;
             default:
@@ -1519,6 +1827,7 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-core/qui", test_qui);
     g_test_add_func("/uv-core/qui-machine", test_qui_machine);
     g_test_add_func("/uv-core/guest-attest", test_guest_attest);
+    g_test_add_func("/uv-core/guest-secrets", test_guest_secrets);
     g_test_add_func("/uv-core/guest-every-command",
                     test_guest_every_command);
     g_test_add_func("/uv-core/guest-lengths", test_guest_lengths);

@@ -2,14 +2,13 @@
  * IBM Z Secure Execution attestation: ARCB checks and decryption, the
  * measurement, and the ARCB builder (see hw/s390x/se/se-attest.h).
  *
- * Cryptography: the SE requests' key slots and AES-256-GCM (se-hdr.c),
+ * Cryptography: the SE requests' key slots and AES-256-GCM (se-req.c),
  * HMAC-SHA512 from nettle.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qemu/cc-buf.h"
-#include "qemu/cc-ecc.h"
 #include "qemu/cc-wipe.h"
 #include "hw/s390x/se/se-attest.h"
 
@@ -33,10 +32,10 @@ uint16_t se_arcb_length(const uint8_t *hdr, size_t len, uint32_t *rql)
     }
     /* [U] a non-zero magic is an unknown request version */
     if (memcmp(hdr, zero_magic, sizeof(zero_magic)) ||
-        cc_get_be(hdr + SE_ARCB_OFF_RQVN, 4) != SE_ARCB_VERSION_V1) {
+        cc_get_be(hdr + SE_REQ_OFF_RQVN, 4) != SE_ARCB_VERSION_V1) {
         return SE_ATT_RC_VERSION;
     }
-    *rql = cc_get_be(hdr + SE_ARCB_OFF_RQL, 4);
+    *rql = cc_get_be(hdr + SE_REQ_OFF_RQL, 4);
     if (*rql < ARCB_FIXED_SIZE + SE_HDR_KEY_SLOT_SIZE +
                SE_ARCB_MEAS_KEY_SIZE || *rql > SE_ARCB_MAX_SIZE) {
         return SE_ATT_RC_LENGTH;
@@ -96,43 +95,32 @@ void se_attest_measurement(const uint8_t meas_key[SE_ARCB_MEAS_KEY_SIZE],
 
 /* The parsed plaintext of an ARCB whose length is known to be rql */
 typedef struct Arcb {
-    uint32_t rql, sea, nks, mai;
+    SeReq req;
+    uint32_t mai;
     uint64_t flags;
-    uint8_t cust_x[CC_P521_LEN], cust_y[CC_P521_LEN];
-    bool cust_ok;               /* the coordinates' padding was zero */
-    const uint8_t *raw;
 } Arcb;
 
 static uint16_t arcb_parse(const uint8_t *buf, size_t len, Arcb *a)
 {
-    uint16_t rc = se_arcb_length(buf, len, &a->rql);
-    CCBuf b;
+    uint32_t rql;
+    uint16_t rc = se_arcb_length(buf, len, &rql);
 
     if (rc != SE_ATT_RC_OK) {
         return rc;
     }
-    if (len < a->rql) {
+    if (len < rql) {
         return SE_ATT_RC_LENGTH;
     }
-    a->raw = buf;
-    a->nks = buf[SE_ARCB_OFF_NKS];
-    a->sea = cc_get_be(buf + SE_ARCB_OFF_SEA, 4);
+    se_req_header(buf, &a->req);
     a->flags = cc_get_be64(buf + SE_ARCB_OFF_FLAGS);
     a->mai = cc_get_be(buf + SE_ARCB_OFF_MAI, 4);
-    if (a->nks == 0 || a->nks > SE_ARCB_MAX_KEY_SLOTS) {
+    if (a->req.nks == 0 || a->req.nks > SE_ARCB_MAX_KEY_SLOTS) {
         return SE_ATT_RC_NKS;
     }
-    if ((uint64_t)ARCB_FIXED_SIZE + a->nks * SE_HDR_KEY_SLOT_SIZE +
-        a->sea != a->rql) {
+    if ((uint64_t)ARCB_FIXED_SIZE + a->req.nks * SE_HDR_KEY_SLOT_SIZE +
+        a->req.sea != rql) {
         return SE_ATT_RC_LENGTH;
     }
-    cc_buf_init(&b, buf, a->rql);
-    cc_buf_seek(&b, SE_ARCB_OFF_CUST);
-    a->cust_ok = cc_buf_zero(&b, SE_HDR_ECC_PAD);
-    cc_buf_copy(&b, a->cust_x, CC_P521_LEN);
-    a->cust_ok &= cc_buf_zero(&b, SE_HDR_ECC_PAD);
-    cc_buf_copy(&b, a->cust_y, CC_P521_LEN);
-    g_assert(cc_buf_ok(&b));
     return SE_ATT_RC_OK;
 }
 
@@ -148,7 +136,7 @@ static uint16_t arcb_check(const Arcb *a, const SeAttestCall *call)
     if (a->mai != SE_ARCB_MAI_HMAC_SHA512) {
         return SE_ATT_RC_MAI;
     }
-    if (a->sea != want_sea) {
+    if (a->req.sea != want_sea) {
         return SE_ATT_RC_SEA;
     }
     if (call->meas_len < SE_ATT_MEAS_SIZE) {
@@ -160,43 +148,14 @@ static uint16_t arcb_check(const Arcb *a, const SeAttestCall *call)
     return SE_ATT_RC_OK;
 }
 
-/* The slot for @key, or NULL; its phkh in @phkh */
-static const uint8_t *arcb_find_slot(const Arcb *a, const SeHostKey *key,
-                                     uint8_t phkh[SE_HDR_PHKH_SIZE])
-{
-    const uint8_t *s = a->raw + SE_ARCB_OFF_SLOTS;
-    uint32_t i;
-
-    se_hdr_phkh(key->pub.x, key->pub.y, phkh);
-    for (i = 0; i < a->nks; i++, s += SE_HDR_KEY_SLOT_SIZE) {
-        if (!memcmp(s, phkh, SE_HDR_PHKH_SIZE)) {
-            return s;
-        }
-    }
-    return NULL;
-}
-
-/* Decrypt the confidential part with the protection key */
-static bool arcb_decrypt(const Arcb *a, const uint8_t key[SE_HDR_KEY_SIZE],
-                         uint8_t *plain)
-{
-    size_t aad_len = a->rql - a->sea - SE_HDR_TAG_SIZE;
-
-    return se_gcm_open(key, a->raw + SE_ARCB_OFF_IV, a->raw, aad_len,
-                       a->raw + aad_len, a->sea,
-                       a->raw + a->rql - SE_HDR_TAG_SIZE, plain);
-}
-
 uint16_t se_attest(const SeAttestCall *call, const SeHostKey *const *keys,
                    size_t n_keys, const SeAttestConfig *conf,
                    SeAttestResult *res)
 {
     uint8_t plain[SE_ARCB_MEAS_KEY_SIZE + SE_ARCB_NONCE_SIZE];
     uint8_t prot_key[SE_HDR_KEY_SIZE], phkh[SE_HDR_PHKH_SIZE];
-    const uint8_t *slot = NULL;
-    SeKeySlot ks;
+    bool ok;
     uint16_t rc;
-    size_t i;
     Arcb a;
 
     memset(res, 0, sizeof(*res));
@@ -210,23 +169,13 @@ uint16_t se_attest(const SeAttestCall *call, const SeHostKey *const *keys,
     if (rc != SE_ATT_RC_OK) {
         return rc;
     }
-    for (i = 0; i < n_keys && !slot; i++) {
-        if (keys[i]) {
-            slot = arcb_find_slot(&a, keys[i], phkh);
-        }
-    }
-    if (!slot || !a.cust_ok) {
-        return SE_ATT_RC_DECRYPT;
-    }
-    memcpy(&ks, slot, sizeof(ks));
-    G_STATIC_ASSERT(sizeof(SeKeySlot) == SE_HDR_KEY_SLOT_SIZE);
-    if (se_key_slot_unwrap(keys[i - 1], a.cust_x, a.cust_y, &ks,
-                           prot_key) != SE_CHECK_OK ||
-        !arcb_decrypt(&a, prot_key, plain)) {
-        cc_wipe(prot_key, sizeof(prot_key));
-        return SE_ATT_RC_DECRYPT;
-    }
+    ok = se_req_unwrap(&a.req, SE_ARCB_OFF_CUST, SE_ARCB_OFF_SLOTS, keys,
+                       n_keys, prot_key, phkh) &&
+         se_req_open(&a.req, prot_key, plain);
     cc_wipe(prot_key, sizeof(prot_key));
+    if (!ok) {
+        return SE_ATT_RC_DECRYPT;
+    }
 
     /* Additional data in the order of its flags */
     if (a.flags & SE_ATT_FLAG_IMAGE_PHKH) {
@@ -236,6 +185,11 @@ uint16_t se_attest(const SeAttestCall *call, const SeHostKey *const *keys,
     if (a.flags & SE_ATT_FLAG_ATTEST_PHKH) {
         memcpy(res->add + res->add_len, phkh, SE_HDR_PHKH_SIZE);
         res->add_len += SE_HDR_PHKH_SIZE;
+    }
+    if (a.flags & SE_ATT_FLAG_SECRET_HASH) {
+        memcpy(res->add + res->add_len, conf->secret_hash,
+               SE_ATT_SECRET_HASH_SIZE);
+        res->add_len += SE_ATT_SECRET_HASH_SIZE;
     }
     se_attest_measurement(plain, conf->tags, conf->cuid, call->user,
                           call->user_len,
@@ -251,47 +205,35 @@ uint16_t se_attest(const SeAttestCall *call, const SeHostKey *const *keys,
 uint8_t *se_arcb_build(const SeArcbBuildParams *p, size_t *len,
                        GError **errp)
 {
-    uint8_t cx[CC_P521_LEN], cy[CC_P521_LEN];
     const SeArcbSecrets *s = &p->secrets;
     g_autofree uint8_t *buf = NULL;
-    size_t sea, aad_len, rql, i;
+    SeReqSealParams sp = {
+        .magic = { 0 }, .rqvn = SE_ARCB_VERSION_V1, .iv = p->iv,
+        .prot_key = p->prot_key, .cust_priv = p->cust_priv,
+        .host_pub = p->host_pub, .n_host_keys = p->n_host_keys,
+        .cust_off = SE_ARCB_OFF_CUST, .slots_off = SE_ARCB_OFF_SLOTS,
+    };
+    size_t sea, aad_len, rql;
 
     if (p->n_host_keys == 0 || p->n_host_keys > SE_ARCB_MAX_KEY_SLOTS) {
         g_set_error(errp, SE_ATTEST_ERROR, 0, "need 1 to %d host keys",
                     (int)SE_ARCB_MAX_KEY_SLOTS);
         return NULL;
     }
-    if (!cc_p521_public_from_private(p->cust_priv, cx, cy)) {
-        g_set_error(errp, SE_ATTEST_ERROR, 0, "invalid customer private key");
-        return NULL;
-    }
     sea = SE_ARCB_MEAS_KEY_SIZE + (s->has_nonce ? SE_ARCB_NONCE_SIZE : 0);
     aad_len = SE_ARCB_OFF_SLOTS + p->n_host_keys * SE_HDR_KEY_SLOT_SIZE;
     rql = aad_len + sea + SE_HDR_TAG_SIZE;
     buf = g_malloc0(rql);
-    cc_put_be32(buf + SE_ARCB_OFF_RQVN, SE_ARCB_VERSION_V1);
-    cc_put_be32(buf + SE_ARCB_OFF_RQL, rql);
-    memcpy(buf + SE_ARCB_OFF_IV, p->iv, SE_HDR_IV_SIZE);
-    buf[SE_ARCB_OFF_NKS] = p->n_host_keys;
-    cc_put_be32(buf + SE_ARCB_OFF_SEA, sea);
     cc_put_be64(buf + SE_ARCB_OFF_FLAGS, s->flags);
     cc_put_be32(buf + SE_ARCB_OFF_MAI, p->mai);
-    se_put_coord(buf + SE_ARCB_OFF_CUST, cx);
-    se_put_coord(buf + SE_ARCB_OFF_CUST + SE_HDR_ECC_FIELD_SIZE, cy);
-    for (i = 0; i < p->n_host_keys; i++) {
-        if (!se_key_slot_wrap(buf + SE_ARCB_OFF_SLOTS +
-                              i * SE_HDR_KEY_SLOT_SIZE, p->cust_priv,
-                              &p->host_pub[i], p->prot_key, errp)) {
-            return NULL;
-        }
-    }
     memcpy(buf + aad_len, s->meas_key, SE_ARCB_MEAS_KEY_SIZE);
     if (s->has_nonce) {
         memcpy(buf + aad_len + SE_ARCB_MEAS_KEY_SIZE, s->nonce,
                SE_ARCB_NONCE_SIZE);
     }
-    se_gcm_seal(p->prot_key, p->iv, buf, aad_len, buf + aad_len, sea,
-                buf + aad_len, buf + aad_len + sea);
+    if (!se_req_seal(buf, rql, sea, &sp, errp)) {
+        return NULL;
+    }
     *len = rql;
     return g_steal_pointer(&buf);
 }
@@ -311,13 +253,13 @@ bool se_arcb_open(const uint8_t *arcb, size_t len,
                     "request (rc 0x%04x)", rc);
         return false;
     }
-    if (a.sea != SE_ARCB_MEAS_KEY_SIZE &&
-        a.sea != SE_ARCB_MEAS_KEY_SIZE + SE_ARCB_NONCE_SIZE) {
+    if (a.req.sea != SE_ARCB_MEAS_KEY_SIZE &&
+        a.req.sea != SE_ARCB_MEAS_KEY_SIZE + SE_ARCB_NONCE_SIZE) {
         g_set_error(errp, SE_ATTEST_ERROR, SE_ATT_RC_SEA, "attestation "
-                    "request: encrypted area of %u bytes", a.sea);
+                    "request: encrypted area of %u bytes", a.req.sea);
         return false;
     }
-    if (!arcb_decrypt(&a, prot_key, plain)) {
+    if (!se_req_open(&a.req, prot_key, plain)) {
         g_set_error(errp, SE_ATTEST_ERROR, SE_ATT_RC_DECRYPT,
                     "attestation request: the request protection key does "
                     "not decrypt it (another request, or altered)");
@@ -325,7 +267,7 @@ bool se_arcb_open(const uint8_t *arcb, size_t len,
     }
     out->flags = a.flags;
     memcpy(out->meas_key, plain, SE_ARCB_MEAS_KEY_SIZE);
-    out->has_nonce = a.sea > SE_ARCB_MEAS_KEY_SIZE;
+    out->has_nonce = a.req.sea > SE_ARCB_MEAS_KEY_SIZE;
     if (out->has_nonce) {
         memcpy(out->nonce, plain + SE_ARCB_MEAS_KEY_SIZE, SE_ARCB_NONCE_SIZE);
     }

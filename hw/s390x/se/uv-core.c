@@ -19,6 +19,7 @@
 #include "qemu/cc-ecc.h"
 #include "qemu/cc-wipe.h"
 #include "hw/s390x/se/se-attest.h"
+#include "hw/s390x/se/se-secret.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
 
@@ -134,6 +135,10 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
 #define CALL_SET_SHARED         8
 #define CALL_REMOVE_SHARED      9
 #define CALL_RETR_ATTEST        28
+#define CALL_ADD_SECRET         29
+#define CALL_LIST_SECRETS       30
+#define CALL_LOCK_SECRETS       31
+#define CALL_RETR_SECRET        33
 
 /*
  * What QUI indicates to the guest, the only caller of this UV (the host's
@@ -145,7 +150,8 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
  */
 static const uint8_t qui_guest_calls[] = { CALL_QUI };
 static const uint8_t qui_secure_guest_calls[] = {
-    CALL_SET_SHARED, CALL_REMOVE_SHARED, CALL_RETR_ATTEST,
+    CALL_SET_SHARED, CALL_REMOVE_SHARED, CALL_RETR_ATTEST, CALL_ADD_SECRET,
+    CALL_LIST_SECRETS, CALL_LOCK_SECRETS, CALL_RETR_SECRET,
 };
 
 /*
@@ -163,6 +169,13 @@ static const uint8_t qui_secure_guest_calls[] = {
 #define QUI_OFF_ATT_PFLAGS      0xe8
 /* [I] attestation request versions: MSB0 bit 0 for version 0x0100 */
 #define QUI_ATT_HDR_VERSIONS    (1ULL << 63)
+#define QUI_OFF_SECRET_VER      0xf8
+#define QUI_OFF_SECRET_PCF      0x100
+#define QUI_OFF_SECRET_TYPES    0x108
+#define QUI_OFF_MAX_ASSOC       0x110   /* max_secrets in Linux 6.12 */
+#define QUI_OFF_MAX_RETR        0x112
+/* [I] add-secret request versions, as the attestation ones */
+#define QUI_SECRET_VERSIONS     (1ULL << 63)
 
 /* ---- the ultravisor ---------------------------------------------------- */
 
@@ -188,6 +201,7 @@ struct SeUv {
     SeHdrSecrets secrets;       /* HDR_SET and VERIFIED */
     uint64_t pcf;
     SeAttestConfig att;         /* tags and image phkh from HDR_SET on */
+    SeSecretStore *store;       /* HDR_SET and VERIFIED */
     SeUvCpu *cpus;              /* max_cpus entries, by CPU number */
 
     /*
@@ -299,6 +313,8 @@ static void conf_clear(SeUv *uv)
     se_hdr_secrets_wipe(&uv->secrets);
     uv->pcf = 0;
     memset(&uv->att, 0, sizeof(uv->att));
+    se_secret_store_free(uv->store);
+    uv->store = NULL;
     memset(uv->cpus, 0, uv->max_cpus * sizeof(SeUvCpu));
     shared_clear(uv);
     uv->conf_handle = 0;
@@ -519,6 +535,8 @@ uint16_t se_uv_set_params(SeUv *uv, uint64_t conf, const uint8_t *hdr,
             uv->pcf = h->pcf;
             se_attest_tags(h, uv->att.tags);
             se_hdr_phkh(k->pub.x, k->pub.y, uv->att.image_phkh);
+            uv->store = se_secret_store_new(uv->att.tags, uv->att.cuid,
+                                            s.cck, s.scf);
             set_state(uv, SE_UV_CONF_HDR_SET);
         } else {
             se_error_set(&se, SE_CHECK_XTS_KEY);
@@ -694,7 +712,12 @@ static SeUvErr guest_qui(SeUv *uv, bool secure, uint8_t *cb, size_t len)
     put_be(cb, fill, QUI_OFF_HDR_PCF, se_hdr_supported_pcf(), 8);
     put_be(cb, fill, QUI_OFF_ATT_HDR_VER, QUI_ATT_HDR_VERSIONS, 8);
     put_be(cb, fill, QUI_OFF_ATT_PFLAGS, SE_ATT_FLAGS_SUPPORTED, 8);
-    /* dump and secret fields stay zero: not implemented yet. */
+    put_be(cb, fill, QUI_OFF_SECRET_VER, QUI_SECRET_VERSIONS, 8);
+    put_be(cb, fill, QUI_OFF_SECRET_PCF, SE_ASRCB_FLAGS_SUPPORTED, 8);
+    put_be(cb, fill, QUI_OFF_SECRET_TYPES, se_secret_supported_types(), 8);
+    put_be(cb, fill, QUI_OFF_MAX_ASSOC, SE_SECRET_MAX_ASSOC, 2);
+    put_be(cb, fill, QUI_OFF_MAX_RETR, SE_SECRET_MAX_RETR, 2);
+    /* the dump fields stay zero: not implemented yet. */
     return len < QUI_LEN ? SE_UV_E_MORE_DATA : SE_UV_OK;
 }
 
@@ -810,6 +833,7 @@ static uint16_t guest_attest(SeUv *uv, bool secure, uint8_t *cb,
     }
     call.arcb = arcb;
     call.arcb_len = rql;
+    se_secret_store_hash(uv->store, uv->att.secret_hash);
     rc = se_attest(&call, keys, G_N_ELEMENTS(keys), &uv->att, &res);
     if (rc != SE_ATT_RC_OK) {
         return rc;
@@ -827,6 +851,126 @@ static uint16_t guest_attest(SeUv *uv, bool secure, uint8_t *cb,
     }
     cc_wipe(&res, sizeof(res));
     return rc;
+}
+
+/*
+ * The secret calls' control blocks (Linux arch/s390/include/asm/uv.h
+ * uv_cb_guest_addr, uv_cb_list_secrets, uv_cb_retr_secr, uv_cb_nodata).
+ */
+#define SECRET_CB_LEN           0x48
+#define SECRET_OFF_ADDR         0x20    /* ASRCB, list page, buffer */
+#define LIST_OFF_START          0x1e
+#define RETR_OFF_IDX            0x18
+#define RETR_OFF_SIZE           0x1c
+#define LOCK_CB_LEN             0x40
+
+/* Who may use the secret store: the secure guest once it runs */
+static uint16_t secret_caller(SeUv *uv, bool secure, size_t len,
+                              size_t need, uint16_t *rrc)
+{
+    if (len < need) {
+        return uv_ret(rrc, SE_UV_E_LEN);
+    }
+    if (!secure) {
+        return uv_ret(rrc, SE_UV_E_NOT_SECURE);
+    }
+    if (uv->state != SE_UV_CONF_VERIFIED) {
+        return uv_ret(rrc, SE_UV_E_STATE);
+    }
+    return UVC_RC_EXECUTED;
+}
+
+/* ADD_SECRET: the ASRCB is in guest storage at a guest real address */
+static uint16_t guest_add_secret(SeUv *uv, bool secure, uint8_t *cb,
+                                 size_t len, const SeUvGuestOps *ops,
+                                 uint16_t *rrc)
+{
+    const SeHostKey *keys[2] = { &uv->primary,
+                                 uv->has_backup ? &uv->backup : NULL };
+    uint16_t rc = secret_caller(uv, secure, len, SECRET_CB_LEN, rrc);
+    uint64_t addr = cc_get_be64(cb + SECRET_OFF_ADDR);
+    uint8_t hdr[SE_REQ_HDR_SIZE];
+    g_autofree uint8_t *asrcb = NULL;
+    uint32_t rql;
+
+    if (rc != UVC_RC_EXECUTED) {
+        return rc;
+    }
+    if (!guest_rw(ops, addr, hdr, sizeof(hdr), false)) {
+        return SE_SECRET_RC_ACCESS;
+    }
+    rc = se_asrcb_length(hdr, sizeof(hdr), &rql);
+    if (rc != SE_SECRET_RC_OK) {
+        return rc;
+    }
+    asrcb = g_malloc(rql);
+    if (!guest_rw(ops, addr, asrcb, rql, false)) {
+        return SE_SECRET_RC_ACCESS;
+    }
+    return se_secret_add(uv->store, asrcb, rql, keys, G_N_ELEMENTS(keys));
+}
+
+/* [U] a list page the UV cannot store gets rc 0x0102, as for Retrieve */
+static uint16_t guest_list_secrets(SeUv *uv, bool secure, uint8_t *cb,
+                                   size_t len, const SeUvGuestOps *ops,
+                                   uint16_t *rrc)
+{
+    uint16_t rc = secret_caller(uv, secure, len, SECRET_CB_LEN, rrc);
+    g_autofree uint8_t *page = NULL;
+
+    if (rc != UVC_RC_EXECUTED) {
+        return rc;
+    }
+    page = g_malloc(SE_SECRET_LIST_SIZE);
+    rc = se_secret_list(uv->store, cc_get_be(cb + LIST_OFF_START, 2), page);
+    if (!guest_rw(ops, cc_get_be64(cb + SECRET_OFF_ADDR), page,
+                  SE_SECRET_LIST_SIZE, true)) {
+        return SE_SECRET_RC_RETR_ACCESS;
+    }
+    return rc;
+}
+
+static uint16_t guest_retr_secret(SeUv *uv, bool secure, uint8_t *cb,
+                                  size_t len, const SeUvGuestOps *ops,
+                                  uint16_t *rrc)
+{
+    uint16_t rc = secret_caller(uv, secure, len, SECRET_CB_LEN, rrc);
+    g_autofree uint8_t *buf = NULL;
+    uint32_t size, n;
+
+    if (rc != UVC_RC_EXECUTED) {
+        return rc;
+    }
+    size = MIN(cc_get_be(cb + RETR_OFF_SIZE, 4), SE_SECRET_PLAIN_MAX);
+    buf = g_malloc0(size ? size : 1);
+    rc = se_secret_retrieve(uv->store, cc_get_be(cb + RETR_OFF_IDX, 2), buf,
+                            size, &n);
+    if (rc == SE_SECRET_RC_OK &&
+        !guest_rw(ops, cc_get_be64(cb + SECRET_OFF_ADDR), buf, n, true)) {
+        rc = SE_SECRET_RC_RETR_ACCESS;
+    }
+    cc_wipe(buf, size);
+    return rc;
+}
+
+static uint16_t guest_secret_call(SeUv *uv, bool secure, uint16_t cmd,
+                                  uint8_t *cb, size_t len,
+                                  const SeUvGuestOps *ops, uint16_t *rrc)
+{
+    uint16_t rc;
+
+    *rrc = 0;
+    switch (cmd) {
+    case UVC_CMD_ADD_SECRET:
+        return guest_add_secret(uv, secure, cb, len, ops, rrc);
+    case UVC_CMD_LIST_SECRETS:
+        return guest_list_secrets(uv, secure, cb, len, ops, rrc);
+    case UVC_CMD_LOCK_SECRETS:
+        rc = secret_caller(uv, secure, len, LOCK_CB_LEN, rrc);
+        return rc == UVC_RC_EXECUTED ? se_secret_lock(uv->store) : rc;
+    default:
+        return guest_retr_secret(uv, secure, cb, len, ops, rrc);
+    }
 }
 
 /*
@@ -856,10 +1000,15 @@ int se_uv_guest_call(SeUv *uv, bool secure_guest, uint8_t *cb, size_t avail,
         e = guest_share(uv, secure_guest, cb, len, ops, true);
     } else if (cmd == UVC_CMD_REMOVE_SHARED_ACCESS) {
         e = guest_share(uv, secure_guest, cb, len, ops, false);
-    } else if (cmd == UVC_CMD_RETR_ATTEST) {
-        rc = guest_attest(uv, secure_guest, cb, len, ops, &rrc);
+    } else if (cmd == UVC_CMD_RETR_ATTEST || cmd == UVC_CMD_ADD_SECRET ||
+               cmd == UVC_CMD_LIST_SECRETS || cmd == UVC_CMD_LOCK_SECRETS ||
+               cmd == UVC_CMD_RETR_SECRET) {
+        rc = cmd == UVC_CMD_RETR_ATTEST ?
+             guest_attest(uv, secure_guest, cb, len, ops, &rrc) :
+             guest_secret_call(uv, secure_guest, cmd, cb, len, ops, &rrc);
         put_be(cb, UVC_HDR_SIZE, 4, rc, 2);
         put_be(cb, UVC_HDR_SIZE, 6, rrc, 2);
+        /* [I] "more data" from List Secrets: cc 1, as for QUI */
         return rc == UVC_RC_EXECUTED ? UVC_CC_OK : UVC_CC_ERROR;
     } else {
         e = SE_UV_E_CMD;

@@ -32,15 +32,10 @@
 #ifndef HW_S390X_SE_ATTEST_H
 #define HW_S390X_SE_ATTEST_H
 
-#include "hw/s390x/se/se-hdr.h"
+#include "hw/s390x/se/se-req.h"
 
 #define SE_ARCB_VERSION_V1      0x0100
-#define SE_ARCB_HDR_SIZE        0x30
-#define SE_ARCB_OFF_RQVN        0x08
-#define SE_ARCB_OFF_RQL         0x0c
-#define SE_ARCB_OFF_IV          0x10
-#define SE_ARCB_OFF_NKS         0x27
-#define SE_ARCB_OFF_SEA         0x2c
+#define SE_ARCB_HDR_SIZE        SE_REQ_HDR_SIZE
 #define SE_ARCB_OFF_FLAGS       0x30
 #define SE_ARCB_OFF_MAI         0x38
 #define SE_ARCB_OFF_CUST        0x40
@@ -66,14 +61,16 @@
 #define SE_ATT_FLAG_FW_STATE    SE_FLAG_BIT(5)
 /* Those this ultravisor honours (QUI supp_att_pflags) */
 #define SE_ATT_FLAGS_SUPPORTED \
-    (SE_ATT_FLAG_NONCE | SE_ATT_FLAG_IMAGE_PHKH | SE_ATT_FLAG_ATTEST_PHKH)
+    (SE_ATT_FLAG_NONCE | SE_ATT_FLAG_IMAGE_PHKH | SE_ATT_FLAG_ATTEST_PHKH | \
+     SE_ATT_FLAG_SECRET_HASH)
 
 #define SE_ATT_MEAS_SIZE        64          /* HMAC-SHA512 */
 #define SE_ATT_USER_MAX         256
 #define SE_ATT_CUID_SIZE        16
 /* PLD || ALD || TLD || SE-header tag */
 #define SE_ATT_TAGS_SIZE        (3 * SE_HDR_DIGEST_SIZE + SE_HDR_TAG_SIZE)
-#define SE_ATT_ADD_MAX          (2 * SE_HDR_PHKH_SIZE)
+#define SE_ATT_SECRET_HASH_SIZE 64          /* SHA-512 */
+#define SE_ATT_ADD_MAX          (2 * SE_HDR_PHKH_SIZE + SE_ATT_SECRET_HASH_SIZE)
 
 /* Retrieve Attestation Measurement rc values (s390-tools, see above) */
 #define SE_ATT_RC_OK            0x0001
@@ -97,6 +94,8 @@ typedef struct SeAttestConfig {
     uint8_t tags[SE_ATT_TAGS_SIZE];
     uint8_t cuid[SE_ATT_CUID_SIZE];
     uint8_t image_phkh[SE_HDR_PHKH_SIZE];   /* the key slot it booted by */
+    /* the secret store's hash, se_secret_store_hash() (se-secret.h) */
+    uint8_t secret_hash[SE_ATT_SECRET_HASH_SIZE];
 } SeAttestConfig;
 
 /* A request and where its results go */
