@@ -420,9 +420,15 @@ static void test_secret_flags(Fixture *f, gconstpointer data)
     SeError err;
     size_t len;
 
-    f->p.secrets.scf = SE_SCF_CCK_UPDATE;
+    /* bit 0 is not a flag the secret store knows: refused */
+    f->p.secrets.scf = SE_FLAG_BIT(0);
     b1 = build(&f->p, &len);
     expect(b1, len, &f->key[0], SE_CHECK_SCF, 0x109, 0);
+    g_free(b1);
+    /* bits 1 and 2 (CCK extension secret, CCK update) are honoured */
+    f->p.secrets.scf = SE_SCF_CCK_EXT_SECRET | SE_SCF_CCK_UPDATE;
+    b1 = build(&f->p, &len);
+    expect(b1, len, &f->key[0], SE_CHECK_OK, 1, 0);
 
     f->p.secrets.scf = 0;
     f->p.secrets.noi = 1;

@@ -223,8 +223,8 @@ def read_image(path, host_keys, layout):
     psw_mask, psw_addr, scf, noi, res = struct.unpack_from('>QQQII', enc, 96)
     check(psw_mask == PSW_EA_BA and psw_addr == r['comps']['stage3b']['addr'],
           (hex(psw_mask), hex(psw_addr)))
-    check(scf == 0 and noi == 0 and res == 0, (scf, noi, res))
-    r.update(nks=nks, nep=nep, pcf=pcf, iv=iv, hdr_key=hdr_key, cck=cck,
+    check(noi == 0 and res == 0, (noi, res))
+    r.update(nks=nks, nep=nep, pcf=pcf, scf=scf, iv=iv, hdr_key=hdr_key, cck=cck,
              xts_key=xts_key, cust=cust.public_numbers(), hdr=hdr)
 
     # Decrypt the components; recompute the digests
@@ -385,11 +385,12 @@ def build(out, *extra, hosts=(HOST1_CRT,), kernel=KERNEL_F, initrd=INITRD_F,
     return out
 
 
-def check_fixed(r, layout='genprotimg', pcf=PCF_DEFAULT):
+def check_fixed(r, layout='genprotimg', pcf=PCF_DEFAULT, scf=0):
     """What the fixed --hdr-key/--image-key/... options promise."""
     check(r['hdr_key'] == HDR_KEY and r['xts_key'] == IMAGE_KEY,
           'header or image key')
     check(r['cck'] == CCK and r['iv'] == IV and r['pcf'] == pcf, hex(r['pcf']))
+    check(r['scf'] == scf, hex(r['scf']))
     want = CUST.public_key().public_numbers()
     check((r['cust'].x, r['cust'].y) == (want.x, want.y), 'customer key')
     kinds = LAYOUTS[layout][0]
@@ -475,6 +476,18 @@ def t_dump_flag():
     check_fixed(r, pcf=PCF_DEFAULT)
     check(rd(out_path('nodump.img')) == rd(build(out_path('def.img'))),
           '--disable-dump differs from the default')
+
+
+def t_cck_flags():
+    """pvimg's --enable-cck-extension-secret/--enable-cck-update: SCF bits
+    1 and 2 (MSB0) in the encrypted part of the header."""
+    r = read_image(build(out_path('cck.img'), '--enable-cck-extension-secret'),
+                   [HOST1], 'genprotimg')
+    check_fixed(r, scf=1 << 62)
+    r = read_image(build(out_path('cck2.img'), '--enable-cck-update',
+                         '--enable-cck-extension-secret'), [HOST1],
+                   'genprotimg')
+    check_fixed(r, scf=1 << 62 | 1 << 61)
 
 
 def t_optional_components():
@@ -669,7 +682,7 @@ def t_real_kernel():
     core_unpack(r, HOST1)
 
 
-TESTS = [t_genprotimg_layout, t_pvimg_layout, t_deterministic,
+TESTS = [t_genprotimg_layout, t_pvimg_layout, t_deterministic, t_cck_flags,
          t_random_defaults, t_dump_flag, t_optional_components,
          t_core_crosscheck, t_errors, t_help_version, t_real_kernel]
 

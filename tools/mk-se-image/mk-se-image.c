@@ -49,6 +49,8 @@ enum {
     OPT_X_IV,
     OPT_X_TWEAK_SEED,
     OPT_X_LAYOUT,
+    OPT_CCK_EXT,
+    OPT_CCK_UPDATE,
 };
 
 typedef struct Options {
@@ -60,6 +62,7 @@ typedef struct Options {
     bool no_verify;
     const char *comm_key;
     int dump;                       /* -1 unset, 0 disable, 1 enable */
+    uint64_t scf;
     const char *hdr_key;
     const char *image_key;
     const char *x_cust_key;
@@ -99,6 +102,12 @@ static void usage(FILE *f)
 "                                (default: random)\n"
 "      --image-key FILE          64-byte AES-256-XTS component key\n"
 "                                (default: random)\n"
+"      --enable-cck-extension-secret\n"
+"                                add-secret requests must carry the\n"
+"                                extension secret derived from the CCK\n"
+"                                (SCF bit 1)\n"
+"      --enable-cck-update       add-secret requests may replace the CCK\n"
+"                                (SCF bit 2)\n"
 "  -v, --verbose                 print where everything went\n"
 "  -h, --help                    show this help and exit\n"
 "  -V, --version                 show the version and exit\n"
@@ -138,6 +147,8 @@ static void parse_args(int argc, char **argv, Options *o)
         { "x-iv", required_argument, NULL, OPT_X_IV },
         { "x-tweak-seed", required_argument, NULL, OPT_X_TWEAK_SEED },
         { "x-layout", required_argument, NULL, OPT_X_LAYOUT },
+        { "enable-cck-extension-secret", no_argument, NULL, OPT_CCK_EXT },
+        { "enable-cck-update", no_argument, NULL, OPT_CCK_UPDATE },
         { NULL, 0, NULL, 0 }
     };
     const char *layout = NULL;
@@ -188,6 +199,12 @@ static void parse_args(int argc, char **argv, Options *o)
             break;
         case OPT_HDR_KEY:
             tool_set_once(&o->hdr_key, optarg, "--hdr-key");
+            break;
+        case OPT_CCK_EXT:
+            o->scf |= SE_SCF_CCK_EXT_SECRET;
+            break;
+        case OPT_CCK_UPDATE:
+            o->scf |= SE_SCF_CCK_UPDATE;
             break;
         case OPT_IMAGE_KEY:
             tool_set_once(&o->image_key, optarg, "--image-key");
@@ -591,6 +608,7 @@ int main(int argc, char **argv)
     p.host_keys = (const SeP521Pub *)pubs->data;
     p.n_host_keys = pubs->len;
     p.pcf = PCF_DEFAULT | (o.dump == 1 ? SE_PCF_ALLOW_DUMP : 0);
+    p.scf = o.scf;
 
     img = se_image_build(&p, &img_len, &info, &err);
     cc_wipe(&p, sizeof(p));

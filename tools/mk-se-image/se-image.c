@@ -426,7 +426,7 @@ uint8_t *se_image_build(const SeImageParams *p, size_t *len,
     bp.secrets.psw_mask = STAGE3B_KERNEL_PSW_MASK;
     bp.secrets.psw_addr = info.comp[SE_IMAGE_COMP_STAGE3B].addr +
                           STAGE3B_ENTRY_OFF;
-    bp.secrets.scf = 0;
+    bp.secrets.scf = p->scf;
     bp.secrets.noi = 0;
     memcpy(bp.hdr_key, p->hdr_key, sizeof(bp.hdr_key));
     memcpy(bp.cust_priv, p->cust_priv, sizeof(bp.cust_priv));

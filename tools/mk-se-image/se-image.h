@@ -68,6 +68,7 @@ typedef struct SeImageParams {
     uint8_t xts_key[SE_HDR_XTS_KEY_SIZE];
     uint8_t cck[SE_HDR_CCK_SIZE];
     uint64_t pcf;
+    uint64_t scf;               /* secret control flags */
 
     /* Random part of each component's tweak prefix, by SeImageComp. */
     uint8_t tweak_rand[SE_IMAGE_COMP__MAX][SE_IMAGE_TWEAK_RAND_SIZE];

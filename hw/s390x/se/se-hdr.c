@@ -97,13 +97,13 @@ uint64_t se_hdr_supported_pcf(void)
 }
 
 /*
- * [I] No SCF bit is accepted: CCK extension-secret enforcement and CCK
- * update are not implemented, and accepting them would silently drop a
- * protection the image owner asked for.
+ * The secret control flags the secret store honours (se-secret.c): CCK
+ * extension-secret enforcement and CCK update.  Any other bit is refused
+ * rather than silently ignored.
  */
 uint64_t se_hdr_supported_scf(void)
 {
-    return 0;
+    return SE_SCF_CCK_EXT_SECRET | SE_SCF_CCK_UPDATE;
 }
 
 /* ---- small helpers ---------------------------------------------------- */
