@@ -16,7 +16,7 @@
 #
 # Layout:
 #   PREFIX/bin/qemu-system-{ppc64,s390x}, PREFIX/bin/mk-se-image, mk-esm-blob,
-#   pef-tpm, se-host-key, se-attest
+#   pef-tpm, se-host-key, se-attest, se-secret
 #   PREFIX/share/qemu/                 firmware, option ROMs, keymaps
 #   PREFIX/share/man/man1/*.1          man pages of our tools (help2man)
 #   PREFIX/share/doc/qemu-ibm-cc/      README.md and docs/system
@@ -44,7 +44,7 @@ bundle=$QEMU_BUILD/qemu-bundle/usr/local/share/qemu
 for f in "$QEMU_BUILD/qemu-system-ppc64" "$QEMU_BUILD/qemu-system-s390x" \
     "$CORE_BUILD/tools/mk-se-image" "$CORE_BUILD/tools/mk-esm-blob" \
     "$CORE_BUILD/tools/pef-tpm" "$CORE_BUILD/tools/se-host-key" \
-    "$CORE_BUILD/tools/se-attest" \
+    "$CORE_BUILD/tools/se-attest" "$CORE_BUILD/tools/se-secret" \
     "$bundle/s390-ccw.img" "$bundle/skiboot.lid"; do
     [ -e "$f" ] || die "$f missing: build first (make)"
 done
@@ -63,11 +63,12 @@ install -m 755 "$CORE_BUILD/tools/mk-esm-blob" "$root/bin/mk-esm-blob"
 install -m 755 "$CORE_BUILD/tools/pef-tpm" "$root/bin/pef-tpm"
 install -m 755 "$CORE_BUILD/tools/se-host-key" "$root/bin/se-host-key"
 install -m 755 "$CORE_BUILD/tools/se-attest" "$root/bin/se-attest"
+install -m 755 "$CORE_BUILD/tools/se-secret" "$root/bin/se-secret"
 if [ "$strip" = 1 ]; then
     strip --strip-unneeded --remove-section=.comment --remove-section=.note \
         "$root/bin/qemu-system-ppc64" "$root/bin/qemu-system-s390x" \
         "$root/bin/mk-se-image" "$root/bin/mk-esm-blob" "$root/bin/pef-tpm" \
-        "$root/bin/se-host-key" "$root/bin/se-attest"
+        "$root/bin/se-host-key" "$root/bin/se-attest" "$root/bin/se-secret"
 fi
 
 # The data files our two targets use, from the build tree's data directory
@@ -90,6 +91,7 @@ declare -A tools=(
     [pef-tpm]="provision a TPM for POWER Secure VMs as PEF firmware does"
     [se-host-key]="create the emulated IBM Z machine's Secure Execution host key"
     [se-attest]="create and verify IBM Z Secure Execution attestation requests"
+    [se-secret]="create add-secret requests for IBM Z Secure Execution guests"
 )
 for t in "${!tools[@]}"; do
     help2man --no-info --section 1 --name "${tools[$t]}" \

@@ -6,9 +6,13 @@
 #include "qemu/osdep.h"
 #include "qemu/cc-ecc.h"
 #include "qemu/cc-eckey.h"
+#include "qemu/cc-buf.h"
+#include "hw/s390x/se/se-hdr.h"
 #include "tool-common.h"
 
+#include <fcntl.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 void tool_die(const char *fmt, ...)
 {
@@ -74,4 +78,59 @@ void tool_random_p521(uint8_t d[66])
         tool_random(d, CC_P521_LEN);
         d[0] &= 0x01;
     } while (!cc_p521_public_from_private(d, x, y));
+}
+
+uint8_t *tool_read_file(const char *path, size_t *len)
+{
+    g_autoptr(GError) err = NULL;
+    gchar *data;
+    gsize n;
+
+    if (!g_file_get_contents(path, &data, &n, &err)) {
+        tool_die("%s", err->message);
+    }
+    *len = n;
+    return (uint8_t *)data;
+}
+
+void tool_write_file(const char *path, const void *data, size_t len,
+                     int mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+    if (fd < 0 || write(fd, data, len) != (ssize_t)len || close(fd)) {
+        tool_die("cannot write %s: %s", path, g_strerror(errno));
+    }
+}
+
+char *tool_hex(const uint8_t *p, size_t n)
+{
+    GString *s = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        g_string_append_printf(s, "%02x", p[i]);
+    }
+    return g_string_free(s, false);
+}
+
+SeHdr *tool_find_se_header(const char *path)
+{
+    g_autofree uint8_t *buf = NULL;
+    size_t len, off;
+    SeError se;
+
+    buf = tool_read_file(path, &len);
+    for (off = 0; off + 8 <= len; off += 4096) {
+        if (cc_get_be64(buf + off) == SE_HDR_MAGIC) {
+            SeHdr *h = se_hdr_parse(buf + off, len - off, &se);
+
+            if (!h) {
+                tool_die("%s: the SE header at 0x%zx is malformed (%s)",
+                         path, off, se.check);
+            }
+            return h;
+        }
+    }
+    tool_die("%s: no SE header (neither an SE image nor a header)", path);
 }

@@ -27,4 +27,20 @@ void tool_load_host_key(const char *path, uint8_t x[66], uint8_t y[66]);
 /* A uniform random secp521r1 private key. */
 void tool_random_p521(uint8_t d[66]);
 
+/* The whole file at @path (g_free() it), or die. */
+uint8_t *tool_read_file(const char *path, size_t *len);
+
+/* Create or replace @path with @len bytes and file mode @mode, or die. */
+void tool_write_file(const char *path, const void *data, size_t len,
+                     int mode);
+
+/* Lower-case hex of @n bytes (g_free() it). */
+char *tool_hex(const uint8_t *p, size_t n);
+
+/*
+ * The IBM Z Secure Execution header in @path: the file itself, or the one
+ * at a page boundary in an SE image; or die.  A struct SeHdr (se-hdr.h).
+ */
+struct SeHdr *tool_find_se_header(const char *path);
+
 #endif

@@ -11,28 +11,12 @@
  * measurement.  Exit status: 0 measured, 1 usage or I/O error, 2 the
  * ultravisor refused (its rc/rrc are printed).
  *
- * The ioctl's structures are those of Linux's
- * arch/s390/include/uapi/asm/uvdevice.h (restated here: the cross
- * toolchain has no kernel headers for s390x).  Static, C library only.
+ * The uvdevice interface: tools/uvio-guest.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-
+#include "../uvio-guest.h"
 #include "exchange.h"
-
-struct uvio_ioctl_cb {
-    uint32_t flags;
-    uint16_t uv_rc;
-    uint16_t uv_rrc;
-    uint64_t argument_addr;
-    uint32_t argument_len;
-    uint8_t reserved14[0x40 - 0x14];
-};
 
 struct uvio_attest {
     uint64_t arcb_addr;                 /* 0x000 */
@@ -47,48 +31,21 @@ struct uvio_attest {
     uint16_t reserved136;               /* 0x136 */
 };
 
-_Static_assert(sizeof(struct uvio_ioctl_cb) == 0x40, "uvio_ioctl_cb");
 _Static_assert(sizeof(struct uvio_attest) == 0x138, "uvio_attest");
 
-#define UVIO_IOCTL_ATT  _IOWR('u', 1, struct uvio_ioctl_cb)
-
-static const char *prog = "se-attest-guest";
-
-static void die(int status, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    exit(status);
-}
-
-static uint8_t *read_file(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = malloc(max + 1);
-
-    if (!f || !buf) {
-        die(1, "cannot read %s", path);
-    }
-    *len = fread(buf, 1, max + 1, f);
-    if (ferror(f) || *len > max) {
-        die(1, "%s: unreadable or too large", path);
-    }
-    fclose(f);
-    return buf;
-}
+#define UVIO_ATT_NR     1
 
 int main(int argc, char **argv)
 {
     static struct uvio_attest att;
-    struct uvio_ioctl_cb cb;
     XchgItem items[XCHG_N];
     uint8_t *req, *user = NULL, *meas, *add = NULL, *rsp;
     size_t len, user_len = 0, rsp_len;
     const char *why;
+    uint16_t rc, rrc;
     FILE *f;
-    int fd;
 
+    prog = "se-attest-guest";
     if (argc < 3 || argc > 4) {
         fprintf(stderr, "usage: %s REQUEST RESPONSE [USER_DATA]\n", prog);
         return 1;
@@ -117,22 +74,10 @@ int main(int argc, char **argv)
     att.add_data_len = items[XCHG_ADD].size;
     att.user_data_len = user_len;
 
-    fd = open("/dev/uv", O_RDWR);
-    if (fd < 0) {
-        die(1, "/dev/uv: %s (is the uvdevice module loaded, and is this a "
-            "Secure Execution guest?)", strerror(errno));
-    }
-    memset(&cb, 0, sizeof(cb));
-    cb.argument_addr = (uintptr_t)&att;
-    cb.argument_len = sizeof(att);
-    /* uvdevice returns 0 whatever the ultravisor said: its rc tells */
-    if (ioctl(fd, UVIO_IOCTL_ATT, &cb) < 0) {
-        die(1, "attestation ioctl: %s", strerror(errno));
-    }
-    close(fd);
-    if (cb.uv_rc != 0x0001) {
+    rc = uvio(UVIO_ATT_NR, &att, sizeof(att), &rrc);
+    if (rc != 0x0001) {
         fprintf(stderr, "%s: the ultravisor refused the request: "
-                "rc 0x%04x rrc 0x%04x\n", prog, cb.uv_rc, cb.uv_rrc);
+                "rc 0x%04x rrc 0x%04x\n", prog, rc, rrc);
         return 2;
     }
 
@@ -149,6 +94,6 @@ int main(int argc, char **argv)
         die(1, "cannot write %s", argv[2]);
     }
     printf("%s: measurement retrieved (rc 0x%04x), response in %s\n", prog,
-           cb.uv_rc, argv[2]);
+           rc, argv[2]);
     return 0;
 }

@@ -16,9 +16,7 @@
 #include "tool-common.h"
 #include "exchange.h"
 
-#include <fcntl.h>
 #include <getopt.h>
-#include <unistd.h>
 #include <nettle/memops.h>
 
 #define VERIFY_MISMATCH 2       /* exit status: the measurement differs */
@@ -39,7 +37,7 @@ static G_NORETURN void usage(int status)
 "         key (ARPK, 32 bytes, mode 0600), which verify needs.  The request\n"
 "         asks for a nonce; --add-data asks the ultravisor to add the hash\n"
 "         of the host key that unpacked the image and/or of the one that\n"
-"         decrypted the request.\n"
+"         decrypted the request, and/or the hash of its secret store.\n"
 "verify   Check RESPONSE (what the guest's se-attest-guest or pvattest\n"
 "         perform wrote) against the request's ARPK and the image's SE\n"
 "         header (the SE image, or the header alone).  Exit status 0: the\n"
@@ -54,33 +52,11 @@ static G_NORETURN void usage(int status)
 "  -o, --output FILE             the request (create)\n"
 "  -i, --input FILE              the response (verify)\n"
 "      --hdr FILE                SE image or SE header (verify)\n"
-"      --add-data LIST           create: image-phkh, attestation-phkh\n"
+"      --add-data LIST           create: image-phkh, attestation-phkh,\n"
+"                                secret-store-hash\n"
 "  -h, --help                    this text\n"
 "  -V, --version                 version\n");
     exit(status);
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    g_autoptr(GError) err = NULL;
-    gchar *data;
-    gsize n;
-
-    if (!g_file_get_contents(path, &data, &n, &err)) {
-        tool_die("%s", err->message);
-    }
-    *len = n;
-    return (uint8_t *)data;
-}
-
-static void write_file(const char *path, const void *data, size_t len,
-                       int mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-
-    if (fd < 0 || write(fd, data, len) != (ssize_t)len || close(fd)) {
-        tool_die("cannot write %s: %s", path, g_strerror(errno));
-    }
 }
 
 static uint64_t parse_add_data(const char *list)
@@ -94,9 +70,11 @@ static uint64_t parse_add_data(const char *list)
             flags |= SE_ATT_FLAG_IMAGE_PHKH;
         } else if (g_str_equal(names[i], "attestation-phkh")) {
             flags |= SE_ATT_FLAG_ATTEST_PHKH;
+        } else if (g_str_equal(names[i], "secret-store-hash")) {
+            flags |= SE_ATT_FLAG_SECRET_HASH;
         } else {
             tool_die("--add-data: unknown item '%s' (image-phkh, "
-                     "attestation-phkh)", names[i]);
+                     "attestation-phkh, secret-store-hash)", names[i]);
         }
     }
     return flags;
@@ -144,46 +122,13 @@ static int cmd_create(GPtrArray *hkds, const char *arpk_path,
     if (!req) {
         tool_die("out of memory");
     }
-    write_file(arpk_path, p.prot_key, sizeof(p.prot_key), 0600);
-    write_file(out, req, req_len, 0644);
+    tool_write_file(arpk_path, p.prot_key, sizeof(p.prot_key), 0600);
+    tool_write_file(out, req, req_len, 0644);
     free(req);
     cc_wipe(&p, sizeof(p));
     printf("se-attest: request %s for %u host key(s), protection key %s\n",
            out, pubs->len, arpk_path);
     return 0;
-}
-
-/* The SE header: the file itself, or the one at a page boundary in it */
-static SeHdr *find_header(const char *path)
-{
-    g_autofree uint8_t *buf = NULL;
-    size_t len, off;
-    SeError se;
-
-    buf = read_file(path, &len);
-    for (off = 0; off + 8 <= len; off += 4096) {
-        if (cc_get_be64(buf + off) == SE_HDR_MAGIC) {
-            SeHdr *h = se_hdr_parse(buf + off, len - off, &se);
-
-            if (!h) {
-                tool_die("%s: the SE header at 0x%zx is malformed (%s)",
-                         path, off, se.check);
-            }
-            return h;
-        }
-    }
-    tool_die("%s: no SE header (neither an SE image nor a header)", path);
-}
-
-static char *hex(const uint8_t *p, size_t n)
-{
-    GString *s = g_string_new(NULL);
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        g_string_append_printf(s, "%02x", p[i]);
-    }
-    return g_string_free(s, false);
 }
 
 static int cmd_verify(const char *in, const char *arpk_path,
@@ -204,7 +149,7 @@ static int cmd_verify(const char *in, const char *arpk_path,
     if (!in || !arpk_path || !hdr_path) {
         tool_die("verify needs -i RESPONSE, -a ARPK and --hdr IMAGE");
     }
-    rsp = read_file(in, &len);
+    rsp = tool_read_file(in, &len);
     why = xchg_read(rsp, len, it);
     if (why) {
         tool_die("%s: %s", in, why);
@@ -214,7 +159,7 @@ static int cmd_verify(const char *in, const char *arpk_path,
         tool_die("%s: not an attestation response (it needs the request, "
                  "a measurement and a configuration id)", in);
     }
-    arpk = read_file(arpk_path, &arpk_len);
+    arpk = tool_read_file(arpk_path, &arpk_len);
     if (arpk_len != SE_HDR_KEY_SIZE) {
         tool_die("%s: a request protection key has 32 bytes, not %zu",
                  arpk_path, arpk_len);
@@ -224,7 +169,7 @@ static int cmd_verify(const char *in, const char *arpk_path,
         fprintf(stderr, "se-attest: %s: %s\n", in, err->message);
         return VERIFY_MISMATCH;
     }
-    h = find_header(hdr_path);
+    h = tool_find_se_header(hdr_path);
     se_attest_tags(h, tags);
     if (it[XCHG_ADD].size != se_attest_add_size(s.flags) ||
         (it[XCHG_ADD].size && !it[XCHG_ADD].data)) {
@@ -242,7 +187,7 @@ static int cmd_verify(const char *in, const char *arpk_path,
          memeql_sec(want, it[XCHG_MEAS].data, SE_ATT_MEAS_SIZE);
     flags = s.flags;
     cc_wipe(&s, sizeof(s));
-    cuid = hex(it[XCHG_CUID].data, SE_ATT_CUID_SIZE);
+    cuid = tool_hex(it[XCHG_CUID].data, SE_ATT_CUID_SIZE);
     if (!ok) {
         fprintf(stderr, "se-attest: %s: the attestation measurement does "
                 "NOT match: another image, another request, or an altered "
@@ -252,7 +197,8 @@ static int cmd_verify(const char *in, const char *arpk_path,
     printf("se-attest: attestation measurement verified\n");
     printf("config-uid: %s\n", cuid);
     if (it[XCHG_USER].data && it[XCHG_USER].size) {
-        g_autofree char *u = hex(it[XCHG_USER].data, it[XCHG_USER].size);
+        g_autofree char *u = tool_hex(it[XCHG_USER].data,
+                                      it[XCHG_USER].size);
 
         printf("user-data: %s\n", u);
     }
@@ -260,15 +206,21 @@ static int cmd_verify(const char *in, const char *arpk_path,
         const uint8_t *a = it[XCHG_ADD].data;
 
         if (flags & SE_ATT_FLAG_IMAGE_PHKH) {
-            g_autofree char *x = hex(a, SE_HDR_PHKH_SIZE);
+            g_autofree char *x = tool_hex(a, SE_HDR_PHKH_SIZE);
 
             printf("image-phkh: %s\n", x);
             a += SE_HDR_PHKH_SIZE;
         }
         if (flags & SE_ATT_FLAG_ATTEST_PHKH) {
-            g_autofree char *x = hex(a, SE_HDR_PHKH_SIZE);
+            g_autofree char *x = tool_hex(a, SE_HDR_PHKH_SIZE);
 
             printf("attestation-phkh: %s\n", x);
+            a += SE_HDR_PHKH_SIZE;
+        }
+        if (flags & SE_ATT_FLAG_SECRET_HASH) {
+            g_autofree char *x = tool_hex(a, SE_ATT_SECRET_HASH_SIZE);
+
+            printf("secret-store-hash: %s\n", x);
         }
     }
     return 0;
