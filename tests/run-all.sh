@@ -162,6 +162,7 @@ BOOT_CHAINS=(
     "se-boot||$PY $TOP/tests/se-boot/test_plain_stage3b.py
      se-pv-boot||$PY $TOP/tests/se-boot/test_pv_boot.py
      se-attest||$PY $TOP/tests/se-boot/test_pv_attest.py
+     se-secret||$PY $TOP/tests/se-boot/test_pv_secret.py
      se-bios-boot||$PY $TOP/tests/se-boot/test_pv_bios_boot.py
      boot||$PY $TOP/tests/boot/run.py
      install||$PY $TOP/tests/install/test_install.py"

@@ -22,6 +22,7 @@
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-attest.h"
 #include "hw/s390x/se/se-hdr.h"
+#include "hw/s390x/se/se-secret.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
 #include "fuzz-util.h"
@@ -61,12 +62,14 @@ static bool real_to_abs(void *opaque, uint64_t real, uint64_t *abs)
 }
 
 /*
- * Guest storage for the calls that read and write it (RETR_ATTEST): a
- * valid attestation request for the image's host key at ARCB_ADDR, the
+ * Guest storage for the calls that read and write it (RETR_ATTEST and the
+ * secret calls): a valid attestation request for the image's host key at
+ * ARCB_ADDR, a valid add-secret request for the image at ASRCB_ADDR, the
  * rest zero; out of range is an access exception.
  */
 #define GUEST_MEM       0x4000
 #define ARCB_ADDR       0x1000
+#define ASRCB_ADDR      0x2000
 static uint8_t guest_mem[GUEST_MEM];
 
 static bool mem_read(void *opaque, uint64_t real, void *buf, size_t len)
@@ -84,8 +87,9 @@ static bool mem_write(void *opaque, uint64_t real, const void *buf,
     if (real > GUEST_MEM || len > GUEST_MEM - real) {
         return false;
     }
-    /* never over the request itself, so it stays valid */
-    if (real < ARCB_ADDR + 0x400 && real + len > ARCB_ADDR) {
+    /* never over the requests themselves, so they stay valid */
+    if ((real < ARCB_ADDR + 0x400 && real + len > ARCB_ADDR) ||
+        (real < ASRCB_ADDR + 0x800 && real + len > ASRCB_ADDR)) {
         return true;
     }
     memcpy(guest_mem + real, buf, len);
@@ -153,6 +157,29 @@ static void make_arcb(void)
     g_free(arcb);
 }
 
+static void make_asrcb(void)
+{
+    static const uint8_t secret[32] = "fuzzed association secret";
+    SeAsrcbBuildParams p = { .host_pub = &img.key.pub, .n_host_keys = 1,
+                             .type = SE_SECRET_ASSOC, .secret = secret,
+                             .secret_len = sizeof(secret) };
+    g_autoptr(SeHdr) h = se_hdr_parse(img.hdr, img.hdr_len, NULL);
+    uint8_t *asrcb;
+    size_t len, i;
+
+    check(h != NULL);
+    for (i = 0; i < CC_P521_LEN; i++) {
+        p.cust_priv[i] = 0x29 + i * 3;
+    }
+    p.cust_priv[0] = 0;
+    se_attest_tags(h, p.tags);
+    se_secret_name_id("fuzz", p.id);
+    asrcb = se_asrcb_build(&p, &len, NULL);
+    check(asrcb && len <= 0x800);
+    memcpy(guest_mem + ASRCB_ADDR, asrcb, len);
+    g_free(asrcb);
+}
+
 static uint16_t unpack_page(SeUv *uv, uint64_t conf, size_t i,
                             uint64_t gaddr, uint16_t *rrc)
 {
@@ -171,6 +198,7 @@ static void setup(void)
 
     make_image();
     make_arcb();
+    make_asrcb();
     uv_plain = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
     uv_verified = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
     check(se_uv_create_conf(uv_verified, &conf, &rrc) == UVC_RC_EXECUTED);
@@ -192,6 +220,12 @@ static bool rc_documented(uint16_t cmd, uint16_t rc)
 {
     if (cmd == UVC_CMD_RETR_ATTEST && rc >= SE_ATT_RC_TOKEN &&
         rc <= SE_ATT_RC_ADD_LEN) {
+        return true;
+    }
+    if ((cmd == UVC_CMD_ADD_SECRET || cmd == UVC_CMD_LIST_SECRETS ||
+         cmd == UVC_CMD_LOCK_SECRETS || cmd == UVC_CMD_RETR_SECRET) &&
+        (rc == SE_SECRET_RC_RETR_SMALL ||
+         (rc >= SE_SECRET_RC_NOT_ALLOWED && rc <= SE_SECRET_RC_NOT_RETR))) {
         return true;
     }
     switch (rc) {

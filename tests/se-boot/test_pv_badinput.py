@@ -416,6 +416,10 @@ def t_uvc_probe():
         ("REMOVE_SHARED non-secure", 1, RC_INV_STATE, 3),
         ("SET_SHARED len 0x10", 1, RC_INV_LEN, 0),
         ("RETR_ATTEST non-secure", 1, RC_INV_STATE, 3),
+        ("ADD_SECRET non-secure", 1, RC_INV_STATE, 3),
+        ("LIST_SECRETS non-secure", 1, RC_INV_STATE, 3),
+        ("LOCK_SECRETS non-secure", 1, RC_INV_STATE, 3),
+        ("RETR_SECRET non-secure", 1, RC_INV_STATE, 3),
         ("QUI again", 0, RC_OK, 0),
         ("every other command code", "sweep", None, None),
         ("QUI after the sweep", 0, RC_OK, 0),
@@ -428,7 +432,7 @@ def t_uvc_probe():
         if outcome == "sweep":
             # got = codes not refused, hdr = the first of them, calls =
             # codes tried
-            ok = got == 0 and calls == 0x10000 - 4
+            ok = got == 0 and calls == 0x10000 - 8
             log("%-30s %d codes, %d not 'invalid command'%s %s" % (
                 what, calls, got,
                 "" if not got else " (first: cmd %#x cc %d rc %#x)" % (
@@ -445,10 +449,10 @@ def t_uvc_probe():
         if not ok:
             bad.append(what)
     # QUI from a non-secure guest: QUI (bit 0) is the only call it may
-    # make; share (bit 8), unshare (bit 9) and attestation (bit 28) are not
-    # indicated (share/unshare is how Linux tells it is not protected), nor
-    # any host-only call
-    for i in (0, 22, 24):
+    # make; share (bit 8), unshare (bit 9), attestation (bit 28) and the
+    # secret calls (29-31, 33) are not indicated (share/unshare is how Linux
+    # tells it is not protected), nor any host-only call
+    for i in (0, 26, 28):
         calls = ents[i][2]
         if calls != 1 << 63:
             bad.append("QUI calls word %#x (expected only bit 0)" % calls)

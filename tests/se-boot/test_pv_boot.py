@@ -237,13 +237,13 @@ def t_host_access():
         if m.group(1) != "1":
             g.fail("prot_virt_guest=%s" % m.group(1))
         # QUI's installed calls as the guest's kernel read them: QUI,
-        # SET/REMOVE_SHARED_ACCESS and RETR_ATTEST (bits 0, 8, 9, 28),
-        # nothing a host calls
+        # SET/REMOVE_SHARED_ACCESS, RETR_ATTEST and the secret calls (bits
+        # 0, 8, 9, 28-31, 33), nothing a host calls
         m = g.wait_for(r"PV-E2E: uv facilities ([^\r\n]*)\.", 60)
-        if m.group(1).split() != ["80c0000800000000", "0", "0", "0"]:
+        if m.group(1).split() != ["80c0000f40000000", "0", "0", "0"]:
             g.fail("the guest's QUI shows calls %s, expected only QUI, "
-                   "SET/REMOVE_SHARED_ACCESS and RETR_ATTEST "
-                   "(80c0000800000000 0 0 0)" % m.group(1))
+                   "SET/REMOVE_SHARED_ACCESS, RETR_ATTEST and the secret "
+                   "calls (80c0000f40000000 0 0 0)" % m.group(1))
         m = g.wait_for(r"PV-E2E: vda ([0-9a-f]{64})", 60)
         if m.group(1) != want_sha:
             g.fail("virtio-blk read %s, expected %s" % (m.group(1),

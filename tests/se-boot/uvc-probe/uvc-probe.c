@@ -60,8 +60,8 @@ static void call(uint64_t cb, uint16_t len, uint16_t cmd, uint64_t arg,
 /*
  * Every command code with a 0x30-byte block: a non-secure guest may only
  * call QUI (here too short: invalid length) and gets "invalid state" for
- * SET/REMOVE_SHARED_ACCESS and RETR_ATTEST (entries of their own); every
- * other code must be cc 1, rc 0x0002.
+ * SET/REMOVE_SHARED_ACCESS, RETR_ATTEST and the secret calls (entries of
+ * their own); every other code must be cc 1, rc 0x0002.
  * One entry: the number of codes that were not, the first of them (code
  * << 32 | outcome << 16 | rc), the number of codes tried, the block.
  */
@@ -76,7 +76,8 @@ static void sweep(uint64_t cb)
         uint16_t rc;
 
         if (cmd == 0x0001 || cmd == 0x1000 || cmd == 0x1001 ||
-            cmd == 0x1020) {
+            cmd == 0x1020 || cmd == 0x1031 || cmd == 0x1033 ||
+            cmd == 0x1034 || cmd == 0x1035) {
             continue;
         }
         zero(cb, 0x30);
@@ -93,7 +94,7 @@ static void sweep(uint64_t cb)
     }
     e[0] = bad;
     e[1] = first;
-    e[2] = 0x10000 - 4;
+    e[2] = 0x10000 - 8;
     e[3] = cb;
     res[1] = ++nres;
 }
@@ -138,10 +139,15 @@ void probe_main(void)
     call(cb, 0x0010, 0x1000, 0x50000, 0x1000);
     /* 21: attestation by a non-secure guest */
     call(cb, 0x0188, 0x1020, 0, 0x1000);
-    /* 22: QUI again: the calls above changed nothing */
+    /* 22-25: add, list, lock, retrieve secret by a non-secure guest */
+    call(cb, 0x0048, 0x1031, 0x50000, 0x1000);
+    call(cb, 0x0048, 0x1033, 0x50000, 0x1000);
+    call(cb, 0x0040, 0x1034, 0, 0x1000);
+    call(cb, 0x0048, 0x1035, 0x50000, 0x1000);
+    /* 26: QUI again: the calls above changed nothing */
     call(cb, 0x120, 0x0001, 0, 0x1000);
-    /* 23: every other command code: invalid command */
+    /* 27: every other command code: invalid command */
     sweep(cb);
-    /* 24: QUI once more */
+    /* 28: QUI once more */
     call(cb, 0x120, 0x0001, 0, 0x1000);
 }

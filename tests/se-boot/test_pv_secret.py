@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Secrets of an IBM Z Secure Execution guest under TCG, end to end.
+
+On the host, build/tools/se-secret creates add-secret requests (IBM's
+pvsecret format) for the machine's host key and the guest's SE image; a
+protected guest (an SE image of the Debian kernel whose busybox /init loads
+Debian's uvdevice module) adds each one through /dev/uv with
+build/tools/se-secret-guest (Add Secret, UVC 0x1031), lists the store
+(0x1033), locks it (0x1034), and finally has its secret store attested
+(se-attest-guest, additional data secret-store-hash).  QEMU is the
+ASan/UBSan build when there is one.
+
+ 1. An association, a plaintext and a meta secret are added; the list
+    shows the first two with their ids (SHA-256 of the names), types and
+    lengths, and not the meta secret.
+ 2. Refused with the rc s390-tools decodes: a request for another image
+    (0x010c), for another machine's host key (0x0108), with another
+    extension secret than the first request's (0x010c), altered in transit
+    (0x0108), bound to another instance's configuration id, as a request
+    replayed from an earlier boot would be (0x010c).
+ 3. 64 association secrets fit; the 65th is refused: store full (0x010b).
+ 4. After lock, adding (and locking again) is refused (0x0102); the list
+    is unchanged.
+ 5. The attested secret-store hash is SHA-512 over the tags of exactly the
+    requests the guest added, in order, and the locked byte.
+
+  tests/se-boot/test_pv_secret.py [-v]
+"""
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+import guest  # noqa: E402
+import test_pv_boot as pv  # noqa: E402
+from tap import SkipTest, log  # noqa: E402
+import tap  # noqa: E402
+
+OUT = os.path.join(guest.BUILD, "se-boot", "secret")
+pv.OUT = os.path.join(OUT, "pv")
+QEMU_ASAN = os.path.join(guest.BUILD, "qemu-system-s390x-asan")
+QEMU = QEMU_ASAN if os.access(QEMU_ASAN, os.X_OK) else pv.QEMU
+os.environ["ASAN_OPTIONS"] = "detect_leaks=0"
+os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1"
+SESEC = os.path.join(guest.BUILD, "tools", "se-secret")
+SESEC_GUEST = os.path.join(guest.BUILD, "tools", "se-secret-guest")
+SEATT = os.path.join(guest.BUILD, "tools", "se-attest")
+SEATT_GUEST = os.path.join(guest.BUILD, "tools", "se-attest-guest")
+SLOT = 16384            # one request per slot of the exchange disk
+FILL = 63               # association secrets after the first: 64 in all
+
+# Requests 0..LOCK_AT-1 are added before the lock, the rest after it; the
+# attestation request is the last slot, its response goes after it.
+SECRET_INIT = pv.INIT_PRELUDE + """sleep 1
+echo "SECRET: prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest)"
+n=$(sed -n 's/.*secret.n=\\([0-9]*\\).*/\\1/p' /proc/cmdline)
+lock=$(sed -n 's/.*secret.lock=\\([0-9]*\\).*/\\1/p' /proc/cmdline)
+i=0
+while [ "$i" -lt "$n" ]; do
+    if [ "$i" = "$lock" ]; then
+        se-secret-guest list | sed "s/^/SECRET: list1: /"
+        se-secret-guest lock > /tmp/out 2>&1
+        echo "SECRET: lock status=$? $(cat /tmp/out)"
+    fi
+    dd if=/dev/vda of=/tmp/req bs=%(slot)d skip=$i count=1 2>/dev/null
+    se-secret-guest add /tmp/req > /tmp/out 2>&1
+    echo "SECRET: $i status=$? $(cat /tmp/out)"
+    i=$((i + 1))
+done
+se-secret-guest lock > /tmp/out 2>&1
+echo "SECRET: lock2 status=$? $(cat /tmp/out)"
+se-secret-guest list | sed "s/^/SECRET: list2: /"
+dd if=/dev/vda of=/tmp/areq bs=%(slot)d skip=$n count=1 2>/dev/null
+se-attest-guest /tmp/areq /tmp/arsp > /tmp/out 2>&1
+echo "SECRET: attest status=$? $(cat /tmp/out)"
+dd if=/tmp/arsp of=/dev/vda bs=%(slot)d seek=$((n + 1)) conv=notrunc \\
+    2>/dev/null
+sync
+echo "SECRET: done"
+poweroff -f
+""" % {"slot": SLOT}
+
+
+def run(argv):
+    r = subprocess.run(argv, capture_output=True, text=True)
+    if r.returncode:
+        raise AssertionError("%s: %s" % (" ".join(argv), r.stderr))
+    return r.stdout
+
+
+def sha256(name):
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def setup():
+    for tool in (SESEC, SESEC_GUEST, SEATT, SEATT_GUEST):
+        if not os.access(tool, os.X_OK):
+            raise SkipTest("no %s (make core)" % tool)
+    os.makedirs(OUT, exist_ok=True)
+    key, hkd = pv.host_key("host")
+    _, other_hkd = pv.host_key("other")
+    mods = guest.fixture("s390x", "modules")
+    kver = os.listdir(mods)[0]
+    kmod = os.path.join(mods, kver, "kernel", "drivers")
+    init = os.path.join(OUT, "secret-init.sh")
+    with open(init, "w") as f:
+        f.write(SECRET_INIT)
+    initrd = os.path.join(OUT, "secret.cpio.gz")
+    subprocess.run(["/usr/bin/python3", pv.MKINITRAMFS, "--busybox",
+                    guest.fixture("s390x", "busybox"), "--init", init,
+                    "--add", os.path.join(kmod, "block", "virtio_blk.ko.xz") +
+                    ":/mod/virtio_blk.ko.xz",
+                    "--add", os.path.join(kmod, "s390", "char",
+                                          "uvdevice.ko.xz") +
+                    ":/mod/uvdevice.ko.xz",
+                    "--add", SESEC_GUEST + ":/bin/se-secret-guest",
+                    "--add", SEATT_GUEST + ":/bin/se-attest-guest",
+                    "-o", initrd], check=True)
+
+    def f(name, data):
+        p = os.path.join(OUT, name)
+        with open(p, "wb") as o:
+            o.write(data)
+        return p
+
+    plain = f("plain.secret", b"qemu-ibm-cc plaintext secret")
+    ext2 = f("ext2", b"\x42" * 32)
+    # The image's parameters name the request count; both are fixed first.
+    reqs = []           # (name, file, expected: "ok" or the rc)
+    n_total = 8 + FILL + 1 + 1
+    lock_at = n_total - 1
+    cmdline = "console=ttysclp0 secret.n=%d secret.lock=%d" % (n_total,
+                                                                lock_at)
+    img, _ = pv.se_image("secret", hkd, cmdline, initrd)
+    other_img, _ = pv.se_image("secret-other", hkd, cmdline + " x", initrd)
+
+    def req(name, expect, *args, hkd_=None, hdr=None):
+        out = os.path.join(OUT, name + ".asrcb")
+        run([SESEC, "create", "-k", hkd_ or hkd, "--hdr", hdr or img,
+             "-o", out] + list(args))
+        reqs.append((name, out, expect))
+        return out
+
+    req("assoc", "ok", "association", "assoc-one")
+    req("plain", "ok", "retrievable", "plain-one", "--type", "plain",
+        "--secret", plain)
+    req("meta", "ok", "--flags", "disable-dump", "meta")
+    req("other-image", "0x010c", "association", "x", hdr=other_img)
+    req("other-key", "0x0108", "association", "x", hkd_=other_hkd)
+    req("other-ext", "0x010c", "--extension-secret", ext2, "association",
+        "x")
+    altered = req("altered", "0x0108", "association", "x")
+    with open(altered, "r+b") as o:
+        o.seek(0x300)                    # in the authenticated user data
+        o.write(b"\x01")
+    req("other-instance", "0x010c", "--cuid-hex", "0x" + "5a" * 16,
+        "association", "x")
+    for i in range(FILL):
+        req("fill%d" % i, "ok", "association", "fill-%d" % i)
+    req("full", "0x010b", "association", "one-too-many")
+    req("after-lock", "0x0102", "association", "late")
+    assert len(reqs) == n_total
+    areq = os.path.join(OUT, "attest.req")
+    arpk = os.path.join(OUT, "attest.arpk")
+    run([SEATT, "create", "-k", hkd, "-a", arpk, "-o", areq, "--add-data",
+         "secret-store-hash"])
+
+    vda = os.path.join(OUT, "exchange.raw")
+    with open(vda, "wb") as o:
+        for p in [r[1] for r in reqs] + [areq]:
+            with open(p, "rb") as i:
+                data = i.read()
+            assert len(data) <= SLOT
+            o.write(data + bytes(SLOT - len(data)))
+        o.write(bytes(SLOT))
+    argv = [QEMU] + pv.pv_args(key) + [
+        "-m", "1G", "-nographic", "-no-reboot", "-kernel", img,
+        "-drive", "if=none,id=d0,format=raw,file=" + vda,
+        "-device", "virtio-blk-ccw,drive=d0"]
+    g = guest.Guest("se-pv-secret", argv).start()
+    try:
+        m = g.wait_for(r"SECRET: prot_virt_guest=(\d)", 300,
+                       guest.FAIL_PATTERNS)
+        if m.group(1) != "1":
+            g.fail("prot_virt_guest=%s" % m.group(1))
+        g.wait_for(r"SECRET: done", 300, guest.FAIL_PATTERNS)
+        if g.wait_exit(60) is None:
+            g.fail("guest did not power off")
+    finally:
+        g.stop()
+        g.save_console()
+    text = g.text().replace("\r\n", "\n")
+    if re.search(r"Sanitizer|runtime error:", text):
+        raise AssertionError("sanitizer report in QEMU's output (%s)"
+                             % g.save_console())
+    arsp = os.path.join(OUT, "attest.rsp")
+    with open(vda, "rb") as i, open(arsp, "wb") as o:
+        i.seek(SLOT * (n_total + 1))
+        o.write(i.read(SLOT))
+    return dict(reqs=reqs, text=text, img=img, arsp=arsp, arpk=arpk)
+
+
+STATE = {}
+
+
+def state():
+    if "s" not in STATE:
+        STATE["s"] = setup()
+    return STATE["s"]
+
+
+def outcome(i):
+    m = re.search(r"SECRET: %d status=(\d+) (.*)" % i, state()["text"])
+    if not m:
+        raise AssertionError("request %d: no outcome in the console" % i)
+    if m.group(1) == "0":
+        return "ok"
+    rc = re.search(r": rc (0x[0-9a-f]{4})", m.group(2))
+    return rc.group(1) if rc else "exit %s: %s" % m.groups()
+
+
+def check(first, last):
+    for i in range(first, last):
+        name, _, want = state()["reqs"][i]
+        got = outcome(i)
+        log("%-16s %s" % (name, got))
+        if got != want:
+            raise AssertionError("request %s: %s, expected %s"
+                                 % (name, got, want))
+
+
+def listing(tag):
+    lines = re.findall(r"SECRET: %s: (.*)" % tag, state()["text"])
+    if not lines or not lines[0].startswith("total "):
+        raise AssertionError("no %s in the console" % tag)
+    return lines
+
+
+def t_add_list():
+    check(0, 3)
+    lines = listing("list1")
+    want = ["0 0x0002 32 " + sha256("assoc-one"),
+            "1 0x0003 32 " + sha256("plain-one")]
+    if lines[1:3] != want:
+        raise AssertionError("list: %r, expected %r" % (lines[1:3], want))
+    if any(sha256("x") in ln for ln in lines):
+        raise AssertionError("a refused request's secret is listed")
+
+
+def t_refused():
+    check(3, 8)
+
+
+def t_full():
+    check(8, 8 + FILL + 1)
+    lines = listing("list1")
+    if lines[0] != "total %d" % (2 + FILL):
+        raise AssertionError("before lock: %r, expected total %d"
+                             % (lines[0], 2 + FILL))
+
+
+def t_lock():
+    m = re.search(r"SECRET: lock status=(\d+)", state()["text"])
+    if not m or m.group(1) != "0":
+        raise AssertionError("lock failed: %r" % (m and m.group(0)))
+    check(len(state()["reqs"]) - 1, len(state()["reqs"]))
+    m = re.search(r"SECRET: lock2 status=(\d+) .*?: rc (0x[0-9a-f]{4})",
+                  state()["text"])
+    if not m or m.groups() != ("2", "0x0102"):
+        raise AssertionError("second lock: %r" % (m and m.group(0)))
+    if listing("list2") != listing("list1"):
+        raise AssertionError("the list changed after the lock")
+
+
+def t_store_hash():
+    s = state()
+    m = re.search(r"SECRET: attest status=(\d+)", s["text"])
+    if not m or m.group(1) != "0":
+        raise AssertionError("attestation in the guest failed")
+    out = subprocess.run([SEATT, "verify", "-i", s["arsp"], "-a", s["arpk"],
+                          "--hdr", s["img"]], capture_output=True, text=True)
+    if out.returncode:
+        raise AssertionError("verify: " + out.stdout + out.stderr)
+    got = re.search(r"secret-store-hash: (\S+)", out.stdout).group(1)
+    h = hashlib.sha512()
+    for i, (name, path, want) in enumerate(s["reqs"]):
+        if want == "ok":
+            with open(path, "rb") as f:
+                h.update(f.read()[-16:])
+    h.update(b"\x01")
+    if got != h.hexdigest():
+        raise AssertionError("secret-store hash %s, expected %s"
+                             % (got, h.hexdigest()))
+    log("secret-store hash %s... matches the %d added requests, locked"
+        % (got[:16], sum(1 for r in s["reqs"] if r[2] == "ok")))
+
+
+TESTS = [
+    ("add an association, a plaintext and a meta secret; list them",
+     t_add_list),
+    ("refused: another image, host key, extension secret, altered, "
+     "another instance", t_refused),
+    ("64 association secrets fit, the 65th: store full (0x010b)", t_full),
+    ("lock: no more adds, no second lock, the list unchanged", t_lock),
+    ("attestation's secret-store hash covers exactly the added requests",
+     t_store_hash),
+]
+
+
+def main():
+    pv.plain.load_consts()
+    os.makedirs(pv.OUT, exist_ok=True)
+    log("QEMU: %s%s" % (QEMU, " (ASan + UBSan)" if QEMU == QEMU_ASAN
+                        else " -- no sanitizer build"))
+    return tap.run(TESTS)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
