@@ -17,7 +17,16 @@ non-zero if a test fails.
     /init with prot_virt_guest=1 and the cmdline token; the BIOS's own
     messages on the console show that it, not -kernel, loaded the image.
  3. The same from a virtio-blk-ccw disk.
- 4. Control: an ISO of the unmodified image (no IPL record at 8..31)
+ 4. scripts/mk-se-disk.py writes zipl's SCSI scheme (master boot record,
+    program table, component header with LOAD and EXEC, block-pointer
+    lists), checked by following it here as the BIOS does, for 512- and
+    4096-byte blocks: the loaded bytes are the image, at 0, and the EXEC
+    PSW is the image's; reproducible.
+ 5. The zipl disk boots protected from virtio-blk-ccw ("Using SCSI
+    scheme." from the BIOS), 6. also with 4096-byte logical blocks.
+ 7. Control: the same disk without the zIPL master boot record is not
+    booted.
+ 8. Control: an ISO of the unmodified image (no IPL record at 8..31)
     is refused by the BIOS ("No suitable boot entry"), so the IPL record
     that mk-se-iso.sh adds is what makes test 2 work.
 
@@ -250,6 +259,152 @@ def t_no_ipl_record():
         g.save_console()
 
 
+
+# ---- zipl's SCSI scheme (scripts/mk-se-disk.py) ----------------------------
+
+MKDISK = os.path.join(guest.TOP, "scripts", "mk-se-disk.py")
+
+
+def mk_disk(img, out, bsize):
+    subprocess.run(["/usr/bin/python3", MKDISK, img, out, "--block-size",
+                    str(bsize)], check=True, stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT)
+    return out
+
+
+def read_zipl_disk(disk, bsize):
+    """Follow the disk the way the s390-ccw BIOS's ipl_scsi/zipl_run do;
+    return (load address, EXEC PSW, the loaded bytes)."""
+    def blk(n):
+        return disk[n * bsize:(n + 1) * bsize]
+
+    def ptr(b, off):
+        return struct.unpack_from(">QHH", b, off)
+
+    mbr = blk(0)
+    if mbr[:4] != b"zIPL" or struct.unpack_from(">I", mbr, 4)[0] != 1:
+        raise AssertionError("no zIPL master boot record version 1")
+    pt_blk, pt_size, _ = ptr(mbr, 16)
+    pt = blk(pt_blk)
+    if pt_size != bsize or pt[:4] != b"zIPL":
+        raise AssertionError("program table pointer or magic")
+    hdr_blk = ptr(pt, 16)[0]
+    if not hdr_blk or any(ptr(pt, 16 + 16 * i)[0] for i in range(1, 31)):
+        raise AssertionError("program table: entry 0 only expected")
+    hdr = blk(hdr_blk)
+    if hdr[:4] != b"zIPL" or hdr[4] != 0:
+        raise AssertionError("component header magic/type")
+    load = exec_psw = None
+    loaded = bytearray()
+    off = 32
+    while hdr[off + 23] in (2, 3):          # LOAD, SIGNATURE
+        if hdr[off + 23] == 2:
+            lst = ptr(hdr, off)[0]
+            load = struct.unpack_from(">Q", hdr, off + 24)[0]
+            n = bsize // 16
+            while lst:
+                b = blk(lst)
+                nxt = 0
+                for i in range(n):
+                    blockno, size, count = ptr(b, 16 * i)
+                    if not blockno:
+                        break
+                    if i == n - 1:
+                        nxt = blockno       # the list's continuation
+                        break
+                    if size != bsize:
+                        raise AssertionError("block pointer size %d" % size)
+                    loaded += disk[blockno * bsize:
+                                   (blockno + count + 1) * bsize]
+                lst = nxt
+        off += 32
+    if hdr[off + 23] != 1:
+        raise AssertionError("no EXEC entry after the LOAD entries")
+    exec_psw = struct.unpack_from(">Q", hdr, off + 24)[0]
+    return load, exec_psw, bytes(loaded)
+
+
+def t_zipl_disk():
+    key, token, img, iso = prepared()
+    with open(img, "rb") as f:
+        image = f.read()
+    for bsize in (512, 4096):
+        out = mk_disk(img, os.path.join(OUT, "se-%d.raw" % bsize), bsize)
+        with open(out, "rb") as f:
+            disk = f.read()
+        load, psw, loaded = read_zipl_disk(disk, bsize)
+        if load != 0 or psw != struct.unpack_from(">Q", image, 0)[0]:
+            raise AssertionError("LOAD at %#x, EXEC PSW %#x" % (load, psw))
+        if loaded[:len(image)] != image or any(loaded[len(image):]):
+            raise AssertionError("the blocks loaded are not the image")
+        again = mk_disk(img, os.path.join(OUT, "se-again.raw"), bsize)
+        with open(again, "rb") as f:
+            if f.read() != disk:
+                raise AssertionError("not reproducible")
+        pv.log("%d-byte blocks: %d blocks, image of %d bytes at 0, PSW "
+               "%#018x" % (bsize, len(disk) // bsize, len(image), psw))
+
+
+def boot_disk(bsize, disk=None, expect_boot=True):
+    key, token, img, iso = prepared()
+    disk = disk or mk_disk(img, os.path.join(OUT, "se-%d.raw" % bsize),
+                           bsize)
+    argv = ([pv.QEMU] + pv.pv_args(key) +
+            ["-bios", stock_bios(), "-m", "1G", "-nographic", "-no-reboot",
+             "-drive", "if=none,id=d0,format=raw,file=" + disk,
+             "-device", "virtio-blk-ccw,drive=d0,bootindex=1,"
+             "logical_block_size=%d,physical_block_size=%d" % (bsize,
+                                                               bsize)])
+    g = guest.Guest("se-pv-zipl-%d" % bsize, argv).start()
+    try:
+        if not expect_boot:
+            g.wait_for(r"(zIPL load failed|Failed to IPL)[^\n]*", 60,
+                       (re.escape(guest.MARKER) + r"[^\n]*",))
+            return
+        m = g.wait_for(re.escape(guest.MARKER) + r" token=(\S+) arch=(\S+)",
+                       300, guest.FAIL_PATTERNS +
+                       (r"Failed to IPL[^\n]*", r"zIPL load failed[^\n]*",
+                        r"No EXEC entry[^\n]*"))
+        got = m.group(1)
+        m = g.wait_for(re.escape(guest.MARKER) +
+                       r" prot_virt_guest=(\d)\r?\n", 60)
+        prot = m.group(1)
+        g.wait_for(re.escape(guest.MARKER) + r" done\r?\n", 60)
+        if g.wait_exit(60) is None:
+            g.fail("guest did not power off")
+        secs = g.elapsed()
+        text = g.text()
+    finally:
+        g.stop()
+        g.save_console()
+    if got != token or prot != "1":
+        raise AssertionError("token %s (expected %s), prot_virt_guest=%s"
+                             % (got, token, prot))
+    if not re.search(r"Using SCSI scheme\.", text.split(guest.MARKER)[0]):
+        raise AssertionError("the BIOS did not take zipl's SCSI scheme")
+    pv.log("%d-byte blocks: protected guest at init after %.1f s"
+           % (bsize, secs))
+
+
+def t_zipl_boot():
+    boot_disk(512)
+
+
+def t_zipl_boot_4k():
+    boot_disk(4096)
+
+
+def t_zipl_no_mbr():
+    key, token, img, iso = prepared()
+    src = mk_disk(img, os.path.join(OUT, "se-512.raw"), 512)
+    bad = os.path.join(OUT, "se-no-mbr.raw")
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    data[0:4] = b"\0\0\0\0"
+    with open(bad, "wb") as f:
+        f.write(data)
+    boot_disk(512, bad, expect_boot=False)
+
 TESTS = [
     ("mk-se-iso.sh: El Torito medium as the BIOS needs it, reproducible",
      t_medium),
@@ -257,6 +412,13 @@ TESTS = [
      t_boot_scsi_cd),
     ("SE image on virtio-blk-ccw boots protected through the stock BIOS",
      t_boot_virtio_blk),
+    ("mk-se-disk.py: zipl's SCSI scheme as the BIOS reads it, 512 and 4096 "
+     "byte blocks, reproducible", t_zipl_disk),
+    ("SE image on a zipl disk (virtio-blk-ccw) boots protected through the "
+     "stock BIOS", t_zipl_boot),
+    ("the same with 4096-byte blocks", t_zipl_boot_4k),
+    ("control: without the zIPL master boot record the BIOS does not boot "
+     "the disk", t_zipl_no_mbr),
     ("control: without the IPL record the BIOS refuses the ISO",
      t_no_ipl_record),
 ]
