@@ -88,7 +88,7 @@ def host_key(name):
             os.path.join(keydir, name + ".crt"))
 
 
-def se_image(name, hkd, cmdline, initrd):
+def se_image(name, hkd, cmdline, initrd, extra=()):
     if not os.access(MKSE, os.X_OK):
         raise SkipTest("no %s (build the core: make core)" % MKSE)
     parm = os.path.join(OUT, name + ".parm")
@@ -97,7 +97,7 @@ def se_image(name, hkd, cmdline, initrd):
     out = os.path.join(OUT, name + ".img")
     r = subprocess.run([MKSE, "-k", hkd, "-i", guest.fixture("s390x",
                         "vmlinuz"), "-r", initrd, "-p", parm, "-o", out,
-                        "--no-verify", "-v"], check=True,
+                        "--no-verify", "-v"] + list(extra), check=True,
                        stdout=subprocess.PIPE, text=True)
     layout = {}
     for line in r.stdout.splitlines():

@@ -24,6 +24,11 @@ ASan/UBSan build when there is one.
     is unchanged.
  5. The attested secret-store hash is SHA-512 over the tags of exactly the
     requests the guest added, in order, and the locked byte.
+ 6. An image made with --enable-cck-extension-secret and
+    --enable-cck-update (SCF bits 1, 2): a request with the extension
+    secret derived from the image's CCK is added, one without it is not;
+    after an update-CCK secret only the new CCK's derivation is accepted;
+    a request for the other image is refused.
 
   tests/se-boot/test_pv_secret.py [-v]
 """
@@ -170,9 +175,17 @@ def setup():
     run([SEATT, "create", "-k", hkd, "-a", arpk, "-o", areq, "--add-data",
          "secret-store-hash"])
 
-    vda = os.path.join(OUT, "exchange.raw")
+    text, arsp = boot("secret", key, img, [r[1] for r in reqs] + [areq],
+                      n_total)
+    return dict(reqs=reqs, text=text, img=img, arsp=arsp, arpk=arpk,
+                key=key, hkd=hkd, initrd=initrd)
+
+
+def boot(name, key, img, files, n):
+    """Boot @img with @files on the exchange disk; (console, response)."""
+    vda = os.path.join(OUT, name + ".raw")
     with open(vda, "wb") as o:
-        for p in [r[1] for r in reqs] + [areq]:
+        for p in files:
             with open(p, "rb") as i:
                 data = i.read()
             assert len(data) <= SLOT
@@ -182,7 +195,7 @@ def setup():
         "-m", "1G", "-nographic", "-no-reboot", "-kernel", img,
         "-drive", "if=none,id=d0,format=raw,file=" + vda,
         "-device", "virtio-blk-ccw,drive=d0"]
-    g = guest.Guest("se-pv-secret", argv).start()
+    g = guest.Guest("se-pv-" + name, argv).start()
     try:
         m = g.wait_for(r"SECRET: prot_virt_guest=(\d)", 300,
                        guest.FAIL_PATTERNS)
@@ -198,11 +211,11 @@ def setup():
     if re.search(r"Sanitizer|runtime error:", text):
         raise AssertionError("sanitizer report in QEMU's output (%s)"
                              % g.save_console())
-    arsp = os.path.join(OUT, "attest.rsp")
+    arsp = os.path.join(OUT, name + ".rsp")
     with open(vda, "rb") as i, open(arsp, "wb") as o:
-        i.seek(SLOT * (n_total + 1))
+        i.seek(SLOT * (n + 1))
         o.write(i.read(SLOT))
-    return dict(reqs=reqs, text=text, img=img, arsp=arsp, arpk=arpk)
+    return text, arsp
 
 
 STATE = {}
@@ -300,6 +313,52 @@ def t_store_hash():
         % (got[:16], sum(1 for r in s["reqs"] if r[2] == "ok")))
 
 
+def t_cck():
+    """SCF bit 1: requests carry the extension secret derived from the CCK;
+    SCF bit 2: an update-CCK secret replaces it."""
+    s = state()
+    cck = os.path.join(OUT, "cck")
+    new_cck = os.path.join(OUT, "cck.new")
+    with open(cck, "wb") as f:
+        f.write(hashlib.sha256(b"cck").digest())
+    with open(new_cck, "wb") as f:
+        f.write(hashlib.sha256(b"cck, the next").digest())
+    n = 6
+    img, _ = pv.se_image("secret-cck", s["hkd"], "console=ttysclp0 "
+                         "secret.n=%d secret.lock=%d" % (n, n), s["initrd"],
+                         ["--comm-key", cck, "--enable-cck-extension-secret",
+                          "--enable-cck-update"])
+    reqs = []
+
+    def req(name, want, *args, hdr=None):
+        out = os.path.join(OUT, "cck-%s.asrcb" % name)
+        run([SESEC, "create", "-k", s["hkd"], "--hdr", hdr or img, "-o",
+             out] + list(args))
+        reqs.append((name, out, want))
+
+    req("derived", "ok", "--cck", cck, "association", "cck-one")
+    req("no-extension", "0x010c", "association", "x")
+    req("update", "ok", "--cck", cck, "update-cck", "--secret", new_cck)
+    req("old-cck", "0x010c", "--cck", cck, "association", "x")
+    req("new-cck", "ok", "--cck", new_cck, "association", "cck-two")
+    req("plain-image", "0x010c", "--cck", new_cck, "association", "x",
+        hdr=s["img"])
+    assert len(reqs) == n
+    text, _ = boot("secret-cck", s["key"], img, [r[1] for r in reqs], n)
+    for i, (name, _, want) in enumerate(reqs):
+        m = re.search(r"SECRET: %d status=(\d+) (.*)" % i, text)
+        got = "ok" if m and m.group(1) == "0" else \
+            (re.search(r": rc (0x[0-9a-f]{4})", m.group(2)).group(1)
+             if m and "rc 0x" in m.group(2) else "missing")
+        log("%-16s %s" % (name, got))
+        if got != want:
+            raise AssertionError("request %s: %s, expected %s"
+                                 % (name, got, want))
+    ids = re.findall(r"SECRET: list2: \d+ 0x0002 32 (\S+)", text)
+    if ids != [sha256("cck-one"), sha256("cck-two")]:
+        raise AssertionError("listed %r" % ids)
+
+
 TESTS = [
     ("add an association, a plaintext and a meta secret; list them",
      t_add_list),
@@ -309,6 +368,8 @@ TESTS = [
     ("lock: no more adds, no second lock, the list unchanged", t_lock),
     ("attestation's secret-store hash covers exactly the added requests",
      t_store_hash),
+    ("an image with SCF bits 1 and 2: the CCK-derived extension secret, "
+     "CCK update", t_cck),
 ]
 
 
