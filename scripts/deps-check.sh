@@ -129,9 +129,13 @@ fi
 for c in git:git perl:perl cpio:cpio xz:xz-utils gzip:gzip \
     dpkg-deb:dpkg-dev openssl:openssl xorriso:xorriso swtpm:swtpm \
     swtpm_setup:swtpm-tools help2man:help2man lintian:lintian readelf:binutils \
-    setpriv:util-linux unshare:util-linux; do
+    setpriv:util-linux unshare:util-linux virsh:libvirt-clients \
+    /usr/sbin/libvirtd:libvirt-daemon; do
     need_cmd "${c%%:*}" "${c#*:}"
 done
+# tests/install: libvirt's QEMU driver (a module of the daemon)
+ls /usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so >/dev/null \
+    2>&1 || fail "libvirt's QEMU driver not found" libvirt-daemon-driver-qemu
 
 # --- a Linux kernel build (scripts/build-kernel.sh) ---
 if [ $want_kernel = 1 ]; then

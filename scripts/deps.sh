@@ -24,6 +24,7 @@ BASE_PKGS=(
     gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu libc6-dev-s390x-cross
     flex bison dpkg-dev openssl clang libclang-rt-14-dev llvm xorriso
     help2man lintian binutils
+    libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu
 )
 # meson >= 1.5 is required by QEMU 10.0; bookworm has 1.0, backports 1.7.
 BACKPORTS_PKGS=(meson)

@@ -17,7 +17,14 @@ DESTDIR, then:
     the installed data directory): /init reports prot_virt_guest=1;
  3. the same way, boots the CONFIG_PPC_UV host kernel on the installed
     qemu-system-ppc64 -machine powernv9,pef=on (skiboot from the installed
-    data directory): /init reports the ultravisor.
+    data directory): /init reports the ultravisor;
+ 4. Debian's libvirt (session mode, as nobody, the repository hidden)
+    with the installed qemu-system-s390x as <emulator> of a TCG domain:
+    libvirt itself refuses <launchSecurity type='s390-pv'/> for it; the
+    supported way -- <qemu:commandline> adding s390-pv-guest without
+    properties and the machine's host key from <qemu:env> -- boots the
+    SE image protected; "virsh dump --memory-only" fails with QEMU's
+    reason (the SE header does not allow a dump).
 
 The guests' inputs (kernels, initramfs, host key) are copied into a
 world-readable directory first.  Needs root (for the mount namespace and
@@ -32,6 +39,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
@@ -223,6 +231,145 @@ def pef_host_as_nobody():
                       "console=hvc0 panic=-1 qemu_ibm_cc.token=" + token])
     return boot_to_init("install-ppc64-pef-host", argv, token, 600,
                         r"QEMU-IBM-CC-INIT: ultravisor=present\r?\n")
+
+
+LIBVIRT_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
+
+
+def domain_xml(name, img, console, launch_security=False, key=None):
+    """A TCG s390x domain of the installed QEMU booting @img."""
+    extra = ""
+    if launch_security:
+        extra = "  <launchSecurity type='s390-pv'/>\n"
+    if key:
+        extra = ("  <qemu:commandline>\n"
+                 "    <qemu:arg value='-object'/>\n"
+                 "    <qemu:arg value='s390-pv-guest,id=pv0'/>\n"
+                 "    <qemu:arg value='-machine'/>\n"
+                 "    <qemu:arg value='confidential-guest-support=pv0'/>\n"
+                 "    <qemu:env name='QEMU_IBM_CC_SE_HOST_KEY' value='%s'/>\n"
+                 "  </qemu:commandline>\n" % key)
+    return ("<domain type='qemu' xmlns:qemu='%s'>\n"
+            "  <name>%s</name>\n"
+            "  <memory unit='MiB'>1024</memory>\n"
+            "  <vcpu>1</vcpu>\n"
+            "  <os>\n"
+            "    <type arch='s390x' machine='s390-ccw-virtio'>hvm</type>\n"
+            "    <kernel>%s</kernel>\n"
+            "  </os>\n"
+            "  <devices>\n"
+            "    <emulator>%s</emulator>\n"
+            "    <console type='file'><source path='%s'/>"
+            "<target type='sclp'/></console>\n"
+            "  </devices>\n%s</domain>\n"
+            % (LIBVIRT_NS, name, img, installed("bin", "qemu-system-s390x"),
+               console, extra))
+
+
+@test
+def libvirt_protected_guest_as_nobody():
+    setup()
+    if not shutil.which("virsh") or not os.access("/usr/sbin/libvirtd",
+                                                  os.X_OK):
+        raise guest.Skip("no libvirt (scripts/deps.sh installs "
+                         "libvirt-clients, libvirt-daemon and "
+                         "libvirt-daemon-driver-qemu)")
+    work = state["work"]
+    # short: libvirt's monitor socket lives below HOME (108-byte limit)
+    home = tempfile.mkdtemp(prefix="lv.", dir="/tmp")
+    os.chmod(home, 0o755)
+    run = os.path.join(home, "run")
+    os.makedirs(run)
+    for d in (home, run):
+        shutil.chown(d, "nobody")
+    os.chmod(run, 0o700)
+    keydir = os.path.join(state["base"], "keys")
+    subprocess.run([os.path.join(guest.TOP, "scripts",
+                                 "mk-test-host-key.sh"), keydir, "machine"],
+                   check=True, stdout=subprocess.DEVNULL)
+    key = copy_in(os.path.join(keydir, "machine.key"), "machine.key")
+    shutil.chown(key, "nobody")
+    os.chmod(key, 0o600)
+    crt = copy_in(os.path.join(keydir, "machine.crt"), "machine.crt")
+    hook = os.path.join(state["base"], "hold.sh")
+    with open(hook, "w") as f:
+        f.write('echo "QEMU-IBM-CC-INIT: holding"\nsleep 3600\n')
+    kernel = copy_in(guest.fixture("s390x", "vmlinuz"), "vmlinuz-lv")
+    initrd = copy_in(guest.initramfs("s390x", extra=[hook + ":/test-hook.sh"]),
+                     "initrd-s390x-hold")
+    token = guest.new_token()
+    parm = os.path.join(work, "parmfile-lv")
+    with open(parm, "w") as f:
+        f.write("console=ttysclp0 panic=-1 qemu_ibm_cc.token=%s\n" % token)
+    os.chmod(parm, 0o644)
+    img = os.path.join(work, "se-lv.img")
+    r = subprocess.run(as_nobody([installed("bin", "mk-se-image"),
+                                  "--no-verify", "-k", crt, "-i", kernel,
+                                  "-r", initrd, "-p", parm, "-o", img]),
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "mk-se-image as nobody: %s" % r.stderr)
+    console = os.path.join(work, "libvirt-console.log")
+
+    def virsh(*args):
+        return subprocess.run(as_nobody(
+            ["env", "HOME=" + home, "XDG_RUNTIME_DIR=" + run,
+             "virsh", "-c", "qemu:///session"] + list(args)),
+            capture_output=True, text=True, timeout=120)
+
+    def write(name, text):
+        p = os.path.join(work, name)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chmod(p, 0o644)
+        return p
+
+    try:
+        # what libvirt refuses: s390-pv launch security on a TCG domain
+        r = virsh("define", write("lsec.xml", domain_xml(
+            "se-lsec", img, console, launch_security=True)))
+        check(r.returncode != 0 and "S390 PV launch security is not "
+              "supported by this host or kernel" in r.stderr,
+              "libvirt took <launchSecurity type='s390-pv'/> for a TCG "
+              "domain (%d: %s); update the docs" % (r.returncode, r.stderr))
+        # the supported way around it
+        r = virsh("define", write("pv.xml", domain_xml(
+            "se-pv", img, console, key=key)))
+        check(r.returncode == 0, "define: %s" % r.stderr)
+        t0 = time.monotonic()
+        r = virsh("start", "se-pv")
+        check(r.returncode == 0, "start: %s" % r.stderr)
+        text = ""
+        for _ in range(300):
+            if os.path.exists(console):
+                with open(console, errors="replace") as f:
+                    text = f.read()
+            if "QEMU-IBM-CC-INIT: holding" in text:
+                break
+            time.sleep(1)
+        check("QEMU-IBM-CC-INIT: token=%s" % token in text,
+              "no init with this boot's token on the console: %s"
+              % text[-500:])
+        check("QEMU-IBM-CC-INIT: prot_virt_guest=1" in text,
+              "the guest is not protected")
+        check("QEMU-IBM-CC-INIT: holding" in text, "init did not get to hold")
+        secs = time.monotonic() - t0
+        r = virsh("dump", "--memory-only", "se-pv",
+                  os.path.join(work, "se-pv.dump"))
+        check(r.returncode != 0 and "its SE header does not allow a dump"
+              in r.stderr, "virsh dump of the protected guest: %d %s"
+              % (r.returncode, r.stderr))
+    finally:
+        virsh("destroy", "se-pv")
+        virsh("undefine", "se-pv")
+        pid = os.path.join(run, "libvirt", "libvirtd.pid")
+        if os.path.exists(pid):
+            with open(pid) as f:
+                try:
+                    os.kill(int(f.read().strip()), 15)
+                except (ValueError, OSError):
+                    pass
+        shutil.rmtree(home, ignore_errors=True)
+    return secs
 
 
 def main():
