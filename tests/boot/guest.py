@@ -5,6 +5,7 @@ Shared by the boot tests (tests/boot/run.py) and the benchmarks
 """
 
 import argparse
+import hashlib
 import os
 import re
 import secrets
@@ -42,7 +43,12 @@ def initramfs(arch, init="marker.sh", extra=()):
     init_path = os.path.join(TOP, "tests", "fixtures", "init", init)
     out_dir = os.path.join(BUILD, "initramfs")
     os.makedirs(out_dir, exist_ok=True)
-    out = os.path.join(out_dir, "%s-%s.cpio.gz" % (arch, init.rsplit(".", 1)[0]))
+    name = "%s-%s" % (arch, init.rsplit(".", 1)[0])
+    if extra:
+        # another content: another file (the plain one stays as it is)
+        digest = hashlib.sha256("\0".join(extra).encode()).hexdigest()
+        name += "-" + digest[:12]
+    out = os.path.join(out_dir, name + ".cpio.gz")
     inputs = [init_path, fixture(arch, "busybox"),
               os.path.join(TOP, "scripts", "mkinitramfs.py")]
     if os.path.exists(out) and not extra and all(

@@ -199,14 +199,13 @@ def bios_argv(key, dev, iso):
                               for a in DEVICES[dev]])
 
 
-def boot_bios(dev):
-    key, token, img, iso = prepared()
-    g = guest.Guest("se-pv-bios-" + dev, bios_argv(key, dev, iso)).start()
+def boot_protected(name, argv, token, fail=()):
+    """Boot @argv to the marker /init, protected, echoing @token; (console
+    text, seconds to init)."""
+    g = guest.Guest(name, argv).start()
     try:
         m = g.wait_for(re.escape(guest.MARKER) + r" token=(\S+) arch=(\S+)",
-                       300, guest.FAIL_PATTERNS +
-                       (r"No suitable boot entry[^\n]*",
-                        r"Failed to IPL[^\n]*", r"zIPL load failed[^\n]*"))
+                       300, guest.FAIL_PATTERNS + tuple(fail))
         got = m.group(1)
         m = g.wait_for(re.escape(guest.MARKER) +
                        r" prot_virt_guest=(\d)\r?\n", 60)
@@ -223,6 +222,15 @@ def boot_bios(dev):
         raise AssertionError("token %s, expected %s" % (got, token))
     if prot != "1":
         raise AssertionError("prot_virt_guest=%s" % prot)
+    return text, secs
+
+
+def boot_bios(dev):
+    key, token, img, iso = prepared()
+    text, secs = boot_protected(
+        "se-pv-bios-" + dev, bios_argv(key, dev, iso), token,
+        (r"No suitable boot entry[^\n]*", r"Failed to IPL[^\n]*",
+         r"zIPL load failed[^\n]*"))
     head = text.split(guest.MARKER, 1)[0]
     for msg in BIOS_MSGS[dev]:
         if not re.search(msg, head):
@@ -355,31 +363,20 @@ def boot_disk(bsize, disk=None, expect_boot=True):
              "-device", "virtio-blk-ccw,drive=d0,bootindex=1,"
              "logical_block_size=%d,physical_block_size=%d" % (bsize,
                                                                bsize)])
-    g = guest.Guest("se-pv-zipl-%d" % bsize, argv).start()
-    try:
-        if not expect_boot:
+    name = "se-pv-zipl-%d" % bsize
+    if not expect_boot:
+        g = guest.Guest(name, argv).start()
+        try:
             g.wait_for(r"(zIPL load failed|Failed to IPL)[^\n]*", 60,
                        (re.escape(guest.MARKER) + r"[^\n]*",))
-            return
-        m = g.wait_for(re.escape(guest.MARKER) + r" token=(\S+) arch=(\S+)",
-                       300, guest.FAIL_PATTERNS +
-                       (r"Failed to IPL[^\n]*", r"zIPL load failed[^\n]*",
-                        r"No EXEC entry[^\n]*"))
-        got = m.group(1)
-        m = g.wait_for(re.escape(guest.MARKER) +
-                       r" prot_virt_guest=(\d)\r?\n", 60)
-        prot = m.group(1)
-        g.wait_for(re.escape(guest.MARKER) + r" done\r?\n", 60)
-        if g.wait_exit(60) is None:
-            g.fail("guest did not power off")
-        secs = g.elapsed()
-        text = g.text()
-    finally:
-        g.stop()
-        g.save_console()
-    if got != token or prot != "1":
-        raise AssertionError("token %s (expected %s), prot_virt_guest=%s"
-                             % (got, token, prot))
+        finally:
+            g.stop()
+            g.save_console()
+        return
+    text, secs = boot_protected(name, argv, token,
+                                (r"Failed to IPL[^\n]*",
+                                 r"zIPL load failed[^\n]*",
+                                 r"No EXEC entry[^\n]*"))
     if not re.search(r"Using SCSI scheme\.", text.split(guest.MARKER)[0]):
         raise AssertionError("the BIOS did not take zipl's SCSI scheme")
     pv.log("%d-byte blocks: protected guest at init after %.1f s"
