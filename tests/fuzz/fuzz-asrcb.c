@@ -12,7 +12,9 @@
  * whether it is locked.  Checked besides the sanitizers: an error rc is one
  * of the documented ones and leaves the store as it was (its list and
  * hash); the unmodified request always succeeds on an unlocked store and
- * adds exactly its secret; List and Retrieve of any index stay in bounds.
+ * adds exactly its secret; a second valid request of the same requester
+ * is then added too (the extension-secret binding holds); List and
+ * Retrieve of any index stay in bounds.
  *
  * Built by meson -Dfuzzing=true (tests/fuzz/meson.build) and run by
  * scripts/fuzz.sh (make check, make fuzz).
@@ -29,8 +31,8 @@ static SeHostKey key, other;
 static SeAsrcbBuildParams params;
 static uint8_t tags[SE_ATT_TAGS_SIZE], cuid[SE_ATT_CUID_SIZE], cck[32];
 static uint8_t value[48];
-static uint8_t *good;
-static size_t good_len;
+static uint8_t *good, *good2;
+static size_t good_len, good2_len;
 
 static void setup(void)
 {
@@ -61,6 +63,11 @@ static void setup(void)
     params.n_host_keys = 1;
     good = se_asrcb_build(&params, &good_len, NULL);
     check(good != NULL);
+    /* a second request of the same requester: an association secret */
+    params.type = SE_SECRET_ASSOC;
+    params.secret_len = 32;
+    good2 = se_asrcb_build(&params, &good2_len, NULL);
+    check(good2 != NULL);
 }
 
 static void try_asrcb(const uint8_t *buf, size_t len, uint8_t knobs)
@@ -100,6 +107,17 @@ static void try_asrcb(const uint8_t *buf, size_t len, uint8_t knobs)
         check(se_secret_retrieve(st, 0, out, sizeof(out), &n) ==
               SE_SECRET_RC_OK && n == sizeof(value) &&
               !memcmp(out, value, n));
+    }
+    /*
+     * The requester's next request binds to the same image and extension
+     * secret: whatever the first did, it is added unless the store is
+     * locked; the list then pages from any start.
+     */
+    rc = se_secret_add(st, good2, good2_len, keys, G_N_ELEMENTS(keys));
+    check(rc == (knobs & 0x08 ? SE_SECRET_RC_LOCKED : SE_SECRET_RC_OK));
+    for (i = 0; i < 3; i++) {
+        check(se_secret_list(st, i, after) == SE_SECRET_RC_OK);
+        check(cc_get_be(after, 2) <= 2);
     }
     for (i = 0; i < 3; i++) {
         rc = se_secret_retrieve(st, i, out, i * 24, &n);

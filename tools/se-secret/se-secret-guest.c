@@ -7,8 +7,9 @@
  *   se-secret-guest list            the stored secrets, one per line:
  *                                   INDEX TYPE LENGTH ID (hex)
  *   se-secret-guest lock            lock the store
- *   se-secret-guest retrieve INDEX  a plaintext secret's payload to stdout
- *                                   (Linux 6.13 and later)
+ *   se-secret-guest retrieve INDEX  a plaintext secret's payload to stdout,
+ *                                   any other secret as the bytes the
+ *                                   ultravisor returned (Linux 6.13 on)
  *
  * Exit status: 0 done, 1 usage or I/O error, 2 the ultravisor refused
  * (its rc/rrc are printed with s390-tools' meaning).
@@ -55,7 +56,10 @@ static const char *meaning(unsigned nr, uint16_t rc)
     if (nr == UVIO_RETR_NR) {
         switch (rc) {
         case 0x0009:
+        case 0x0109:
             return "buffer too small";
+        case 0x0102:
+            return "access exception on the secret buffer";
         case 0x010f:
             return "the secret store is empty";
         case 0x0110:
@@ -130,11 +134,13 @@ static int retrieve(const char *arg)
     if (rc != 0x0001) {
         return refused(UVIO_RETR_NR, rc, rrc);
     }
+    /* a plaintext secret: u16 length || payload (guest_secret.rs) */
     len = be16(buf);
-    if (len > sizeof(buf) - 2) {
-        die(1, "retrieved plaintext of %u bytes", len);
+    if (len <= sizeof(buf) - 2) {
+        fwrite(buf + 2, 1, len, stdout);
+    } else {
+        fwrite(buf, 1, sizeof(buf), stdout);
     }
-    fwrite(buf + 2, 1, len, stdout);
     return 0;
 }
 

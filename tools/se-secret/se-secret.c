@@ -48,7 +48,8 @@ static G_NORETURN void usage(int status)
 "                                key, PEM or DER); repeatable\n"
 "      --hdr FILE                the SE image, or its SE header\n"
 "  -o, --output FILE             the request\n"
-"      --secret FILE             the secret (see TYPE)\n"
+"      --secret FILE             the secret (see TYPE; pvsecret's\n"
+"                                --input-secret is the same)\n"
 "      --output-secret FILE      association: write the random secret here\n"
 "      --type TYPE               retrievable: the secret's type\n"
 "      --cuid-hex HEX            bind to one instance (32 hex digits, the\n"
@@ -115,8 +116,9 @@ static uint8_t *ec_secret(const char *path, uint16_t *type, uint32_t *len)
     gnutls_x509_privkey_t key;
     gnutls_datum_t in, x = { 0 }, y = { 0 }, k = { 0 };
     gnutls_ecc_curve_t curve;
+    const uint8_t *kp;
     uint8_t *out;
-    size_t n, want;
+    size_t n, kn, want;
     int ret;
 
     file = tool_read_file(path, &n);
@@ -161,20 +163,23 @@ static uint8_t *ec_secret(const char *path, uint16_t *type, uint32_t *len)
                  "Ed448", path, gnutls_ecc_curve_get_name(curve));
     }
     /* GnuTLS may prepend a zero byte to a positive integer */
-    while (k.size > want && k.data[0] == 0) {
-        k.data++;
-        k.size--;
+    kp = k.data;
+    kn = k.size;
+    while (kn > want && kp[0] == 0) {
+        kp++;
+        kn--;
     }
-    if (k.size > want) {
+    if (kn > want) {
         tool_die("%s: private key too long", path);
     }
     out = g_malloc0(want);
-    memcpy(out + want - k.size, k.data, k.size);
+    memcpy(out + want - kn, kp, kn);
     *len = want;
     gnutls_free(x.data);
     gnutls_free(y.data);
     gnutls_memset(k.data, 0, k.size);
     gnutls_free(k.data);
+    cc_wipe(file, n);
     gnutls_x509_privkey_deinit(key);
     return out;
 }
@@ -252,8 +257,10 @@ static void load_secret(const Opts *o, const char *kind, const char *name,
             s = g_malloc(32);
             tool_random(s, 32);
             p->secret = s;
-            if (o->out_secret) {
-                tool_write_file(o->out_secret, s, 32, 0600);
+            if (!o->out_secret) {
+                fprintf(stderr, "se-secret: warning: a random association "
+                        "secret nobody else knows (--output-secret FILE "
+                        "keeps it)\n");
             }
         }
         return;
@@ -264,6 +271,12 @@ static void load_secret(const Opts *o, const char *kind, const char *name,
     }
     if (!o->secret || !o->type) {
         tool_die("retrievable needs --secret FILE and --type");
+    }
+    if (!g_str_equal(o->type, "plain") && !g_str_equal(o->type, "aes") &&
+        !g_str_equal(o->type, "aes-xts") &&
+        !g_str_equal(o->type, "hmac-sha") && !g_str_equal(o->type, "ec")) {
+        tool_die("--type: unknown secret type '%s' (plain, aes, aes-xts, "
+                 "hmac-sha, ec)", o->type);
     }
     if (g_str_equal(o->type, "ec")) {
         p->secret = ec_secret(o->secret, &p->type, &p->secret_len);
@@ -358,6 +371,9 @@ static int cmd_create(const Opts *o, const char *kind, const char *name)
     p.host_pub = (SeP521Pub *)pubs->data;
     p.n_host_keys = pubs->len;
     req = se_asrcb_build(&p, &len, &err);
+    if (req && o->out_secret) {
+        tool_write_file(o->out_secret, p.secret, p.secret_len, 0600);
+    }
     if (p.secret) {
         cc_wipe((void *)p.secret, p.secret_len);
         g_free((void *)p.secret);
@@ -387,6 +403,7 @@ int main(int argc, char **argv)
         { "hdr", required_argument, NULL, OPT_HDR },
         { "output", required_argument, NULL, 'o' },
         { "secret", required_argument, NULL, OPT_SECRET },
+        { "input-secret", required_argument, NULL, OPT_SECRET },
         { "output-secret", required_argument, NULL, OPT_OUT_SECRET },
         { "type", required_argument, NULL, OPT_TYPE },
         { "cuid-hex", required_argument, NULL, OPT_CUID },
@@ -458,9 +475,10 @@ int main(int argc, char **argv)
         }
         usage(1);
     }
-    if (o.out_secret && o.secret) {
+    if (o.out_secret && (o.secret ||
+                         !g_str_equal(argv[optind + 1], "association"))) {
         tool_die("--output-secret is for a random association secret: not "
-                 "with --secret");
+                 "with --secret or another type");
     }
     return cmd_create(&o, argv[optind + 1],
                       argc - optind == 3 ? argv[optind + 2] : NULL);

@@ -480,7 +480,7 @@ uint8_t *se_asrcb_build(const SeAsrcbBuildParams *p, size_t *len,
     }
     cc_put_be16(buf + off + 2, p->type);
     cc_put_be32(buf + off + 4, p->secret_len);
-    if (p->type != SE_SECRET_META) {
+    if (type_listable(p->type)) {
         memcpy(buf + off + 0x10, p->id, SE_SECRET_ID_SIZE);
     }
     if (p->secret_len) {

@@ -105,10 +105,14 @@ uint64_t se_secret_supported_types(void);
 
 /*
  * rc values.  Add Secret and Lock: s390-tools uvdevice/secret.rs
- * AddCmd/LockCmd; Retrieve: RetrieveCmd; more data: Linux UVC_RC_MORE_DATA.
+ * AddCmd/LockCmd; Retrieve: Linux (6.13 on) arch/s390/include/asm/uv.h
+ * UVC_RC_RETR_SECR_*, which s390-tools' RetrieveCmd agrees with except
+ * for "buffer too small": 0x0009 there, 0x0109 in Linux.  [U] We answer
+ * 0x0109, the value the kernel's uv_retrieve_secret() acts on.  More
+ * data: Linux UVC_RC_MORE_DATA.
  */
 #define SE_SECRET_RC_OK         0x0001
-#define SE_SECRET_RC_RETR_SMALL 0x0009      /* buffer too small */
+#define SE_SECRET_RC_RETR_SMALL 0x0109      /* buffer too small */
 #define SE_SECRET_RC_MORE_DATA  0x0100      /* list: more entries follow */
 #define SE_SECRET_RC_NOT_ALLOWED 0x0101
 #define SE_SECRET_RC_LOCKED     0x0102
