@@ -33,18 +33,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
 import guest  # noqa: E402
 import test_pv_boot as pv  # noqa: E402
+import uvio_guest as uvio  # noqa: E402
 from tap import SkipTest, log  # noqa: E402
 import tap  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "attest")
 # Images and host keys in a directory of this script's own
 pv.OUT = os.path.join(OUT, "pv")
-# The ultravisor's guest-storage accesses are worth a sanitizer: the
-# ASan/UBSan build when there is one (make qemu-asan)
-QEMU_ASAN = os.path.join(guest.BUILD, "qemu-system-s390x-asan")
-QEMU = QEMU_ASAN if os.access(QEMU_ASAN, os.X_OK) else pv.QEMU
-os.environ["ASAN_OPTIONS"] = "detect_leaks=0"
-os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1"
 SEATT = os.path.join(guest.BUILD, "tools", "se-attest")
 SEATT_GUEST = os.path.join(guest.BUILD, "tools", "se-attest-guest")
 # One disk (two would race for the names vda/vdb): n requests, one per
@@ -112,26 +107,12 @@ def setup():
     os.makedirs(OUT, exist_ok=True)
     key, hkd = pv.host_key("host")
     _, other_hkd = pv.host_key("other")
-    mods = guest.fixture("s390x", "modules")
-    kver = os.listdir(mods)[0]
-    kmod = os.path.join(mods, kver, "kernel", "drivers")
-    init = os.path.join(OUT, "attest-init.sh")
-    with open(init, "w") as f:
-        f.write(ATTEST_INIT)
     user = os.path.join(OUT, "user-data")
     with open(user, "wb") as f:
         f.write(USER_DATA)
-    initrd = os.path.join(OUT, "attest.cpio.gz")
-    subprocess.run(["/usr/bin/python3", pv.MKINITRAMFS, "--busybox",
-                    guest.fixture("s390x", "busybox"), "--init", init,
-                    "--add", os.path.join(kmod, "block", "virtio_blk.ko.xz") +
-                    ":/mod/virtio_blk.ko.xz",
-                    "--add", os.path.join(kmod, "s390", "char",
-                                          "uvdevice.ko.xz") +
-                    ":/mod/uvdevice.ko.xz",
-                    "--add", SEATT_GUEST + ":/bin/se-attest-guest",
-                    "--add", user + ":/user-data", "-o", initrd],
-                   check=True)
+    initrd = uvio.initramfs(OUT, "attest", ATTEST_INIT,
+                            [SEATT_GUEST + ":/bin/se-attest-guest",
+                             user + ":/user-data"])
     reqs = [create("req0", hkd), create("req1", hkd),
             create("req-other", other_hkd)]
     img, _ = pv.se_image("attest", hkd, "console=ttysclp0 attest.n=%d"
@@ -139,46 +120,18 @@ def setup():
     # another image: same kernel and initramfs, another command line
     other_img, _ = pv.se_image("attest-other", hkd, "console=ttysclp0 "
                                "attest.n=0", initrd)
-    vda = os.path.join(OUT, "exchange.raw")
-    with open(vda, "wb") as f:
-        for req, _ in reqs:
-            with open(req, "rb") as r:
-                data = r.read()
-            if len(data) > SLOT:
-                raise AssertionError("request larger than a slot")
-            f.write(data + bytes(SLOT - len(data)))
-        f.write(bytes(SLOT * len(reqs)))
-    argv = [QEMU] + pv.pv_args(key) + [
-        "-m", "1G", "-nographic", "-no-reboot", "-kernel", img,
-        "-drive", "if=none,id=d0,format=raw,file=" + vda,
-        "-device", "virtio-blk-ccw,drive=d0"]
-    g = guest.Guest("se-pv-attest", argv).start()
-    try:
-        m = g.wait_for(r"ATTEST: prot_virt_guest=(\d)", 300,
-                       guest.FAIL_PATTERNS)
-        if m.group(1) != "1":
-            g.fail("prot_virt_guest=%s" % m.group(1))
-        g.wait_for(r"ATTEST: done", 300, guest.FAIL_PATTERNS)
-        if g.wait_exit(60) is None:
-            g.fail("guest did not power off")
-    finally:
-        g.stop()
-        g.save_console()
-    text = g.text().replace("\r\n", "\n")
-    # QEMU's stderr is part of the console: no sanitizer report
-    if re.search(r"Sanitizer|runtime error:", text):
-        raise AssertionError("sanitizer report in QEMU's output (%s)"
-                             % g.save_console())
-    status = dict((int(i), int(s)) for i, s in
+    vda = uvio.exchange_disk(os.path.join(OUT, "exchange.raw"),
+                             [r[0] for r in reqs], SLOT, len(reqs))
+    text = uvio.boot("se-pv-attest", key, img, vda, "ATTEST")
+    status = dict((int(i), int(st)) for i, st in
                   re.findall(r"ATTEST: (\d+) status=(\d+)", text))
     rsps = []
-    with open(vda, "rb") as f:
-        f.seek(SLOT * len(reqs))
-        for i in range(len(reqs)):
-            rsp = os.path.join(OUT, "rsp%d" % i)
-            with open(rsp, "wb") as o:
-                o.write(f.read(SLOT))
-            rsps.append(rsp)
+    for i, data in enumerate(uvio.read_slots(vda, SLOT, len(reqs),
+                                             len(reqs))):
+        rsp = os.path.join(OUT, "rsp%d" % i)
+        with open(rsp, "wb") as o:
+            o.write(data)
+        rsps.append(rsp)
     return dict(reqs=reqs, rsps=rsps, status=status, text=text, img=img,
                 other_img=other_img, hkd=hkd)
 
@@ -278,8 +231,7 @@ TESTS = [
 def main():
     pv.plain.load_consts()
     os.makedirs(pv.OUT, exist_ok=True)
-    log("QEMU: %s%s" % (QEMU, " (ASan + UBSan)" if QEMU == QEMU_ASAN
-                        else " -- no sanitizer build"))
+    log(uvio.describe_qemu())
     return tap.run(TESTS)
 
 

@@ -43,15 +43,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
 import guest  # noqa: E402
 import test_pv_boot as pv  # noqa: E402
+import uvio_guest as uvio  # noqa: E402
 from tap import SkipTest, log  # noqa: E402
 import tap  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "secret")
 pv.OUT = os.path.join(OUT, "pv")
-QEMU_ASAN = os.path.join(guest.BUILD, "qemu-system-s390x-asan")
-QEMU = QEMU_ASAN if os.access(QEMU_ASAN, os.X_OK) else pv.QEMU
-os.environ["ASAN_OPTIONS"] = "detect_leaks=0"
-os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1"
 SESEC = os.path.join(guest.BUILD, "tools", "se-secret")
 SESEC_GUEST = os.path.join(guest.BUILD, "tools", "se-secret-guest")
 SEATT = os.path.join(guest.BUILD, "tools", "se-attest")
@@ -109,23 +106,9 @@ def setup():
     os.makedirs(OUT, exist_ok=True)
     key, hkd = pv.host_key("host")
     _, other_hkd = pv.host_key("other")
-    mods = guest.fixture("s390x", "modules")
-    kver = os.listdir(mods)[0]
-    kmod = os.path.join(mods, kver, "kernel", "drivers")
-    init = os.path.join(OUT, "secret-init.sh")
-    with open(init, "w") as f:
-        f.write(SECRET_INIT)
-    initrd = os.path.join(OUT, "secret.cpio.gz")
-    subprocess.run(["/usr/bin/python3", pv.MKINITRAMFS, "--busybox",
-                    guest.fixture("s390x", "busybox"), "--init", init,
-                    "--add", os.path.join(kmod, "block", "virtio_blk.ko.xz") +
-                    ":/mod/virtio_blk.ko.xz",
-                    "--add", os.path.join(kmod, "s390", "char",
-                                          "uvdevice.ko.xz") +
-                    ":/mod/uvdevice.ko.xz",
-                    "--add", SESEC_GUEST + ":/bin/se-secret-guest",
-                    "--add", SEATT_GUEST + ":/bin/se-attest-guest",
-                    "-o", initrd], check=True)
+    initrd = uvio.initramfs(OUT, "secret", SECRET_INIT,
+                            [SESEC_GUEST + ":/bin/se-secret-guest",
+                             SEATT_GUEST + ":/bin/se-attest-guest"])
 
     def f(name, data):
         p = os.path.join(OUT, name)
@@ -183,38 +166,12 @@ def setup():
 
 def boot(name, key, img, files, n):
     """Boot @img with @files on the exchange disk; (console, response)."""
-    vda = os.path.join(OUT, name + ".raw")
-    with open(vda, "wb") as o:
-        for p in files:
-            with open(p, "rb") as i:
-                data = i.read()
-            assert len(data) <= SLOT
-            o.write(data + bytes(SLOT - len(data)))
-        o.write(bytes(SLOT))
-    argv = [QEMU] + pv.pv_args(key) + [
-        "-m", "1G", "-nographic", "-no-reboot", "-kernel", img,
-        "-drive", "if=none,id=d0,format=raw,file=" + vda,
-        "-device", "virtio-blk-ccw,drive=d0"]
-    g = guest.Guest("se-pv-" + name, argv).start()
-    try:
-        m = g.wait_for(r"SECRET: prot_virt_guest=(\d)", 300,
-                       guest.FAIL_PATTERNS)
-        if m.group(1) != "1":
-            g.fail("prot_virt_guest=%s" % m.group(1))
-        g.wait_for(r"SECRET: done", 300, guest.FAIL_PATTERNS)
-        if g.wait_exit(60) is None:
-            g.fail("guest did not power off")
-    finally:
-        g.stop()
-        g.save_console()
-    text = g.text().replace("\r\n", "\n")
-    if re.search(r"Sanitizer|runtime error:", text):
-        raise AssertionError("sanitizer report in QEMU's output (%s)"
-                             % g.save_console())
+    vda = uvio.exchange_disk(os.path.join(OUT, name + ".raw"), files, SLOT,
+                             1)
+    text = uvio.boot("se-pv-" + name, key, img, vda, "SECRET")
     arsp = os.path.join(OUT, name + ".rsp")
-    with open(vda, "rb") as i, open(arsp, "wb") as o:
-        i.seek(SLOT * (n + 1))
-        o.write(i.read(SLOT))
+    with open(arsp, "wb") as o:
+        o.write(uvio.read_slots(vda, SLOT, n + 1, 1)[0])
     return text, arsp
 
 
@@ -376,8 +333,7 @@ TESTS = [
 def main():
     pv.plain.load_consts()
     os.makedirs(pv.OUT, exist_ok=True)
-    log("QEMU: %s%s" % (QEMU, " (ASan + UBSan)" if QEMU == QEMU_ASAN
-                        else " -- no sanitizer build"))
+    log(uvio.describe_qemu())
     return tap.run(TESTS)
 
 
