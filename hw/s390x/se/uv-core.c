@@ -888,14 +888,16 @@ static uint16_t guest_add_secret(SeUv *uv, bool secure, uint8_t *cb,
     const SeHostKey *keys[2] = { &uv->primary,
                                  uv->has_backup ? &uv->backup : NULL };
     uint16_t rc = secret_caller(uv, secure, len, SECRET_CB_LEN, rrc);
-    uint64_t addr = cc_get_be64(cb + SECRET_OFF_ADDR);
     uint8_t hdr[SE_REQ_HDR_SIZE];
     g_autofree uint8_t *asrcb = NULL;
+    uint64_t addr;
     uint32_t rql;
 
     if (rc != UVC_RC_EXECUTED) {
         return rc;
     }
+    /* only now: the block may be shorter than SECRET_CB_LEN */
+    addr = cc_get_be64(cb + SECRET_OFF_ADDR);
     if (!guest_rw(ops, addr, hdr, sizeof(hdr), false)) {
         return SE_SECRET_RC_ACCESS;
     }
