@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/cc-ecc.h"
 #include "hw/s390x/se/se-attest.h"
+#include "hw/s390x/se/se-dump.h"
 #include "hw/s390x/se/se-hdr.h"
 #include "hw/s390x/se/se-secret.h"
 #include "hw/s390x/se/se-unpack.h"
@@ -943,6 +944,9 @@ static void check_qui(SeUv *uv, const uint8_t *cb, size_t fill, bool secure)
     g_assert_cmphex(rd64(cb + 0xb0), ==, 0x8000000000000000ULL);
     g_assert_cmphex(rd64(cb + 0xb8), ==, se_hdr_supported_pcf());
     g_assert_cmphex(rd64(cb + 0xb8) & SE_PCF_NO_DECRYPT, !=, 0);
+    /* dump: storage state per MiB, completion data */
+    g_assert_cmphex(rd64(cb + 0xc8), ==, SE_DUMP_STOR_STATE_LEN);
+    g_assert_cmphex(rd64(cb + 0xd0), ==, SE_DUMP_COMPL_LEN);
     /* attestation: request version 0x0100, flags nonce and both PHKHs */
     g_assert_cmphex(rd64(cb + 0xe0), ==, 0x8000000000000000ULL);
     g_assert_cmphex(rd64(cb + 0xe8), ==, 0x7800000000000000ULL);
@@ -963,6 +967,7 @@ static void check_qui(SeUv *uv, const uint8_t *cb, size_t fill, bool secure)
                      (off >= 0x7c && off < 0x88) ||
                      (off >= 0x9e && off < 0xa0) ||
                      (off >= 0xb0 && off < 0xc0) ||
+                     (off >= 0xc8 && off < 0xd8) ||
                      (off >= 0xe0 && off < 0xf0) ||
                      (off >= 0xf8 && off < 0x114);
 
@@ -1810,6 +1815,134 @@ static void test_all_commands(void)
     g_assert_cmpuint(se_uv_shared_pages(uv), ==, 0);
 }
 
+/*
+ * The dump calls: refused unless the header allows a dump and no secret
+ * disabled it; the storage state marks shared and absent pages; exported
+ * pages, CPU data and completion data open with the CCK only.
+ */
+static void test_dump(void)
+{
+    g_autoptr(Env) e = env_new();
+    g_autoptr(SeUv) uv = NULL;
+    g_autofree GuestMem *m = g_new0(GuestMem, 1);
+    uint8_t page[PAGE], enc[PAGE], out[PAGE], stor[SE_DUMP_STOR_STATE_LEN];
+    uint8_t cpu[SE_DUMP_CPU_LEN], compl[SE_DUMP_COMPL_LEN], cck[32];
+    uint8_t tags[SE_ATT_TAGS_SIZE], assoc[32];
+    SeDumpCpuState st = { 0 }, got;
+    SeDumpKeys keys;
+    uint64_t conf, cpu_h = 0;
+    uint16_t rrc;
+    unsigned i;
+
+    /* the default image does not allow a dump */
+    uv = uv_new(e);
+    conf = drive_verified(e, uv);
+    g_assert_false(se_uv_dump_allowed(uv, NULL));
+    g_assert_cmphex(se_uv_dump_init(uv, conf, &rrc), ==, 0x0102);
+    g_clear_pointer(&uv, se_uv_free);
+
+    env_build(e, &e->key.pub, SE_PCF_PCKMO_AES | SE_PCF_ALLOW_DUMP);
+    uv = uv_new(e);
+    conf = create_conf(uv);
+    g_assert_cmphex(se_uv_dump_init(uv, conf, &rrc), ==, UVC_RC_INV_STATE);
+    se_uv_destroy_conf(uv, conf, &rrc);
+    conf = drive_verified(e, uv);
+    g_assert_cmphex(se_uv_create_cpu(uv, conf, 0, &cpu_h, &rrc), ==,
+                    UVC_RC_EXECUTED);
+    g_assert_true(se_uv_dump_allowed(uv, NULL));
+    /* nothing before DUMP_INIT */
+    g_assert_cmphex(se_uv_dump_complete(uv, conf, compl, &rrc), ==,
+                    UVC_RC_INV_STATE);
+    g_assert_cmphex(rrc, ==, 6);
+    g_assert_cmphex(se_uv_dump_export(uv, 0, page, enc, &rrc), ==,
+                    UVC_RC_INV_STATE);
+    g_assert_cmphex(se_uv_dump_init(uv, conf + 1, &rrc), ==,
+                    UVC_RC_INV_STATE);
+    g_assert_cmphex(se_uv_dump_init(uv, conf, &rrc), ==, UVC_RC_EXECUTED);
+    g_assert_true(se_uv_dumping(uv));
+    g_assert_cmphex(se_uv_dump_init(uv, conf, &rrc), ==, UVC_RC_INV_STATE);
+    g_assert_cmphex(rrc, ==, 5);
+
+    /* page 5 shared, the rest of storage secure, beyond it absent */
+    g_assert_cmphex(share(uv, true, UVC_CMD_SET_SHARED_ACCESS, 5 * PAGE,
+                          &rrc), ==, UVC_RC_EXECUTED);
+    g_assert_cmphex(se_uv_dump_stor_state(uv, conf, PAGE, stor, &rrc), ==,
+                    RC_INV_PARAM);
+    g_assert_cmphex(se_uv_dump_stor_state(uv, conf, 0x100000, stor, &rrc),
+                    ==, RC_INV_PARAM);
+    g_assert_cmphex(se_uv_dump_stor_state(uv, conf, 0, stor, &rrc), ==,
+                    UVC_RC_EXECUTED);
+    for (i = 0; i < 256; i++) {
+        g_assert_cmpint(se_dump_page_state(stor + 16 * i), ==,
+                        i == 5 ? SE_DUMP_PAGE_SHARED :
+                        i >= MEM_SIZE / PAGE ? SE_DUMP_PAGE_ZERO :
+                        SE_DUMP_PAGE_ENCRYPTED);
+    }
+    for (i = 0; i < PAGE; i++) {
+        page[i] = i * 7 + 1;
+    }
+    g_assert_cmphex(se_uv_dump_export(uv, 3 * PAGE, page, enc, &rrc), ==,
+                    UVC_RC_EXECUTED);
+    g_assert_true(memcmp(enc, page, PAGE));
+    g_assert_cmphex(se_uv_dump_export(uv, 5 * PAGE, page, out, &rrc), ==,
+                    UVC_RC_EXECUTED);
+    g_assert_cmpmem(out, PAGE, page, PAGE);
+    g_assert_cmphex(se_uv_dump_export(uv, MEM_SIZE, page, out, &rrc), ==,
+                    RC_INV_PARAM);
+    g_assert_cmphex(se_uv_dump_export(uv, 1, page, out, &rrc), ==,
+                    RC_INV_PARAM);
+
+    st.gprs[2] = 0x1122334455667788ULL;
+    st.prefix = PREFIX;
+    g_assert_cmphex(se_uv_dump_cpu(uv, cpu_h + 1, &st, cpu, &rrc), ==,
+                    UVC_RC_INV_STATE);
+    g_assert_cmphex(se_uv_dump_cpu(uv, cpu_h, &st, cpu, &rrc), ==,
+                    UVC_RC_EXECUTED);
+    g_assert_cmphex(se_uv_dump_complete(uv, conf, compl, &rrc), ==,
+                    UVC_RC_EXECUTED);
+    g_assert_false(se_uv_dumping(uv));
+    g_assert_cmphex(se_uv_dump_export(uv, 3 * PAGE, page, out, &rrc), ==,
+                    UVC_RC_INV_STATE);
+
+    /* the reader with the image's CCK */
+    for (i = 0; i < 32; i++) {
+        cck[i] = 0x11 * i;
+    }
+    g_assert_true(se_dump_open_completion(compl, sizeof(compl), cck, &keys,
+                                          NULL));
+    g_assert_true(se_dump_read_page(&keys, stor + 16 * 3, enc, out));
+    g_assert_cmpmem(out, PAGE, page, PAGE);
+    g_assert_true(se_dump_open_cpu(&keys, cpu, sizeof(cpu), &got, NULL));
+    g_assert_cmphex(got.gprs[2], ==, st.gprs[2]);
+    g_assert_cmphex(got.prefix, ==, PREFIX);
+    cck[0] ^= 1;
+    g_assert_false(se_dump_open_completion(compl, sizeof(compl), cck, &keys,
+                                           NULL));
+
+    /* a secret with the disable-dump flag ends dumping for good */
+    {
+        g_autoptr(SeHdr) h = se_hdr_parse(e->hdr, e->hdr_len, NULL);
+        SecretReq q = { .host = &e->key.pub, .tags = tags,
+                        .type = SE_SECRET_ASSOC, .name = "nodump",
+                        .value = assoc, .len = 32,
+                        .flags = SE_ASRCB_FLAG_DISABLE_DUMP };
+        const char *why = NULL;
+
+        se_attest_tags(h, tags);
+        memset(assoc, 0x5a, sizeof(assoc));
+        g_assert_cmphex(add_secret(uv, m, &q), ==, SE_SECRET_RC_OK);
+        g_assert_false(se_uv_dump_allowed(uv, &why));
+        g_assert_nonnull(strstr(why, "secret"));
+        g_assert_cmphex(se_uv_dump_init(uv, conf, &rrc), ==, 0x0102);
+    }
+    /* destroying the configuration ends a dump */
+    se_uv_destroy_conf(uv, conf, &rrc);
+    conf = drive_verified(e, uv);
+    g_assert_cmphex(se_uv_dump_init(uv, conf, &rrc), ==, UVC_RC_EXECUTED);
+    g_assert_cmphex(se_uv_destroy_conf(uv, conf, &rrc), ==, UVC_RC_EXECUTED);
+    g_assert_false(se_uv_dumping(uv));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1834,5 +1967,6 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-core/guest-commands", test_guest_commands);
     g_test_add_func("/uv-core/guest-share-errors", test_guest_share_errors);
     g_test_add_func("/uv-core/all-commands", test_all_commands);
+    g_test_add_func("/uv-core/dump", test_dump);
     return g_test_run();
 }

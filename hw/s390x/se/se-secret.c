@@ -400,6 +400,12 @@ bool se_secret_dump_disabled(const SeSecretStore *st)
     return st->dump_disabled;
 }
 
+void se_secret_store_cck(const SeSecretStore *st,
+                         uint8_t cck[SE_SECRET_CCK_SIZE])
+{
+    memcpy(cck, st->cck, SE_SECRET_CCK_SIZE);
+}
+
 /* ---- the requester's side ---------------------------------------------- */
 
 void se_secret_derive_ext(const uint8_t cck[SE_SECRET_CCK_SIZE],

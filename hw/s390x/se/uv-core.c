@@ -19,6 +19,7 @@
 #include "qemu/cc-ecc.h"
 #include "qemu/cc-wipe.h"
 #include "hw/s390x/se/se-attest.h"
+#include "hw/s390x/se/se-dump.h"
 #include "hw/s390x/se/se-secret.h"
 #include "hw/s390x/se/se-unpack.h"
 #include "hw/s390x/se/uv-core.h"
@@ -48,6 +49,9 @@ typedef enum SeUvErr {
     SE_UV_E_CMD,                /* unknown command code */
     SE_UV_E_LEN,                /* bad control-block length */
     SE_UV_E_MORE_DATA,          /* QUI block shorter than what we report */
+    SE_UV_E_DUMP_DENIED,        /* DUMP_INIT: header or a secret forbids */
+    SE_UV_E_DUMPING,            /* DUMP_INIT while a dump is in progress */
+    SE_UV_E_NOT_DUMPING,        /* other dump call without DUMP_INIT */
     SE_UV_E__MAX,
 } SeUvErr;
 
@@ -66,6 +70,7 @@ typedef struct SeUvRc {
  * "unaligned address" (SE_UNPACK_RC_ADDR, also [I]).
  */
 #define SE_UV_RC_INV_PARAM      0x0101
+#define SE_UV_RC_DUMP_DENIED    0x0102
 
 static const SeUvRc se_uv_rcs[SE_UV_E__MAX] = {
     [SE_UV_OK] = { UVC_RC_EXECUTED, 0x0000, "executed" },
@@ -97,6 +102,11 @@ static const SeUvRc se_uv_rcs[SE_UV_E__MAX] = {
     [SE_UV_E_LEN] = { UVC_RC_INV_LEN, 0x0000, "invalid length" },
     /* [I] Linux's boot code accepts 0x0100 from QUI; we give it with cc 1 */
     [SE_UV_E_MORE_DATA] = { UVC_RC_MORE_DATA, 0x0000, "more data" },
+    /* [U] the dump calls' failures: command-specific rc 0x0102 */
+    [SE_UV_E_DUMP_DENIED] = {
+        SE_UV_RC_DUMP_DENIED, 0x0000, "dumping not allowed" },
+    [SE_UV_E_DUMPING] = { UVC_RC_INV_STATE, 0x0005, "dump in progress" },
+    [SE_UV_E_NOT_DUMPING] = { UVC_RC_INV_STATE, 0x0006, "no dump started" },
 };
 
 static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
@@ -123,6 +133,8 @@ static uint16_t uv_ret(uint16_t *rrc, SeUvErr e)
 #define QUI_OFF_FEATURES        0xa0
 #define QUI_OFF_HDR_VERSIONS    0xb0
 #define QUI_OFF_HDR_PCF         0xb8
+#define QUI_OFF_DUMP_STOR_LEN   0xc8
+#define QUI_OFF_DUMP_FIN_LEN    0xd0
 
 #define SHARE_LEN               0x30
 #define SHARE_OFF_PADDR         0x20
@@ -203,6 +215,7 @@ struct SeUv {
     SeAttestConfig att;         /* tags and image phkh from HDR_SET on */
     SeSecretStore *store;       /* HDR_SET and VERIFIED */
     SeUvCpu *cpus;              /* max_cpus entries, by CPU number */
+    SeDump *dump;               /* from DUMP_INIT to DUMP_COMPLETE */
 
     /*
      * @state and @shared are published with atomic stores: the host's
@@ -315,6 +328,8 @@ static void conf_clear(SeUv *uv)
     memset(&uv->att, 0, sizeof(uv->att));
     se_secret_store_free(uv->store);
     uv->store = NULL;
+    se_dump_free(uv->dump);
+    uv->dump = NULL;
     memset(uv->cpus, 0, uv->max_cpus * sizeof(SeUvCpu));
     shared_clear(uv);
     uv->conf_handle = 0;
@@ -641,6 +656,142 @@ uint64_t se_uv_pcf(const SeUv *uv)
     return uv->state == SE_UV_CONF_VERIFIED ? uv->pcf : 0;
 }
 
+/* ---- protected dump ---------------------------------------------------- */
+
+/*
+ * The secure configuration may be dumped if its SE header allows it (PCF
+ * bit 34) and no added secret asked to disable dumping (the ASRCB flag,
+ * s390-tools pvsecret-create(1) --flags disable-dump).
+ */
+bool se_uv_dump_allowed(const SeUv *uv, const char **why)
+{
+    const char *w = NULL;
+
+    if (uv->state != SE_UV_CONF_VERIFIED) {
+        w = "the guest is not running a verified image";
+    } else if (!(uv->pcf & SE_PCF_ALLOW_DUMP)) {
+        w = "its SE header does not allow a dump";
+    } else if (uv->store && se_secret_dump_disabled(uv->store)) {
+        w = "an added secret disabled dumping";
+    }
+    if (why) {
+        *why = w;
+    }
+    return !w;
+}
+
+bool se_uv_dumping(const SeUv *uv)
+{
+    return uv->dump != NULL;
+}
+
+uint16_t se_uv_dump_init(SeUv *uv, uint64_t conf, uint16_t *rrc)
+{
+    SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_VERIFIED);
+    uint8_t cck[SE_DUMP_CCK_SIZE];
+
+    if (e != SE_UV_OK) {
+        return uv_ret(rrc, e);
+    }
+    if (uv->dump) {
+        return uv_ret(rrc, SE_UV_E_DUMPING);
+    }
+    if (!se_uv_dump_allowed(uv, NULL)) {
+        return uv_ret(rrc, SE_UV_E_DUMP_DENIED);
+    }
+    /* the CCK as it is now: an add-secret request may have replaced it */
+    se_secret_store_cck(uv->store, cck);
+    uv->dump = se_dump_new(cck);
+    cc_wipe(cck, sizeof(cck));
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+static SeUvErr check_dumping(const SeUv *uv, uint64_t conf)
+{
+    SeUvErr e = check_conf_state(uv, conf, SE_UV_CONF_VERIFIED);
+
+    if (e == SE_UV_OK && !uv->dump) {
+        e = SE_UV_E_NOT_DUMPING;
+    }
+    return e;
+}
+
+uint16_t se_uv_dump_stor_state(SeUv *uv, uint64_t conf, uint64_t gaddr,
+                               uint8_t *out, uint16_t *rrc)
+{
+    SeUvErr e = check_dumping(uv, conf);
+    uint64_t a;
+    unsigned i;
+
+    if (e != SE_UV_OK) {
+        return uv_ret(rrc, e);
+    }
+    /* Linux arch/s390/kvm/pv.c: one call per 1 MiB-aligned block */
+    if (gaddr % SE_DUMP_STOR_BLOCK) {
+        return uv_ret(rrc, SE_UV_E_UNALIGNED);
+    }
+    if (gaddr >= uv->mem_size) {
+        return uv_ret(rrc, SE_UV_E_ADDRESS);
+    }
+    for (i = 0; i < SE_DUMP_STOR_BLOCK / SE_UV_PAGE_SIZE; i++) {
+        a = gaddr + (uint64_t)i * SE_UV_PAGE_SIZE;
+        se_dump_component(uv->dump, a,
+                          a < uv->mem_size &&
+                          shared_test(uv, a / SE_UV_PAGE_SIZE),
+                          a >= uv->mem_size,
+                          out + i * SE_DUMP_TWEAK_SIZE);
+    }
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+uint16_t se_uv_dump_cpu(SeUv *uv, uint64_t cpu_handle,
+                        const SeDumpCpuState *st, uint8_t *out,
+                        uint16_t *rrc)
+{
+    if (!find_cpu(uv, cpu_handle)) {
+        return uv_ret(rrc, SE_UV_E_CPU_HANDLE);
+    }
+    if (!uv->dump) {
+        return uv_ret(rrc, SE_UV_E_NOT_DUMPING);
+    }
+    se_dump_cpu(uv->dump, st, out);
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+uint16_t se_uv_dump_complete(SeUv *uv, uint64_t conf, uint8_t *out,
+                             uint16_t *rrc)
+{
+    SeUvErr e = check_dumping(uv, conf);
+
+    if (e != SE_UV_OK) {
+        return uv_ret(rrc, e);
+    }
+    se_dump_complete(uv->dump, out);
+    se_dump_free(uv->dump);
+    uv->dump = NULL;
+    return uv_ret(rrc, SE_UV_OK);
+}
+
+uint16_t se_uv_dump_export(SeUv *uv, uint64_t gaddr, const uint8_t *in,
+                           uint8_t *out, uint16_t *rrc)
+{
+    if (!uv->dump) {
+        return uv_ret(rrc, SE_UV_E_NOT_DUMPING);
+    }
+    if (gaddr % SE_UV_PAGE_SIZE) {
+        return uv_ret(rrc, SE_UV_E_UNALIGNED);
+    }
+    if (gaddr >= uv->mem_size || uv->mem_size - gaddr < SE_UV_PAGE_SIZE) {
+        return uv_ret(rrc, SE_UV_E_ADDRESS);
+    }
+    if (shared_test(uv, gaddr / SE_UV_PAGE_SIZE)) {
+        memmove(out, in, SE_UV_PAGE_SIZE);
+    } else {
+        se_dump_encrypt_page(uv->dump, gaddr, in, out);
+    }
+    return uv_ret(rrc, SE_UV_OK);
+}
+
 /* ---- secure storage ---------------------------------------------------- */
 
 bool se_uv_host_access_ok(const SeUv *uv, uint64_t abs)
@@ -717,7 +868,8 @@ static SeUvErr guest_qui(SeUv *uv, bool secure, uint8_t *cb, size_t len)
     put_be(cb, fill, QUI_OFF_SECRET_TYPES, se_secret_supported_types(), 8);
     put_be(cb, fill, QUI_OFF_MAX_ASSOC, SE_SECRET_MAX_ASSOC, 2);
     put_be(cb, fill, QUI_OFF_MAX_RETR, SE_SECRET_MAX_RETR, 2);
-    /* the dump fields stay zero: not implemented yet. */
+    put_be(cb, fill, QUI_OFF_DUMP_STOR_LEN, SE_DUMP_STOR_STATE_LEN, 8);
+    put_be(cb, fill, QUI_OFF_DUMP_FIN_LEN, SE_DUMP_COMPL_LEN, 8);
     return len < QUI_LEN ? SE_UV_E_MORE_DATA : SE_UV_OK;
 }
 

@@ -193,6 +193,10 @@ void se_secret_store_hash(const SeSecretStore *st,
 /* An added request had the disable-dump flag */
 bool se_secret_dump_disabled(const SeSecretStore *st);
 
+/* The customer communication key now (update-CCK requests replace it) */
+void se_secret_store_cck(const SeSecretStore *st,
+                         uint8_t cck[SE_SECRET_CCK_SIZE]);
+
 /* ---- the requester's side ---- */
 
 /* HKDF-SHA512(CCK, salt = header tag, info "IBM Z Ultravisor Add-Secret") */

@@ -23,6 +23,7 @@
 #ifndef HW_S390X_SE_UV_CORE_H
 #define HW_S390X_SE_UV_CORE_H
 
+#include "hw/s390x/se/se-dump.h"
 #include "hw/s390x/se/se-hdr.h"
 
 #define SE_UV_PAGE_SIZE             4096
@@ -50,6 +51,10 @@
 #define UVC_CMD_SET_UNSHARE_ALL     0x0340
 #define UVC_CMD_PIN_PAGE_SHARED     0x0341
 #define UVC_CMD_UNPIN_PAGE_SHARED   0x0342
+#define UVC_CMD_DUMP_INIT           0x0400
+#define UVC_CMD_DUMP_CONF_STOR_STATE 0x0401
+#define UVC_CMD_DUMP_CPU            0x0402
+#define UVC_CMD_DUMP_COMPLETE       0x0403
 #define UVC_CMD_SET_SHARED_ACCESS   0x1000
 #define UVC_CMD_REMOVE_SHARED_ACCESS 0x1001
 #define UVC_CMD_RETR_ATTEST         0x1020
@@ -159,6 +164,39 @@ bool se_uv_start_psw(const SeUv *uv, uint64_t *mask, uint64_t *addr);
 
 /* Header plaintext control flags of the running image (0 if none). */
 uint64_t se_uv_pcf(const SeUv *uv);
+
+/* --- protected dump (what KVM's KVM_PV_DUMP ioctls would do) --- */
+
+/*
+ * May the configuration be dumped now?  If not, *why (may be NULL) says
+ * why, for humans.
+ */
+bool se_uv_dump_allowed(const SeUv *uv, const char **why);
+/* Between DUMP_INIT and DUMP_COMPLETE */
+bool se_uv_dumping(const SeUv *uv);
+
+/* DUMP_INIT: start a dump of the verified configuration */
+uint16_t se_uv_dump_init(SeUv *uv, uint64_t conf, uint16_t *rrc);
+/*
+ * DUMP_CONF_STOR_STATE of the 1 MiB block at @gaddr: SE_DUMP_STOR_STATE_LEN
+ * bytes of tweak components to @out.
+ */
+uint16_t se_uv_dump_stor_state(SeUv *uv, uint64_t conf, uint64_t gaddr,
+                               uint8_t *out, uint16_t *rrc);
+/* DUMP_CPU: the secure CPU's state @st, encrypted (SE_DUMP_CPU_LEN bytes) */
+uint16_t se_uv_dump_cpu(SeUv *uv, uint64_t cpu_handle,
+                        const SeDumpCpuState *st, uint8_t *out,
+                        uint16_t *rrc);
+/* DUMP_COMPLETE: SE_DUMP_COMPL_LEN bytes of completion data; ends the dump */
+uint16_t se_uv_dump_complete(SeUv *uv, uint64_t conf, uint8_t *out,
+                             uint16_t *rrc);
+/*
+ * What the host reads of the page at @gaddr while dumping (the page's
+ * SE_UV_PAGE_SIZE bytes @in, to @out): encrypted, unless shared.  The
+ * hardware's export of a secure page the host touches.
+ */
+uint16_t se_uv_dump_export(SeUv *uv, uint64_t gaddr, const uint8_t *in,
+                           uint8_t *out, uint16_t *rrc);
 
 /* --- secure storage --- */
 
