@@ -48,6 +48,27 @@ typedef struct S390UvTcg {
     bool (*debug_access_ok)(void *opaque, uint64_t abs);
     /* True (and said why on stderr) if a dump must be refused */
     bool (*dump_denied)(void *opaque);
+    /* A secure configuration exists: the guest's storage is secure */
+    bool (*protected)(void *opaque);
+    /*
+     * The protected dump (target/s390x/arch_dump.c), the ultravisor calls
+     * KVM's KVM_PV_DUMP ioctls make: DUMP_INIT, DUMP_CPU into
+     * dump_cpu_len bytes, DUMP_CONF_STOR_STATE from the 1 MiB-aligned
+     * @gaddr into @len bytes (dump_stor_state_len per MiB), DUMP_COMPLETE
+     * into dump_compl_len bytes.  dump_page is the host's read of @len
+     * bytes of guest memory at @gaddr while dumping: encrypted unless
+     * shared.  False: failed (and reported).
+     */
+    bool (*dump_start)(void *opaque);
+    bool (*dump_cpu)(void *opaque, S390CPU *cpu, void *buf);
+    bool (*dump_stor_state)(void *opaque, uint64_t gaddr, uint64_t len,
+                            void *buf);
+    bool (*dump_complete)(void *opaque, void *buf);
+    bool (*dump_page)(void *opaque, uint64_t gaddr, const void *in,
+                      void *out, size_t len);
+    uint64_t dump_cpu_len;
+    uint64_t dump_stor_state_len;
+    uint64_t dump_compl_len;
     void *opaque;
 } S390UvTcg;
 
@@ -71,6 +92,13 @@ static inline bool s390_uv_tcg_debug_access_ok(S390CPU *cpu, uint64_t abs)
     S390UvTcg *uv = cpu->uv_tcg;
 
     return !uv || uv->debug_access_ok(uv->opaque, abs);
+}
+
+static inline bool s390_uv_tcg_protected(S390CPU *cpu)
+{
+    S390UvTcg *uv = cpu ? cpu->uv_tcg : NULL;
+
+    return uv && uv->protected(uv->opaque);
 }
 
 static inline bool s390_uv_tcg_dump_denied(S390CPU *cpu)

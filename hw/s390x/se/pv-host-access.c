@@ -110,26 +110,22 @@ bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
 }
 
 /*
- * A dump writes guest storage from the host's mapping of it, so it would
- * contain the plaintext of every secure page.  Real hardware dumps a
- * protected guest only if its SE header allows it (PCF bit 34) and then
- * only encrypted, through dump UVCs that are not emulated: refuse.
+ * A dump writes guest storage from the host's mapping of it.  Real
+ * hardware dumps a protected guest only if its SE header allows it (PCF
+ * bit 34) and no added secret disabled dumping, and then only encrypted,
+ * through the dump UVCs (pv-dump.c).  Otherwise: refuse, and say why.
  */
 static bool s390_pv_tcg_dump_refused(S390PvTcgGuest *pv, Error **errp)
 {
-    uint64_t pcf;
+    const char *why;
 
     g_assert(bql_locked());
-    if (!pv->machine || !se_uv_protected(pv->uv)) {
+    if (!pv->machine || !se_uv_protected(pv->uv) ||
+        se_uv_dump_allowed(pv->uv, &why)) {
         return false;
     }
-    pcf = se_uv_pcf(pv->uv);
-    trace_s390_pv_dump_denied(pcf);
-    error_setg(errp, "s390-pv-guest: the guest is protected: %s",
-               (pcf & SE_PCF_ALLOW_DUMP) ?
-               "its SE header allows a dump, but the encrypted dump of "
-               "the ultravisor is not emulated" :
-               "its SE header does not allow a dump");
+    trace_s390_pv_dump_denied(se_uv_pcf(pv->uv));
+    error_setg(errp, "s390-pv-guest: the guest is protected: %s", why);
     return true;
 }
 

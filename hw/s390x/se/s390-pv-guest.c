@@ -222,6 +222,15 @@ static int s390_pv_tcg_init(ConfidentialGuestSupport *cgs, Error **errp)
         .uvc = s390_pv_tcg_uvc,
         .debug_access_ok = s390_pv_tcg_debug_access_ok,
         .dump_denied = s390_pv_tcg_dump_denied,
+        .protected = s390_pv_tcg_protected,
+        .dump_start = s390_pv_tcg_dump_start,
+        .dump_cpu = s390_pv_tcg_dump_cpu,
+        .dump_stor_state = s390_pv_tcg_dump_stor_state,
+        .dump_complete = s390_pv_tcg_dump_complete,
+        .dump_page = s390_pv_tcg_dump_page,
+        .dump_cpu_len = SE_DUMP_CPU_LEN,
+        .dump_stor_state_len = SE_DUMP_STOR_STATE_LEN,
+        .dump_compl_len = SE_DUMP_COMPL_LEN,
         .opaque = pv,
     };
     /* These CPUs exist; the machine hands the hooks to hot-plugged ones */

@@ -8,6 +8,7 @@
  *                      0x308, the start PSW, guest UVCs
  *   pv-host-access.c   what the host side (devices, debugger, dumps) may
  *                      see of guest storage
+ *   pv-dump.c          the protected dump (dump-guest-memory)
  *
  * Locking: the ultravisor's state is the machine's and is guarded by the
  * BQL.  Every entry point runs with it held and asserts it: the machine's
@@ -100,5 +101,15 @@ bool s390_pv_tcg_debug_range_ok(ConfidentialGuestSupport *cgs, uint64_t addr,
 bool s390_pv_tcg_debug_access_ok(void *opaque, uint64_t abs);
 bool s390_pv_tcg_dump_ok(ConfidentialGuestSupport *cgs, Error **errp);
 bool s390_pv_tcg_dump_denied(void *opaque);
+
+/* pv-dump.c: the CPU hooks of the protected dump */
+bool s390_pv_tcg_protected(void *opaque);
+bool s390_pv_tcg_dump_start(void *opaque);
+bool s390_pv_tcg_dump_cpu(void *opaque, S390CPU *cpu, void *buf);
+bool s390_pv_tcg_dump_stor_state(void *opaque, uint64_t gaddr, uint64_t len,
+                                 void *buf);
+bool s390_pv_tcg_dump_complete(void *opaque, void *buf);
+bool s390_pv_tcg_dump_page(void *opaque, uint64_t gaddr, const void *in,
+                           void *out, size_t len);
 
 #endif
