@@ -16,7 +16,7 @@
 #
 # Layout:
 #   PREFIX/bin/qemu-system-{ppc64,s390x}, PREFIX/bin/mk-se-image, mk-esm-blob,
-#   pef-tpm, se-host-key, se-attest, se-secret
+#   pef-tpm, se-host-key, se-attest, se-secret, se-dump
 #   PREFIX/share/qemu/                 firmware, option ROMs, keymaps
 #   PREFIX/share/man/man1/*.1          man pages of our tools (help2man)
 #   PREFIX/share/doc/qemu-ibm-cc/      README.md and docs/system
@@ -45,6 +45,7 @@ for f in "$QEMU_BUILD/qemu-system-ppc64" "$QEMU_BUILD/qemu-system-s390x" \
     "$CORE_BUILD/tools/mk-se-image" "$CORE_BUILD/tools/mk-esm-blob" \
     "$CORE_BUILD/tools/pef-tpm" "$CORE_BUILD/tools/se-host-key" \
     "$CORE_BUILD/tools/se-attest" "$CORE_BUILD/tools/se-secret" \
+    "$CORE_BUILD/tools/se-dump" \
     "$bundle/s390-ccw.img" "$bundle/skiboot.lid"; do
     [ -e "$f" ] || die "$f missing: build first (make)"
 done
@@ -64,11 +65,13 @@ install -m 755 "$CORE_BUILD/tools/pef-tpm" "$root/bin/pef-tpm"
 install -m 755 "$CORE_BUILD/tools/se-host-key" "$root/bin/se-host-key"
 install -m 755 "$CORE_BUILD/tools/se-attest" "$root/bin/se-attest"
 install -m 755 "$CORE_BUILD/tools/se-secret" "$root/bin/se-secret"
+install -m 755 "$CORE_BUILD/tools/se-dump" "$root/bin/se-dump"
 if [ "$strip" = 1 ]; then
     strip --strip-unneeded --remove-section=.comment --remove-section=.note \
         "$root/bin/qemu-system-ppc64" "$root/bin/qemu-system-s390x" \
         "$root/bin/mk-se-image" "$root/bin/mk-esm-blob" "$root/bin/pef-tpm" \
-        "$root/bin/se-host-key" "$root/bin/se-attest" "$root/bin/se-secret"
+        "$root/bin/se-host-key" "$root/bin/se-attest" "$root/bin/se-secret" \
+        "$root/bin/se-dump"
 fi
 
 # The data files our two targets use, from the build tree's data directory
@@ -92,6 +95,7 @@ declare -A tools=(
     [se-host-key]="create the emulated IBM Z machine's Secure Execution host key"
     [se-attest]="create and verify IBM Z Secure Execution attestation requests"
     [se-secret]="create add-secret requests for IBM Z Secure Execution guests"
+    [se-dump]="decrypt the protected dump of an IBM Z Secure Execution guest"
 )
 for t in "${!tools[@]}"; do
     help2man --no-info --section 1 --name "${tools[$t]}" \

@@ -72,7 +72,8 @@ depends=$(cd "$shl" && dpkg-shlibdeps -O \
     "$stage$PREFIX/bin/qemu-system-ppc64" "$stage$PREFIX/bin/qemu-system-s390x" \
     "$stage$PREFIX/bin/mk-se-image" "$stage$PREFIX/bin/mk-esm-blob" \
     "$stage$PREFIX/bin/pef-tpm" "$stage$PREFIX/bin/se-host-key" \
-    "$stage$PREFIX/bin/se-attest" "$stage$PREFIX/bin/se-secret" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+    "$stage$PREFIX/bin/se-attest" "$stage$PREFIX/bin/se-secret" \
+    "$stage$PREFIX/bin/se-dump" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || die "dpkg-shlibdeps found no dependencies"
 
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
@@ -89,8 +90,8 @@ Description: QEMU emulating IBM Secure Execution and POWER PEF under TCG
  QEMU $QEMU_UPSTREAM_VERSION (qemu-system-ppc64, qemu-system-s390x) with
  an emulated IBM Z ultravisor (Secure Execution) and the POWER Protected
  Execution Facility (powernv pef=on), without KVM or IBM hardware, and
- the tools mk-se-image, mk-esm-blob, pef-tpm, se-host-key, se-attest and
- se-secret.
+ the tools mk-se-image, mk-esm-blob, pef-tpm, se-host-key, se-attest,
+ se-secret and se-dump.
  Installed under $PREFIX, beside Debian's QEMU.
 EOF
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' |

@@ -131,7 +131,7 @@ def installed_files():
             check(mode & 0o004, "%s is not world-readable" % p)
     for b in ("qemu-system-ppc64", "qemu-system-s390x", "mk-se-image",
               "mk-esm-blob", "pef-tpm", "se-host-key", "se-attest",
-              "se-secret"):
+              "se-secret", "se-dump"):
         p = installed("bin", b)
         check(os.stat(p).st_mode & 0o001, "%s is not world-executable" % p)
         dyn = subprocess.run(["readelf", "-d", p], capture_output=True,
@@ -147,7 +147,7 @@ def installed_files():
         check(os.path.isfile(installed("share", "qemu", f)),
               "firmware %s not installed" % f)
     for t in ("mk-se-image", "mk-esm-blob", "pef-tpm", "se-host-key",
-              "se-attest", "se-secret"):
+              "se-attest", "se-secret", "se-dump"):
         check(os.path.isfile(installed("share", "man", "man1", t + ".1.gz")),
               "no man page for %s" % t)
     return 0.0
