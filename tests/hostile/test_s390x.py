@@ -44,7 +44,7 @@ RAM_MIB = 512
 # Where the host plants bytes before boot (not part of the SE image).
 PLANT_MIB = 200
 GROUPS = ("main", "log", "dma", "dma-no-iommu-platform", "plugin",
-          "shared-ram", "shared-ram-allowed")
+          "shared-ram", "shared-ram-allowed", "dump-allowed")
 
 rows = []
 LG = hostile.LinuxGuest(RAM_MIB, "s390_pv_", "s390_pv_unpack")
@@ -109,17 +109,20 @@ class Setup:
         self.image = self.se_image("hostile-se", keydir, self.cmdline)
         self.image_dma = self.se_image("hostile-dma-se", keydir,
                                        self.cmdline_dma)
+        # an image whose SE header allows the (encrypted) protected dump
+        self.image_dump = self.se_image("hostile-dump-se", keydir,
+                                        self.cmdline, ["--enable-dump"])
         self.plugin = None
 
-    def se_image(self, name, keydir, cmdline):
+    def se_image(self, name, keydir, cmdline, extra=()):
         parm = os.path.join(OUT, name + ".parm")
         with open(parm, "w") as f:
             f.write(cmdline + "\n")
         image = os.path.join(OUT, name + ".img")
         subprocess.run([MKSE, "--no-verify", "-k",
                         os.path.join(keydir, "host.crt"), "-i", self.kernel,
-                        "-r", self.initrd, "-p", parm, "-o", image],
-                       check=True, stdout=subprocess.DEVNULL)
+                        "-r", self.initrd, "-p", parm, "-o", image] +
+                       list(extra), check=True, stdout=subprocess.DEVNULL)
         with open(image, "rb") as f:
             img = f.read()
         for secret, s in self.secrets.items():
@@ -148,8 +151,11 @@ def launch(run):
         pv = "s390-pv-guest,id=pv0,host-key=" + S.key
         if group == "shared-ram-allowed":
             pv += ",allow-shared-ram=on"
+        image = S.image_dma if dma else S.image
+        if group == "dump-allowed":
+            image = S.image_dump
         argv += ["-machine", "s390-ccw-virtio,confidential-guest-support=pv0",
-                 "-object", pv, "-kernel", S.image_dma if dma else S.image]
+                 "-object", pv, "-kernel", image]
     else:
         argv += ["-machine", "s390-ccw-virtio", "-kernel", S.kernel,
                  "-initrd", S.initrd,
@@ -354,6 +360,38 @@ hostile.row(rows, "device-dma", "dma",
             "share (swiotlb=noforce)")(dma_probe)
 hostile.row(rows, "device-dma-no-iommu-platform", "dma-no-iommu-platform",
             "the same with iommu_platform=off")(dma_probe)
+
+
+# ---------------------------------------------------------------- dump
+
+def dump_allowed_probe(fmt):
+    """dump-guest-memory of a guest whose SE header allows dumping: the
+    protected run gets the ultravisor's encrypted dump (ELF) or a refusal
+    (the other formats), never the secrets."""
+    def probe(run):
+        path = free_path(run.path("allowed-dump-" + fmt))
+        r = run.qmp.cmd("dump-guest-memory", paging=False, format=fmt,
+                        protocol="file:" + path)
+        if "error" in r:
+            return False, "refused: " + r["error"]["desc"]
+        with open(path, "rb") as f:
+            data = f.read()
+        os.unlink(path)
+        if "zlib" in fmt:
+            data, _ = hostile.kdump_pages(data)
+        found = hostile.find_secrets(data, S.secrets)
+        return bool(found), "%s in %d bytes" % (hostile.describe(found),
+                                                 len(data))
+    return probe
+
+
+hostile.row(rows, "dump-allowed-elf", "dump-allowed",
+            "QMP dump-guest-memory (ELF) of an image made with "
+            "--enable-dump: the encrypted protected dump")(
+                dump_allowed_probe("elf"))
+hostile.row(rows, "dump-allowed-kdump-zlib", "dump-allowed",
+            "the same in format kdump-zlib")(
+                dump_allowed_probe("kdump-zlib"))
 
 
 # ---------------------------------------------------------------- start-up
