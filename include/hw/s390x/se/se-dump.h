@@ -99,8 +99,10 @@ SeDump *se_dump_new(const uint8_t cck[SE_DUMP_CCK_SIZE]);
 void se_dump_free(SeDump *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SeDump, se_dump_free)
 
-/* The tweak component of the page at @gaddr: encrypted or, if @shared, a
- * shared page; @absent: no storage there (a zero page). */
+/*
+ * The tweak component of the page at @gaddr: encrypted or, if @shared, a
+ * shared page; @absent: no storage there (a zero page).
+ */
 void se_dump_component(const SeDump *d, uint64_t gaddr, bool shared,
                        bool absent, uint8_t comp[SE_DUMP_TWEAK_SIZE]);
 /* Encrypt the page at @gaddr (SE_DUMP_PAGE_SIZE bytes @in to @out) */
