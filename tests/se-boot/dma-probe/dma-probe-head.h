@@ -1,0 +1,16 @@
+/*
+ * qemu-ibm-cc: what dma-probe-head.S calls in dma-probe.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef DMA_PROBE_HEAD_H
+#define DMA_PROBE_HEAD_H
+
+#include <stdint.h>
+
+/* the program, from the entry point */
+void probe_main(void);
+/* a program interruption with code @code: record it (then the wait) */
+void probe_pgm(uint64_t code);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * qemu-ibm-cc: layout shared by dma-probe (a freestanding s390x program
+ * run as a protected guest: it drives a virtio-blk-ccw device itself) and
+ * tests/se-boot/test_pv_dma.py, which parses this file for the numbers.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef DMA_PROBE_H
+#define DMA_PROBE_H
+
+/*
+ * Results, in a page the probe shares with the host (u64 each):
+ *  0 magic, 1 error (0, or step << 8 | detail; 0xdead0000 + program
+ *  interruption code), 2 request 1 (data in a shared page): used index
+ *  after it, 3 its status byte, 4-5 the first 16 bytes of its buffer,
+ *  6-9 the same for request 2 (data in a secure page), 10 the device
+ *  status after both.
+ */
+#define DMA_RES_ADDR        0x30000
+#define DMA_MAGIC           0x444d4150524f4231  /* "DMAPROB1" */
+#define DMA_RES_WORDS       11
+/* shared: channel programs and their data */
+#define DMA_CCW_ADDR        0x31000
+/* shared: the virtqueue (descriptors, available, used ring) */
+#define DMA_DESC_ADDR       0x40000
+#define DMA_AVAIL_ADDR      0x41000
+#define DMA_USED_ADDR       0x42000
+/* shared: request header and status bytes */
+#define DMA_REQ_ADDR        0x43000
+/* the data buffers: shared, and secure (never shared) */
+#define DMA_SHARED_BUF      0x44000
+#define DMA_SECURE_BUF      0x45000
+/* what the probe fills its buffers with before each request */
+#define DMA_FILL            0xa5
+/* secure: instruction operands (SCHIB, ORB, IRB, UVC block) */
+#define DMA_PRIV_ADDR       0x50000
+#define DMA_STACK_TOP       0x80000
+/* the disabled wait at the end: PSW address */
+#define DMA_DONE_ADDR       0xd3a0f000
+
+#endif
