@@ -23,8 +23,10 @@ DESTDIR, then:
     libvirt itself refuses <launchSecurity type='s390-pv'/> for it; the
     supported way -- <qemu:commandline> adding s390-pv-guest without
     properties and the machine's host key from <qemu:env> -- boots the
-    SE image protected; "virsh dump --memory-only" fails with QEMU's
-    reason (the SE header does not allow a dump).
+    SE image protected; "virsh dump --memory-only" of that image (made
+    with --enable-dump) writes the protected dump: no plaintext of the
+    guest's command-line token in it, and the installed se-dump, as
+    nobody, decrypts it with the image's CCK and finds the token.
 
 The guests' inputs (kernels, initramfs, host key) are copied into a
 world-readable directory first.  Needs root (for the mount namespace and
@@ -303,9 +305,15 @@ def libvirt_protected_guest_as_nobody():
         f.write("console=ttysclp0 panic=-1 qemu_ibm_cc.token=%s\n" % token)
     os.chmod(parm, 0o644)
     img = os.path.join(work, "se-lv.img")
+    cck = os.path.join(work, "se-lv.cck")
+    with open(cck, "wb") as f:
+        f.write(os.urandom(32))
+    shutil.chown(cck, "nobody")
+    os.chmod(cck, 0o600)
     r = subprocess.run(as_nobody([installed("bin", "mk-se-image"),
                                   "--no-verify", "-k", crt, "-i", kernel,
-                                  "-r", initrd, "-p", parm, "-o", img]),
+                                  "-r", initrd, "-p", parm, "-o", img,
+                                  "--enable-dump", "--comm-key", cck]),
                        capture_output=True, text=True)
     check(r.returncode == 0, "mk-se-image as nobody: %s" % r.stderr)
     console = os.path.join(work, "libvirt-console.log")
@@ -353,11 +361,23 @@ def libvirt_protected_guest_as_nobody():
               "the guest is not protected")
         check("QEMU-IBM-CC-INIT: holding" in text, "init did not get to hold")
         secs = time.monotonic() - t0
-        r = virsh("dump", "--memory-only", "se-pv",
-                  os.path.join(work, "se-pv.dump"))
-        check(r.returncode != 0 and "its SE header does not allow a dump"
-              in r.stderr, "virsh dump of the protected guest: %d %s"
-              % (r.returncode, r.stderr))
+        dump = os.path.join(work, "se-pv.dump")
+        r = virsh("dump", "--memory-only", "se-pv", dump)
+        check(r.returncode == 0, "virsh dump of the protected guest "
+              "(--enable-dump): %d %s" % (r.returncode, r.stderr))
+        with open(dump, "rb") as f:
+            check(token.encode() not in f.read(),
+                  "the guest's token in plaintext in its protected dump")
+        plain = os.path.join(work, "se-pv.plain")
+        r = subprocess.run(as_nobody([installed("bin", "se-dump"), "decrypt",
+                                      "-k", cck, "-i", dump, "-o", plain]),
+                           capture_output=True, text=True)
+        check(r.returncode == 0, "se-dump as nobody: %s" % r.stderr)
+        with open(plain, "rb") as f:
+            check(token.encode() in f.read(),
+                  "the decrypted dump does not hold the guest's token")
+        os.unlink(dump)
+        os.unlink(plain)
     finally:
         virsh("destroy", "se-pv")
         virsh("undefine", "se-pv")
