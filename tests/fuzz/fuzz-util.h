@@ -73,4 +73,95 @@ static inline void fuzz_host_key(SeHostKey *k, uint8_t seed, uint8_t step)
 }
 #endif
 
+#if defined(HW_S390X_SE_UV_CORE_H) && defined(HW_S390X_SE_UNPACK_H)
+/*
+ * A fixed SE image for the ultravisor targets: host key
+ * fuzz_host_key(0x35, 11), two encrypted pages at FUZZ_SE_PSW_ADDR on,
+ * everything else from a seed.
+ */
+#define FUZZ_SE_NPAGES      2
+#define FUZZ_SE_PSW_ADDR    0x11000ULL
+#define FUZZ_SE_TWEAK       0x1234
+
+typedef struct FuzzSeImage {
+    SeHostKey key;
+    uint8_t *hdr;
+    size_t hdr_len;
+    uint64_t addr[FUZZ_SE_NPAGES];
+    uint8_t enc[FUZZ_SE_NPAGES][SE_UV_PAGE_SIZE];
+} FuzzSeImage;
+
+/* Build it with the header's @pcf and @scf flags; @cck NULL: zeros */
+static inline void fuzz_se_image(FuzzSeImage *img, uint64_t pcf,
+                                 uint64_t scf, const uint8_t *cck)
+{
+    SeHdrBuildParams p;
+    SePackCtx *pc;
+    size_t i, j;
+
+    memset(&p, 0, sizeof(p));
+    for (i = 0; i < CC_P521_LEN; i++) {
+        p.cust_priv[i] = 0x49 + i * 7;
+    }
+    p.cust_priv[0] = 0;
+    fuzz_host_key(&img->key, 0x35, 11);
+    for (i = 0; i < SE_HDR_XTS_KEY_SIZE; i++) {
+        p.secrets.xts_key[i] = i * 5 + 1;
+    }
+    for (i = 0; i < SE_HDR_KEY_SIZE; i++) {
+        p.hdr_key[i] = i * 9 + 2;
+    }
+    if (cck) {
+        memcpy(p.secrets.cck, cck, SE_HDR_CCK_SIZE);
+    }
+    p.pcf = pcf;
+    p.secrets.scf = scf;
+    p.secrets.psw_mask = 0x0000000180000000ULL;
+    p.secrets.psw_addr = FUZZ_SE_PSW_ADDR;
+    pc = se_pack_new(p.secrets.xts_key, false);
+    for (i = 0; i < FUZZ_SE_NPAGES; i++) {
+        img->addr[i] = FUZZ_SE_PSW_ADDR + i * SE_UV_PAGE_SIZE;
+        for (j = 0; j < SE_UV_PAGE_SIZE; j++) {
+            img->enc[i][j] = i + j * 3;
+        }
+        check(se_pack_page(pc, img->addr[i], FUZZ_SE_TWEAK,
+                           i * SE_UV_PAGE_SIZE, img->enc[i]));
+    }
+    se_pack_result(pc, p.pld, p.ald, p.tld, &p.nep);
+    se_pack_free(pc);
+    p.host_pub = &img->key.pub;
+    p.n_host_keys = 1;
+    img->hdr = se_hdr_build(&p, &img->hdr_len, NULL);
+    check(img->hdr != NULL);
+}
+
+/* UNPACK_IMG of the image's page @i (a copy) at @gaddr */
+static inline uint16_t fuzz_se_unpack(SeUv *uv, const FuzzSeImage *img,
+                                      uint64_t conf, size_t i,
+                                      uint64_t gaddr, uint16_t *rrc)
+{
+    uint8_t page[SE_UV_PAGE_SIZE];
+
+    memcpy(page, img->enc[i], sizeof(page));
+    return se_uv_unpack(uv, conf, gaddr, FUZZ_SE_TWEAK, i * SE_UV_PAGE_SIZE,
+                        page, rrc);
+}
+
+/* The created configuration @conf to VERIFIED with the image */
+static inline void fuzz_se_verify(SeUv *uv, const FuzzSeImage *img,
+                                  uint64_t conf)
+{
+    uint16_t rrc;
+    size_t i;
+
+    check(se_uv_set_params(uv, conf, img->hdr, img->hdr_len, &rrc,
+                           NULL) == UVC_RC_EXECUTED);
+    for (i = 0; i < FUZZ_SE_NPAGES; i++) {
+        check(fuzz_se_unpack(uv, img, conf, i, img->addr[i], &rrc) ==
+              UVC_RC_EXECUTED);
+    }
+    check(se_uv_verify(uv, conf, &rrc) == UVC_RC_EXECUTED);
+}
+#endif
+
 #endif

@@ -29,23 +29,15 @@
 
 #define MEM_SIZE        (64 * SE_UV_PAGE_SIZE)
 #define MAX_CPUS        4
-#define NPAGES          2
+#define NPAGES          FUZZ_SE_NPAGES
 #define PREFIX          0x4000
-#define PSW_ADDR        0x11000ULL
+#define PSW_ADDR        FUZZ_SE_PSW_ADDR
 #define MAX_HANDLES     16
 
 /* rc values uv-core.c may give, besides se-hdr's and se-unpack's */
 #define RC_INV_PARAM    0x0101
 
-typedef struct Image {
-    SeHostKey key;
-    uint8_t *hdr;
-    size_t hdr_len;
-    uint64_t addr[NPAGES];
-    uint8_t enc[NPAGES][SE_UV_PAGE_SIZE];
-} Image;
-
-static Image img;
+static FuzzSeImage img;
 static SeUv *uv_plain;
 static SeUv *uv_verified;
 
@@ -98,46 +90,6 @@ static bool mem_write(void *opaque, uint64_t real, const void *buf,
 
 static const SeUvGuestOps ops = { real_to_abs, NULL, mem_read, mem_write };
 
-/* The fixed image: two pages, one host key, everything from a seed. */
-static void make_image(void)
-{
-    SeHdrBuildParams p;
-    SePackCtx *pc;
-    uint8_t d[CC_P521_LEN];
-    size_t i, j;
-
-    memset(&p, 0, sizeof(p));
-    for (i = 0; i < CC_P521_LEN; i++) {
-        d[i] = 0x35 + i * 11;
-        p.cust_priv[i] = 0x49 + i * 7;
-    }
-    d[0] = p.cust_priv[0] = 0;
-    check(se_host_key_init(&img.key, d));
-    for (i = 0; i < SE_HDR_XTS_KEY_SIZE; i++) {
-        p.secrets.xts_key[i] = i * 5 + 1;
-    }
-    for (i = 0; i < SE_HDR_KEY_SIZE; i++) {
-        p.hdr_key[i] = i * 9 + 2;
-    }
-    p.secrets.psw_mask = 0x0000000180000000ULL;
-    p.secrets.psw_addr = PSW_ADDR;
-    pc = se_pack_new(p.secrets.xts_key, false);
-    for (i = 0; i < NPAGES; i++) {
-        img.addr[i] = PSW_ADDR + i * SE_UV_PAGE_SIZE;
-        for (j = 0; j < SE_UV_PAGE_SIZE; j++) {
-            img.enc[i][j] = i + j * 3;
-        }
-        check(se_pack_page(pc, img.addr[i], 0x1234, i * SE_UV_PAGE_SIZE,
-                           img.enc[i]));
-    }
-    se_pack_result(pc, p.pld, p.ald, p.tld, &p.nep);
-    se_pack_free(pc);
-    p.host_pub = &img.key.pub;
-    p.n_host_keys = 1;
-    img.hdr = se_hdr_build(&p, &img.hdr_len, NULL);
-    check(img.hdr != NULL);
-}
-
 static void make_arcb(void)
 {
     SeArcbBuildParams p = { .mai = SE_ARCB_MAI_HMAC_SHA512,
@@ -183,32 +135,21 @@ static void make_asrcb(void)
 static uint16_t unpack_page(SeUv *uv, uint64_t conf, size_t i,
                             uint64_t gaddr, uint16_t *rrc)
 {
-    uint8_t page[SE_UV_PAGE_SIZE];
-
-    memcpy(page, img.enc[i], sizeof(page));
-    return se_uv_unpack(uv, conf, gaddr, 0x1234, i * SE_UV_PAGE_SIZE, page,
-                        rrc);
+    return fuzz_se_unpack(uv, &img, conf, i, gaddr, rrc);
 }
 
 static void setup(void)
 {
     uint64_t conf;
     uint16_t rrc;
-    size_t i;
 
-    make_image();
+    fuzz_se_image(&img, 0, 0, NULL);
     make_arcb();
     make_asrcb();
     uv_plain = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
     uv_verified = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
     check(se_uv_create_conf(uv_verified, &conf, &rrc) == UVC_RC_EXECUTED);
-    check(se_uv_set_params(uv_verified, conf, img.hdr, img.hdr_len, &rrc,
-                           NULL) == UVC_RC_EXECUTED);
-    for (i = 0; i < NPAGES; i++) {
-        check(unpack_page(uv_verified, conf, i, img.addr[i], &rrc) ==
-              UVC_RC_EXECUTED);
-    }
-    check(se_uv_verify(uv_verified, conf, &rrc) == UVC_RC_EXECUTED);
+    fuzz_se_verify(uv_verified, &img, conf);
 }
 
 static uint16_t rd16(const uint8_t *p)
