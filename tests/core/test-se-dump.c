@@ -118,6 +118,29 @@ static void test_round_trip(void)
     se_dump_keys_wipe(&keys);
 }
 
+/*
+ * The components' bytes, as zgetdump reads them (zdump/pv_defs.h: the
+ * indicator 0xffffffff, then byte 15's big-endian bit fields
+ * reserved:5, is_mapped_page, is_shared_page, is_zero_page) and our [U]
+ * encrypted-page component (the page number in bytes 8-15).
+ */
+static void test_components(void)
+{
+    static const uint8_t enc[16] = { [15] = 7 };
+    static const uint8_t shared[16] = { 0xff, 0xff, 0xff, 0xff,
+                                        [15] = 0x06 };
+    static const uint8_t zero[16] = { 0xff, 0xff, 0xff, 0xff, [15] = 0x01 };
+    uint8_t cck[32] = { 0 }, comp[16];
+    g_autoptr(SeDump) d = se_dump_new(cck);
+
+    se_dump_component(d, 0x7000, false, false, comp);
+    g_assert_cmpmem(comp, 16, enc, 16);
+    se_dump_component(d, 0x7000, true, false, comp);
+    g_assert_cmpmem(comp, 16, shared, 16);
+    se_dump_component(d, 0x7000, false, true, comp);
+    g_assert_cmpmem(comp, 16, zero, 16);
+}
+
 static void test_refusals(void)
 {
     uint8_t cck[32], compl[SE_DUMP_COMPL_LEN], bad[SE_DUMP_COMPL_LEN];
@@ -193,6 +216,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/se-dump/kdf", test_kdf);
     g_test_add_func("/se-dump/round-trip", test_round_trip);
+    g_test_add_func("/se-dump/components", test_components);
     g_test_add_func("/se-dump/refusals", test_refusals);
     return g_test_run();
 }

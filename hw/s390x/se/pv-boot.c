@@ -24,6 +24,7 @@
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "system/runstate.h"
 #include "exec/address-spaces.h"
 #include "exec/cpu-common.h"
 #include "hw/boards.h"
@@ -146,6 +147,16 @@ int s390_pv_vm_enable(void)
     s390_pv_tcg_fail_clear(pv);
     g_array_set_size(pv->unpacked, 0);
     pv->start_pending = false;
+    /*
+     * A dump that began with the guest unprotected reads guest storage as
+     * it is: it must not see the image unpacked (a reset re-IPLs a
+     * protected guest while a detach=true dump runs).
+     */
+    if (qemu_system_dump_in_progress()) {
+        s390_pv_tcg_fail(pv, S390_PV_CMD_ENABLE, UVC_RC_INV_STATE, 0, false,
+                         "a dump of the guest is in progress");
+        return -EBUSY;
+    }
 
     rc = se_uv_create_conf(pv->uv, &pv->conf, &rrc);
     trace_s390_pv_uv_host_call("CREATE_SEC_CONF", rc, rrc);

@@ -163,8 +163,9 @@ void se_dump_free(SeDump *d)
 }
 
 /*
- * [U] GCM IVs: a counter under the dump's own key (0 for the completion
- * data, 1, 2, ... for the CPUs), so none repeats within a dump.
+ * [U] GCM IVs: a counter under the dump's own key (0, 1, ... for the
+ * CPUs in the order they are dumped, the next one for the completion
+ * data), so none repeats within a dump.
  */
 static void next_iv(SeDump *d, uint8_t iv[SE_HDR_IV_SIZE])
 {
@@ -273,7 +274,6 @@ void se_dump_complete(SeDump *d, uint8_t *out)
     cc_put_be32(out + COMPL_OFF_VERSION, SE_DUMP_VERSION);
     cc_put_be32(out + COMPL_OFF_LEN, SE_DUMP_COMPL_LEN);
     memcpy(out + COMPL_OFF_SEED, d->seed, SE_DUMP_SEED_SIZE);
-    /* the completion data's IV: whatever the counter is at, unique too */
     next_iv(d, out + COMPL_OFF_IV);
     memcpy(area + COMPL_AREA_OFF_NONCE, d->nonce, SE_DUMP_TWEAK_SIZE);
     memcpy(area + COMPL_AREA_OFF_KEY, d->xts_key, SE_DUMP_XTS_KEY_SIZE);

@@ -356,7 +356,7 @@ SeUvConfState se_uv_conf_state(const SeUv *uv)
 
 bool se_uv_protected(const SeUv *uv)
 {
-    return uv->state != SE_UV_CONF_NONE;
+    return qatomic_read(&uv->state) != SE_UV_CONF_NONE;
 }
 
 /* ---- host-level commands ----------------------------------------------- */
