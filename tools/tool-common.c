@@ -11,6 +11,7 @@
 #include "tool-common.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -97,8 +98,33 @@ void tool_write_file(const char *path, const void *data, size_t len,
                      int mode)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    const uint8_t *p = data;
+    struct stat st;
+    ssize_t n;
 
-    if (fd < 0 || write(fd, data, len) != (ssize_t)len || close(fd)) {
+    if (fd < 0 || fstat(fd, &st)) {
+        tool_die("cannot write %s: %s", path, g_strerror(errno));
+    }
+    /*
+     * @mode also for a regular file of ours that existed: what we write
+     * may be secret (keys, decrypted dumps).  Devices and pipes as given.
+     */
+    if (S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        (st.st_mode & 07777) != (mode_t)mode && fchmod(fd, mode)) {
+        tool_die("cannot set the mode of %s: %s", path, g_strerror(errno));
+    }
+    while (len) {
+        n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            tool_die("cannot write %s: %s", path, g_strerror(errno));
+        }
+        p += n;
+        len -= n;
+    }
+    if (close(fd)) {
         tool_die("cannot write %s: %s", path, g_strerror(errno));
     }
 }

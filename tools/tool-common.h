@@ -30,7 +30,10 @@ void tool_random_p521(uint8_t d[66]);
 /* The whole file at @path (g_free() it), or die. */
 uint8_t *tool_read_file(const char *path, size_t *len);
 
-/* Create or replace @path with @len bytes and file mode @mode, or die. */
+/*
+ * Create or replace @path with @len bytes and file mode @mode (also when
+ * it was a regular file of ours already), or die.
+ */
 void tool_write_file(const char *path, const void *data, size_t len,
                      int mode);
 
