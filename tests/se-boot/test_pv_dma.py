@@ -11,12 +11,13 @@ device without VIRTIO_F_ACCESS_PLATFORM in a protected guest; this
 program does not, as a guest of one's own need not.  QEMU is the
 ASan/UBSan build when there is one.
 
- 1. iommu_platform=on: the first read returns the disk's data (the
-    positive control: the device works), the second leaves the secure page
-    as it was (QEMU drops the refused write), and QEMU traces the refused
-    access.
+ 1. iommu_platform=on: a read into a shared page returns the disk's data
+    and a write from a shared page reaches the disk (the positive
+    controls: the device works); a read into a secure page leaves it as
+    it was (QEMU drops the refused write) and a write from the secure page
+    does not put its bytes on the disk; QEMU traces the refused accesses.
  2. The same with iommu_platform=off (before the fix, the device wrote
-    the disk's data into the secure page).
+    the disk's data into the secure page and read it).
 
   tests/se-boot/test_pv_dma.py [-v]
 """
@@ -85,6 +86,8 @@ def setup():
 def run_probe(iommu):
     s = setup()
     c = s["c"]
+    with open(s["disk"], "wb") as f:
+        f.write(s["data"] + bytes((1 << 20) - len(s["data"])))
     trace = os.path.join(OUT, "trace-%s.log" % iommu)
     if os.path.exists(trace):
         os.unlink(trace)
@@ -131,6 +134,24 @@ def check(iommu):
     if buf(8) != fill or not denied:
         raise AssertionError("the secure page changed or no refusal was "
                              "traced")
+    with open(s["disk"], "rb") as f:
+        disk = f.read()
+
+    def sector(n):
+        return disk[512 * n:512 * (n + 1)]
+    log("writes: from a shared page used/status %#x, sector %d now %s...; "
+        "from the secure page %#x, sector %d now %s..." % (
+            res[11], c["DMA_SECTOR_SHARED"],
+            sector(c["DMA_SECTOR_SHARED"])[:8].hex(), res[12],
+            c["DMA_SECTOR_SECURE"], sector(c["DMA_SECTOR_SECURE"])[:8].hex()))
+    if sector(c["DMA_SECTOR_SHARED"]) != \
+            bytes([c["DMA_PATTERN_SHARED"]]) * 512:
+        raise AssertionError("the write from a shared page did not reach "
+                             "the disk: the test cannot tell anything")
+    if bytes([c["DMA_PATTERN_SECURE"]]) * 16 in sector(
+            c["DMA_SECTOR_SECURE"]):
+        raise AssertionError("the device read the secure page: its bytes "
+                             "are on the disk")
 
 
 def t_iommu_on():

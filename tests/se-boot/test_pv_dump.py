@@ -8,19 +8,20 @@ dumps it with QMP dump-guest-memory.  QEMU is the ASan/UBSan build when
 there is one.
 
  1. The ELF dump holds 0 plaintext occurrences of the secret; its register
-    notes are zero; it has the pv_mem_meta and pv_compl sections and one
-    PV CPU note (the format zgetdump --key reads).
+    notes are zero; it has the pv_mem_meta and pv_compl sections and a PV
+    CPU note per CPU (two; the format zgetdump --key reads).
  2. build/tools/se-dump with the CCK decrypts it: the plain dump holds the
     secret (the positive control that the dump holds the guest's memory),
     the CPU's PSW and prefix, shared and encrypted pages.
  3. An independent reader (Python's cryptography package, following
     s390-tools zdump/pv_utils.c: HKDF-SHA512 dump key, AES-256-GCM
     completion and CPU data, AES-256-XTS pages with tweak component | nonce)
-    decrypts a dump taken with detach=true, and finds the secret.
+    decrypts a dump taken with detach=true, and finds the secret and two
+    CPUs with their own prefixes.
  4. Another key, an altered completion section or CPU note: refused.
- 5. Refused with the reason in the QMP error: a kdump format; the same
-    guest after it added a secret with the disable-dump flag; an image
-    without --enable-dump.
+ 5. Refused with the reason in the QMP error: a kdump format, a dump in
+    part (begin/length); the same guest after it added a secret with the
+    disable-dump flag; an image without --enable-dump.
 
   tests/se-boot/test_pv_dump.py [-v]
 """
@@ -48,6 +49,7 @@ SEDUMP = os.path.join(guest.BUILD, "tools", "se-dump")
 SESEC = os.path.join(guest.BUILD, "tools", "se-secret")
 SESEC_GUEST = os.path.join(guest.BUILD, "tools", "se-secret-guest")
 MEM_MIB = 512
+CPUS = 2
 SLOT = 16384
 
 # The guest adds the disable-dump secret 20 s (guest time, which stands
@@ -101,7 +103,8 @@ def boot(name, img, key, disk, steps):
     if os.path.exists(sock):
         os.unlink(sock)
     argv = [uvio.QEMU] + pv.pv_args(key) + [
-        "-m", "%dM" % MEM_MIB, "-nographic", "-no-reboot", "-kernel", img,
+        "-m", "%dM" % MEM_MIB, "-smp", str(CPUS), "-nographic",
+        "-no-reboot", "-kernel", img,
         "-qmp", "unix:%s,server=on,wait=off" % sock]
     if disk:
         argv += ["-drive", "if=none,id=d0,format=raw,file=" + disk,
@@ -160,6 +163,10 @@ def setup():
     def steps(g, q):
         r = {}
         r["kdump"] = dump(q, "dump.kdump", "kdump-zlib")[1]
+        r["part"] = q.cmd("dump-guest-memory", paging=False,
+                          protocol="file:" + os.path.join(OUT, "part.elf"),
+                          begin=1 << 20, length=1 << 20)
+        r["part"] = r["part"].get("error", {}).get("desc")
         t0 = time.time()
         r["elf"], err = dump(q, "dump.elf")
         r["elf_s"] = time.time() - t0
@@ -258,6 +265,10 @@ def independent_decrypt(data, cck):
         comp = meta[(paddr // 4096 + i) * 16:][:16]
         page = data[off + i * 4096:off + (i + 1) * 4096]
         if comp[:4] == b"\xff\xff\xff\xff":
+            # special: byte 15 is zero (0x01), shared (0x02), mapped (0x04)
+            if comp[14] or comp[15] & ~7 or comp[15] & 3 not in (1, 2):
+                raise AssertionError("invalid tweak component %s"
+                                     % comp.hex())
             mem += bytes(4096) if comp[15] & 1 else page
             continue
         tweak = bytes(a | b for a, b in zip(comp, nonce))
@@ -282,11 +293,16 @@ def t_encrypted():
         if name not in secs:
             raise AssertionError("no section " + name)
     pvn = [d for t, d in notes if t == 0x30e]
-    if len(pvn) != 1 or len(pvn[0]) != 1568:
+    if len(pvn) != CPUS or any(len(d) != 1568 for d in pvn):
         raise AssertionError("PV CPU notes: %r" % [len(d) for d in pvn])
-    regs = [d for t, d in notes if t in (1, 2, 0x304, 0x305, 0x309, 0x30a)]
-    if any(any(d) for d in regs):
-        raise AssertionError("a register note of the protected CPU is not "
+    # every register note QEMU writes (NT_PRSTATUS ... NT_S390_GS_CB)
+    regs = [(t, d) for t, d in notes
+            if t in (1, 2, 0x301, 0x302, 0x303, 0x304, 0x305, 0x309, 0x30a,
+                     0x30b)]
+    if len(regs) != 10 * CPUS:
+        raise AssertionError("%d register notes" % len(regs))
+    if any(any(d) for _, d in regs):
+        raise AssertionError("a register note of a protected CPU is not "
                              "zero")
 
 
@@ -302,6 +318,8 @@ def t_decrypt():
         raise AssertionError("the secret is not in the decrypted dump")
     info = run([SEDUMP, "info", "-k", s["cck"], "-i", s["elf"]]).stdout
     log(info.strip())
+    if "cpus: %d" % CPUS not in info:
+        raise AssertionError("se-dump info: " + info)
     m = re.search(r"cpu 0: psw ([0-9a-f]{16}) ([0-9a-f]{16}) prefix "
                   r"(0x[0-9a-f]{8})", info)
     pages = re.search(r"pages: (\d+) encrypted, (\d+) shared, (\d+) zero",
@@ -335,9 +353,11 @@ def t_independent():
     log("independent reader: %d MiB, %d occurrence(s) of the secret, "
         "cpus %s" % (len(mem) >> 20, mem.count(s["secret"]),
                      ["%016x %016x prefix %#x" % c for c in cpus]))
-    if not mem.count(s["secret"]) or len(cpus) != 1:
+    if not mem.count(s["secret"]) or len(cpus) != CPUS:
         raise AssertionError("the independent reader did not find the "
-                             "secret and one CPU")
+                             "secret and %d CPUs" % CPUS)
+    if len({c[2] for c in cpus}) != CPUS:
+        raise AssertionError("the CPUs' prefixes are not distinct")
 
 
 def t_refused_input():
@@ -367,6 +387,7 @@ def t_refused_input():
 def t_refused_dumps():
     s = state()
     want = [("kdump", "can only be dumped in ELF format"),
+            ("part", "can only be dumped whole"),
             ("after_secret", "an added secret disabled dumping"),
             ("nodump", "its SE header does not allow a dump")]
     for k, text in want:

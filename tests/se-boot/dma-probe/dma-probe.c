@@ -12,6 +12,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include "dma-probe.h"
 #include "dma-probe-head.h"
@@ -31,7 +32,9 @@
 #define ST_DRIVER_OK    0x04
 #define ST_FEATURES_OK  0x08
 
-#define QSIZE           8
+#define QSIZE           16
+#define BLK_T_IN        0
+#define BLK_T_OUT       1
 #define DESC_NEXT       1
 #define DESC_WRITE      2
 #define AVAIL_NO_INTR   1
@@ -342,22 +345,26 @@ static void set_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 }
 
 /*
- * Read sector 0 into @buf: request header, data, status byte (one per
- * request); results to res[@at] (used index), res[@at + 1] (status),
- * res[@at + 2, 3] (the buffer's first 16 bytes).
+ * Request @n (descriptors 3n..3n+2; QSIZE holds four requests):
+ * read (@write false) sector @sector into @buf, or write it from @buf:
+ * request header, data, status byte.  Returns the used index afterwards
+ * << 8 | the status byte.
  */
-static void read_sector(uint64_t buf, unsigned at, unsigned n)
+static uint64_t request(unsigned n, bool write, uint64_t sector,
+                        uint64_t buf)
 {
     const uint64_t hdr = DMA_REQ_ADDR + 32 * n;
     const uint64_t status = hdr + 16;
     const uint64_t used_idx = DMA_USED_ADDR + 2;
     uint64_t end;
 
-    fill(buf, DMA_FILL, 4096);
-    fill(hdr, 0, 32);                   /* type 0 (read), sector 0 */
+    fill(hdr, 0, 32);
+    w32(hdr, le32(write ? BLK_T_OUT : BLK_T_IN));
+    w64(hdr + 8, le64(sector));
     w8(status, 0xee);
     set_desc(3 * n, hdr, 16, DESC_NEXT, 3 * n + 1);
-    set_desc(3 * n + 1, buf, 512, DESC_NEXT | DESC_WRITE, 3 * n + 2);
+    set_desc(3 * n + 1, buf, 512, DESC_NEXT | (write ? 0 : DESC_WRITE),
+             3 * n + 2);
     set_desc(3 * n + 2, status, 1, DESC_WRITE, 0);
     w16(DMA_AVAIL_ADDR + 4 + 2 * (avail_idx % QSIZE), le16(3 * n));
     avail_idx++;
@@ -367,10 +374,32 @@ static void read_sector(uint64_t buf, unsigned at, unsigned n)
     while (le16(r16(used_idx)) != avail_idx && tod() < end) {
         /* the device completes it from QEMU's I/O thread */
     }
-    res(at, le16(r16(used_idx)));
-    res(at + 1, r8(status));
+    return (uint64_t)le16(r16(used_idx)) << 8 | r8(status);
+}
+
+/*
+ * Read sector 0 into @buf (filled with DMA_FILL first); results to
+ * res[@at] (used index), res[@at + 1] (status), res[@at + 2, 3] (the
+ * buffer's first 16 bytes).
+ */
+static void read_sector(unsigned n, uint64_t buf, unsigned at)
+{
+    uint64_t r;
+
+    fill(buf, DMA_FILL, 4096);
+    r = request(n, false, 0, buf);
+    res(at, r >> 8);
+    res(at + 1, r & 0xff);
     res(at + 2, r64(buf));
     res(at + 3, r64(buf + 8));
+}
+
+/* Write @sector from @buf, filled with @pattern; result to res[@at] */
+static void write_sector(unsigned n, uint64_t buf, uint64_t sector,
+                         uint8_t pattern, unsigned at)
+{
+    fill(buf, pattern, 4096);
+    res(at, request(n, true, sector, buf));
 }
 
 void probe_main(void)
@@ -406,8 +435,12 @@ void probe_main(void)
         fail(2 + (r >> 8), r);
         return;
     }
-    read_sector(DMA_SHARED_BUF, 2, 0);
-    read_sector(DMA_SECURE_BUF, 6, 1);
+    read_sector(0, DMA_SHARED_BUF, 2);
+    write_sector(1, DMA_SHARED_BUF, DMA_SECTOR_SHARED, DMA_PATTERN_SHARED,
+                 11);
+    read_sector(2, DMA_SECURE_BUF, 6);
+    write_sector(3, DMA_SECURE_BUF, DMA_SECTOR_SECURE, DMA_PATTERN_SECURE,
+                 12);
     w8(CB(0), 0);
     r = ccw(CCW_READ_STATUS, CB(0), 1);
     res(10, r == 0x0c ? r8(CB(0)) : 0x100 | (r & 0xff));

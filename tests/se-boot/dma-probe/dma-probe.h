@@ -9,16 +9,24 @@
 #define DMA_PROBE_H
 
 /*
- * Results, in a page the probe shares with the host (u64 each):
- *  0 magic, 1 error (0, or step << 8 | detail; 0xdead0000 + program
- *  interruption code), 2 request 1 (data in a shared page): used index
- *  after it, 3 its status byte, 4-5 the first 16 bytes of its buffer,
- *  6-9 the same for request 2 (data in a secure page), 10 the device
- *  status after both.
+ * Four requests, in this order: 1 read sector 0 into a shared page, 2
+ * write sector DMA_SECTOR_SHARED from a shared page filled with
+ * DMA_PATTERN_SHARED, 3 read sector 0 into a secure page, 4 write sector
+ * DMA_SECTOR_SECURE from the secure page filled with DMA_PATTERN_SECURE.
+ * Results, in a page the probe shares with the host (u64 each): 0 magic,
+ * 1 error (0, or step << 8 | detail; 0xdead0000 + program interruption
+ * code), 2 request 1's used index afterwards, 3 its status byte, 4-5 the
+ * first 16 bytes of its buffer, 6-9 the same for request 3, 10 the device
+ * status after all four, 11 and 12 requests 2 and 4: used index << 8 |
+ * status byte.
  */
 #define DMA_RES_ADDR        0x30000
 #define DMA_MAGIC           0x444d4150524f4231  /* "DMAPROB1" */
-#define DMA_RES_WORDS       11
+#define DMA_RES_WORDS       13
+#define DMA_SECTOR_SECURE   1
+#define DMA_SECTOR_SHARED   2
+#define DMA_PATTERN_SECURE  0x5c
+#define DMA_PATTERN_SHARED  0x3c
 /* shared: channel programs and their data */
 #define DMA_CCW_ADDR        0x31000
 /* shared: the virtqueue (descriptors, available, used ring) */
