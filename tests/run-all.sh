@@ -147,7 +147,7 @@ BOOT_CHAINS=(
      hostile-s390x-asan|ASAN_OPTIONS=detect_leaks=0 QEMU_S390X=$BUILD/qemu-system-s390x-asan|$PY $TOP/tests/hostile/test_s390x.py --quick"
     "se-reboots||$PY $TOP/tests/se-boot/test_pv_badinput.py 3
      se-dump||$PY $TOP/tests/se-boot/test_pv_dump.py
-     se-dma||$PY $TOP/tests/se-boot/test_pv_dma.py"
+     se-probe||$PY $TOP/tests/se-boot/test_pv_probe.py"
     # POWER Secure VMs on pseries under TCG (pef-guest, swtpm): boot,
     # virtio through bounce buffers, reboots, every ESM failure, all again
     # on the ASan/UBSan build with the hostile-host suite's --quick rows;

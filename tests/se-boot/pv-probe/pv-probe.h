@@ -1,12 +1,13 @@
 /*
- * qemu-ibm-cc: layout shared by dma-probe (a freestanding s390x program
- * run as a protected guest: it drives a virtio-blk-ccw device itself) and
- * tests/se-boot/test_pv_dma.py, which parses this file for the numbers.
+ * qemu-ibm-cc: layout shared by pv-probe (a freestanding s390x program
+ * run as a protected guest: it issues every UVC command code and drives a
+ * virtio-blk-ccw device itself) and tests/se-boot/test_pv_probe.py, which
+ * parses this file for the numbers.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef DMA_PROBE_H
-#define DMA_PROBE_H
+#ifndef PV_PROBE_H
+#define PV_PROBE_H
 
 /*
  * Four requests, in this order: 1 read sector 0 into a shared page, 2
@@ -18,11 +19,15 @@
  * code), 2 request 1's used index afterwards, 3 its status byte, 4-5 the
  * first 16 bytes of its buffer, 6-9 the same for request 3, 10 the device
  * status after all four, 11 and 12 requests 2 and 4: used index << 8 |
- * status byte.
+ * status byte.  Then the UVCs, before any of that: 13 QUI's condition
+ * code << 16 | rc, 14-17 its installed-calls words, 18 the number of
+ * command codes other than the guest's (QUI, the share calls,
+ * attestation and secrets) that did not end cc 1 rc 0x0002, 19 the first
+ * of them (code << 32 | cc << 16 | rc).
  */
 #define DMA_RES_ADDR        0x30000
 #define DMA_MAGIC           0x444d4150524f4231  /* "DMAPROB1" */
-#define DMA_RES_WORDS       13
+#define DMA_RES_WORDS       20
 #define DMA_SECTOR_SECURE   1
 #define DMA_SECTOR_SHARED   2
 #define DMA_PATTERN_SECURE  0x5c

@@ -1,21 +1,25 @@
 /*
- * qemu-ibm-cc: dma-probe, a freestanding s390x program run as a protected
- * guest (packed by mk-se-image).  It drives the virtio-blk-ccw device on
- * subchannel 0.0.0000 itself, as a virtio 1.0 driver that does not care
- * what the device asks for: channel programs (virtio-ccw, Linux
- * drivers/s390/virtio/virtio_ccw.c and QEMU hw/s390x/virtio-ccw.h for the
- * commands), one virtqueue in shared pages, notifications by diag 0x500.
- * It reads sector 0 twice: into a page it shared with the host, then
- * into a secure page, which the device must not be able to write,
- * whatever iommu_platform says.  Results go to DMA_RES_ADDR, a shared
- * page (dma-probe.h); the end is a disabled wait.
+ * qemu-ibm-cc: pv-probe, a freestanding s390x program run as a protected
+ * guest (packed by mk-se-image).  It issues Query Ultravisor Information
+ * and every other UVC command code: a protected guest may only issue its
+ * own calls, the others must be "invalid command" (rc 0x0002), as
+ * kvm-unit-tests s390x/uv-guest.c expects.  Then it drives the
+ * virtio-blk-ccw device on subchannel 0.0.0000 itself, as a virtio 1.0
+ * driver that does not care what the device asks for: channel programs
+ * (virtio-ccw, Linux drivers/s390/virtio/virtio_ccw.c and QEMU
+ * hw/s390x/virtio-ccw.h for the commands), one virtqueue in shared pages,
+ * notifications by diag 0x500.  It reads and writes sectors through a
+ * page it shared with the host, then through a secure page, which the
+ * device must not be able to write or read, whatever iommu_platform says.
+ * Results go to DMA_RES_ADDR, a shared page (pv-probe.h); the end is a
+ * disabled wait.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include "dma-probe.h"
-#include "dma-probe-head.h"
+#include "pv-probe.h"
+#include "pv-probe-head.h"
 
 #define SCHID           0x00010000u     /* 0.0.0000: one = 1 */
 
@@ -133,23 +137,75 @@ void probe_pgm(uint64_t code)
     res(1, 0xdead0000 | code);
 }
 
-/* ---- the ultravisor: share a page ---- */
+/* ---- the ultravisor ---- */
 
-static int share(uint64_t addr)
+#define UVC_CB          (DMA_PRIV_ADDR + 0x800)
+
+/* UVC with the control block at @cb; returns the condition code */
+static int uvc(uint64_t cb)
 {
-    const uint64_t cb = DMA_PRIV_ADDR + 0x800;
     register uint64_t r2 asm("2") = cb;
     int cc;
 
-    fill(cb, 0, 0x30);
-    w16(cb, 0x30);
-    w16(cb + 2, 0x1000);                        /* SET_SHARED_ACCESS */
-    w64(cb + 0x20, addr);
     asm volatile(".long 0xb9a40002\n"           /* uvc 0,%r2 */
                  "ipm %0\n"
                  "srl %0,28\n"
                  : "=d"(cc) : "d"(r2) : "cc", "memory");
-    return cc == 0 && r16(cb + 4) == 1 ? 0 : -1;
+    return cc;
+}
+
+/* A zeroed control block of @len bytes for command @cmd at UVC_CB */
+static void cb_init(uint16_t len, uint16_t cmd)
+{
+    fill(UVC_CB, 0, 0x200);
+    w16(UVC_CB, len);
+    w16(UVC_CB + 2, cmd);
+}
+
+static int share(uint64_t addr)
+{
+    cb_init(0x30, 0x1000);                      /* SET_SHARED_ACCESS */
+    w64(UVC_CB + 0x20, addr);
+    return uvc(UVC_CB) == 0 && r16(UVC_CB + 4) == 1 ? 0 : -1;
+}
+
+/* The guest's own calls (Linux arch/s390/include/asm/uv.h) */
+static bool guest_call(uint32_t cmd)
+{
+    return cmd == 0x0001 || cmd == 0x1000 || cmd == 0x1001 ||
+           cmd == 0x1020 || cmd == 0x1031 || cmd == 0x1033 ||
+           cmd == 0x1034 || cmd == 0x1035;
+}
+
+static void uvc_sweep(void)
+{
+    uint64_t bad = 0, first = 0;
+    uint32_t cmd;
+    unsigned i;
+    int cc;
+
+    cb_init(0x120, 0x0001);                     /* QUI */
+    cc = uvc(UVC_CB);
+    res(13, (uint64_t)cc << 16 | r16(UVC_CB + 4));
+    for (i = 0; i < 4; i++) {
+        res(14 + i, r64(UVC_CB + 0x10 + 8 * i));
+    }
+    for (cmd = 0; cmd <= 0xffff; cmd++) {
+        if (guest_call(cmd)) {
+            continue;
+        }
+        cb_init(0x30, cmd);
+        cc = uvc(UVC_CB);
+        if (cc != 1 || r16(UVC_CB + 4) != 0x0002) {
+            if (!bad) {
+                first = (uint64_t)cmd << 32 | (uint64_t)cc << 16 |
+                        r16(UVC_CB + 4);
+            }
+            bad++;
+        }
+    }
+    res(18, bad);
+    res(19, first);
 }
 
 /* ---- the channel subsystem ---- */
@@ -425,6 +481,7 @@ void probe_main(void)
             return;
         }
     }
+    uvc_sweep();
     r = enable();
     if (r) {
         fail(2, -r);

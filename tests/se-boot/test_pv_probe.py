@@ -1,16 +1,22 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Device DMA of a protected guest goes through the secure-storage filter,
-whatever the virtio device's iommu_platform says.
+"""A freestanding program as a protected guest: the ultravisor calls it
+may make, and device DMA through the secure-storage filter whatever the
+virtio device's iommu_platform says.
 
-dma-probe (tests/se-boot/dma-probe), a freestanding program in an SE
-image, drives a virtio-blk-ccw device itself as a protected guest: it
-shares the pages of its virtqueue and reads sector 0 of the disk twice,
-into a page it shared, then into a secure page.  Linux would refuse a
-device without VIRTIO_F_ACCESS_PLATFORM in a protected guest; this
-program does not, as a guest of one's own need not.  QEMU is the
-ASan/UBSan build when there is one.
+pv-probe (tests/se-boot/pv-probe), a freestanding program in an SE
+image, runs as a protected guest.  It issues QUI and every other UVC
+command code; then it drives a virtio-blk-ccw device itself: it shares
+the pages of its virtqueue and reads and writes sectors from a page it
+shared and from a secure page.  Linux would refuse a device without
+VIRTIO_F_ACCESS_PLATFORM in a protected guest; this program does not, as
+a guest of one's own need not.  QEMU is the ASan/UBSan build when there
+is one.
 
+ 0. QUI indicates exactly the guest's calls (QUI, set/remove shared
+    access, attestation, the four secret calls: 80c0000f40000000 0 0 0),
+    and every other command code, host-only ones included, is refused
+    with cc 1, rc 0x0002 (invalid command).
  1. iommu_platform=on: a read into a shared page returns the disk's data
     and a write from a shared page reaches the disk (the positive
     controls: the device works); a read into a secure page leaves it as
@@ -19,7 +25,7 @@ ASan/UBSan build when there is one.
  2. The same with iommu_platform=off (before the fix, the device wrote
     the disk's data into the secure page and read it).
 
-  tests/se-boot/test_pv_dma.py [-v]
+  tests/se-boot/test_pv_probe.py [-v]
 """
 
 import os
@@ -39,13 +45,13 @@ import tap  # noqa: E402
 
 OUT = os.path.join(guest.BUILD, "se-boot", "dma")
 pv.OUT = os.path.join(OUT, "pv")
-PROBE_SRC = os.path.join(HERE, "dma-probe")
+PROBE_SRC = os.path.join(HERE, "pv-probe")
 plain.QEMU = uvio.QEMU
 
 
 def consts():
     c = {}
-    with open(os.path.join(PROBE_SRC, "dma-probe.h")) as f:
+    with open(os.path.join(PROBE_SRC, "pv-probe.h")) as f:
         for m in re.finditer(r"#define\s+(DMA_\w+)\s+(0x[0-9a-f]+|\d+)",
                              f.read()):
             c[m.group(1)] = int(m.group(2), 0)
@@ -64,15 +70,15 @@ def setup():
     if r.returncode:
         if "No such file" in r.stderr or "not found" in r.stderr:
             raise SkipTest("no s390x cross compiler: " + r.stderr.strip())
-        raise AssertionError("make dma-probe: " + r.stderr)
-    with open(os.path.join(OUT, "dma-probe.bin"), "rb") as f:
+        raise AssertionError("make pv-probe: " + r.stderr)
+    with open(os.path.join(OUT, "pv-probe.bin"), "rb") as f:
         probe = f.read()
     # an s390x Linux image's shape: its code from 0x10000 on
-    kernel = os.path.join(OUT, "dma-probe.img-in")
+    kernel = os.path.join(OUT, "pv-probe.img-in")
     with open(kernel, "wb") as f:
         f.write(bytes(0x10000) + probe)
     key, hkd = pv.host_key("host")
-    img = os.path.join(OUT, "dma-probe.se")
+    img = os.path.join(OUT, "pv-probe.se")
     subprocess.run([pv.MKSE, "--no-verify", "-k", hkd, "-i", kernel, "-o",
                     img], check=True, stdout=subprocess.DEVNULL)
     disk = os.path.join(OUT, "disk.raw")
@@ -99,7 +105,7 @@ def run_probe(iommu):
     try:
         res = q.xp64(c["DMA_RES_ADDR"], c["DMA_RES_WORDS"])
     finally:
-        bad.finish(q, "dma-probe iommu_platform=" + iommu)
+        bad.finish(q, "pv-probe iommu_platform=" + iommu)
     with open(trace) as f:
         denied = len(re.findall(r"s390_pv_dma_denied", f.read()))
     return res, denied
@@ -154,6 +160,20 @@ def check(iommu):
                              "are on the disk")
 
 
+def t_uvc():
+    res, _ = run_probe("on")
+    log("QUI cc/rc %#x, installed calls %s; %d other codes not refused "
+        "(first %#x)" % (res[13], " ".join("%x" % w for w in res[14:18]),
+                         res[18], res[19]))
+    if res[0] != setup()["c"]["DMA_MAGIC"]:
+        raise AssertionError("no probe results")
+    if res[13] != 0x0001 or res[14:18] != [0x80c0000f40000000, 0, 0, 0]:
+        raise AssertionError("QUI from the protected guest")
+    if res[18]:
+        raise AssertionError("%d command codes not refused with rc 0x0002"
+                             % res[18])
+
+
 def t_iommu_on():
     check("on")
 
@@ -163,6 +183,7 @@ def t_iommu_off():
 
 
 TESTS = [
+    ("a protected guest's QUI and every other UVC command code", t_uvc),
     ("virtio-blk-ccw iommu_platform=on: DMA into a secure page refused",
      t_iommu_on),
     ("virtio-blk-ccw iommu_platform=off: refused as well", t_iommu_off),

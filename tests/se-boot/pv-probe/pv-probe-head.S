@@ -1,5 +1,5 @@
 /*
- * qemu-ibm-cc: entry of dma-probe, laid out as the start of an s390x
+ * qemu-ibm-cc: entry of pv-probe, laid out as the start of an s390x
  * Linux image at 0x10000 so that mk-se-image packs it: "S390EP" at
  * 0x10008 and the command-line size at 0x10430 (Linux
  * arch/s390/boot/head.S, parmarea); stage3b starts it at 0x10000 in
@@ -7,7 +7,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "dma-probe.h"
+#include "pv-probe.h"
 
     .section .text
     .globl _start

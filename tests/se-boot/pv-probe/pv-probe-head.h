@@ -1,10 +1,10 @@
 /*
- * qemu-ibm-cc: what dma-probe-head.S calls in dma-probe.c.
+ * qemu-ibm-cc: what pv-probe-head.S calls in pv-probe.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef DMA_PROBE_HEAD_H
-#define DMA_PROBE_HEAD_H
+#ifndef PV_PROBE_HEAD_H
+#define PV_PROBE_HEAD_H
 
 #include <stdint.h>
 
