@@ -39,7 +39,6 @@
 #define MEM_SIZE        (BLOCK + 16 * PAGE)
 #define MEM_PAGES       (MEM_SIZE / PAGE)
 #define MAX_CPUS        4
-#define MAX_HANDLES     16
 #define MAX_KEPT        8       /* CPU data and pages checked at the end */
 
 /* rc values of uv-core.c besides the documented ones */
@@ -191,51 +190,11 @@ static void set_shared(uint64_t pfn, bool on)
 
 /* ---- the input ---------------------------------------------------------- */
 
-typedef struct Seq {
-    const uint8_t *p;
-    size_t n;
-    uint64_t handles[MAX_HANDLES];
-    size_t nh;
-} Seq;
-
-static uint8_t next(Seq *s)
-{
-    if (!s->n) {
-        return 0;
-    }
-    s->n--;
-    return *s->p++;
-}
-
-static void remember(Seq *s, uint64_t h)
-{
-    if (h) {
-        s->handles[s->nh++ % MAX_HANDLES] = h;
-    }
-}
-
-/* A handle handed out earlier, or 0, or one made up of input bytes */
-static uint64_t pick(Seq *s)
-{
-    uint8_t b = next(s);
-    uint64_t h = 0;
-    int i;
-
-    if (b < 0xf0 && s->nh) {
-        return s->handles[b % MIN(s->nh, MAX_HANDLES)];
-    }
-    if (b == 0xff) {
-        for (i = 0; i < 8; i++) {
-            h = h << 8 | next(s);
-        }
-    }
-    return h;
-}
 
 /* A 1 MiB block, a page (some past the end), unaligned, or made up */
-static uint64_t pick_addr(Seq *s)
+static uint64_t pick_addr(FuzzSeq *s)
 {
-    uint8_t b = next(s);
+    uint8_t b = fuzz_next(s);
     uint64_t a = 0;
     int i;
 
@@ -243,13 +202,13 @@ static uint64_t pick_addr(Seq *s)
         return (b % 3) * (uint64_t)BLOCK;
     }
     if (b < 0xc0) {
-        return (((b & 0x3f) << 8 | next(s)) % (MEM_PAGES + 4)) * PAGE;
+        return (((b & 0x3f) << 8 | fuzz_next(s)) % (MEM_PAGES + 4)) * PAGE;
     }
     if (b < 0xff) {
-        return (next(s) % (MEM_PAGES + 4)) * PAGE + (b & 0x3f) + 1;
+        return (fuzz_next(s) % (MEM_PAGES + 4)) * PAGE + (b & 0x3f) + 1;
     }
     for (i = 0; i < 8; i++) {
-        a = a << 8 | next(s);
+        a = a << 8 | fuzz_next(s);
     }
     return a;
 }
@@ -289,20 +248,6 @@ static void fill_cpu(SeDumpCpuState *st, uint8_t b, uint64_t h)
     st->flags = b;
 }
 
-static bool cpu_eq(const SeDumpCpuState *a, const SeDumpCpuState *b)
-{
-    return !memcmp(a->gprs, b->gprs, sizeof(a->gprs)) &&
-           a->psw_mask == b->psw_mask && a->psw_addr == b->psw_addr &&
-           a->prefix == b->prefix && a->fpc == b->fpc &&
-           a->todpr == b->todpr && a->timer == b->timer &&
-           a->todcmp == b->todcmp &&
-           !memcmp(a->acrs, b->acrs, sizeof(a->acrs)) &&
-           !memcmp(a->crs, b->crs, sizeof(a->crs)) &&
-           !memcmp(a->vrs, b->vrs, sizeof(a->vrs)) &&
-           !memcmp(a->gscb, b->gscb, sizeof(a->gscb)) &&
-           a->flags == b->flags;
-}
-
 /* An output buffer of exactly @len bytes, filled so a write shows */
 static uint8_t *out_buf(size_t len)
 {
@@ -324,9 +269,9 @@ static bool untouched(const uint8_t *p, size_t len)
 
 /* ---- the calls ---------------------------------------------------------- */
 
-static void dump_init(SeUv *uv, Seq *s)
+static void dump_init(SeUv *uv, FuzzSeq *s)
 {
-    uint64_t h = pick(s);
+    uint64_t h = fuzz_pick(s);
     uint16_t rc, rrc, want;
 
     if (!conf_ok(h) || !m.verified || m.dumping) {
@@ -375,14 +320,14 @@ static uint16_t stor_state(SeUv *uv, uint64_t h, uint64_t gaddr,
     return rc;
 }
 
-static void dump_cpu(SeUv *uv, Seq *s)
+static void dump_cpu(SeUv *uv, FuzzSeq *s)
 {
-    uint64_t h = pick(s);
+    uint64_t h = fuzz_pick(s);
     g_autofree uint8_t *out = out_buf(SE_DUMP_CPU_LEN);
     uint16_t rc, rrc, want;
     SeDumpCpuState st;
 
-    fill_cpu(&st, next(s), h);
+    fill_cpu(&st, fuzz_next(s), h);
     want = cpu_ok(h) && m.dumping ? UVC_RC_EXECUTED : UVC_RC_INV_STATE;
     rc = se_uv_dump_cpu(uv, h, &st, out, &rrc);
     check(rc == want);
@@ -394,10 +339,10 @@ static void dump_cpu(SeUv *uv, Seq *s)
     }
 }
 
-static void dump_export(SeUv *uv, Seq *s)
+static void dump_export(SeUv *uv, FuzzSeq *s)
 {
     uint64_t gaddr = pick_addr(s);
-    uint8_t fill = next(s);
+    uint8_t fill = fuzz_next(s);
     g_autofree uint8_t *in = g_malloc(PAGE);
     g_autofree uint8_t *out = out_buf(PAGE);
     g_autofree uint8_t *stor = NULL;
@@ -437,9 +382,9 @@ static void dump_export(SeUv *uv, Seq *s)
 }
 
 /* DUMP_COMPLETE; the reader's side opens what the dump gave */
-static void dump_complete(SeUv *uv, Seq *s)
+static void dump_complete(SeUv *uv, FuzzSeq *s)
 {
-    uint64_t h = pick(s);
+    uint64_t h = fuzz_pick(s);
     g_autofree uint8_t *out = out_buf(SE_DUMP_COMPL_LEN);
     uint8_t plain[PAGE], want_page[PAGE], wrong[SE_DUMP_CCK_SIZE];
     SeDumpCpuState st;
@@ -462,7 +407,7 @@ static void dump_complete(SeUv *uv, Seq *s)
     for (i = 0; i < m.ncpu_data; i++) {
         check(se_dump_open_cpu(&keys, m.cpu_data[i], SE_DUMP_CPU_LEN, &st,
                                NULL));
-        check(cpu_eq(&st, &m.st[i]));
+        check(fuzz_cpu_eq(&st, &m.st[i]));
     }
     for (i = 0; i < m.npage; i++) {
         check(se_dump_read_page(&keys, m.page[i].comp, m.page[i].data,
@@ -474,9 +419,9 @@ static void dump_complete(SeUv *uv, Seq *s)
 }
 
 /* SET/REMOVE_SHARED_ACCESS or ADD_SECRET from the secure guest */
-static void guest_call(SeUv *uv, Seq *s, bool secret)
+static void guest_call(SeUv *uv, FuzzSeq *s, bool secret)
 {
-    uint8_t arg = next(s), cb[SECRET_LEN] = { 0 };
+    uint8_t arg = fuzz_next(s), cb[SECRET_LEN] = { 0 };
     uint64_t gaddr = secret ? (arg & 1 ? ASRCB_CCK : ASRCB_NODUMP)
                             : pick_addr(s);
     uint16_t cmd, rc;
@@ -513,7 +458,7 @@ static void guest_call(SeUv *uv, Seq *s, bool secret)
     }
 }
 
-static void run_sequence(SeUv *uv, Seq *s)
+static void run_sequence(SeUv *uv, FuzzSeq *s)
 {
     g_autofree uint8_t *stor = NULL;
     uint64_t h;
@@ -522,12 +467,12 @@ static void run_sequence(SeUv *uv, Seq *s)
     unsigned i;
     bool ok;
 
-    switch (next(s) % 12) {
+    switch (fuzz_next(s) % 12) {
     case 0:
         dump_init(uv, s);
         break;
     case 1:
-        h = pick(s);
+        h = fuzz_pick(s);
         stor = out_buf(SE_DUMP_STOR_STATE_LEN);
         stor_state(uv, h, pick_addr(s), stor);
         break;
@@ -541,7 +486,7 @@ static void run_sequence(SeUv *uv, Seq *s)
         dump_complete(uv, s);
         break;
     case 5:
-        h = pick(s);
+        h = fuzz_pick(s);
         rc = se_uv_destroy_conf(uv, h, &rrc);
         check((rc == UVC_RC_EXECUTED) == conf_ok(h));
         if (rc == UVC_RC_EXECUTED) {
@@ -550,12 +495,12 @@ static void run_sequence(SeUv *uv, Seq *s)
         break;
     case 6:
         /* a new configuration, verified at once or left CREATED */
-        arg = next(s);
+        arg = fuzz_next(s);
         rc = se_uv_create_conf(uv, &h, &rrc);
         check((rc == UVC_RC_EXECUTED) == !m.conf);
         if (rc == UVC_RC_EXECUTED) {
             m.conf = h;
-            remember(s, h);
+            fuzz_remember(s, h);
             if (arg & 1) {
                 fuzz_se_verify(uv, &img, h);
                 m.verified = true;
@@ -563,18 +508,18 @@ static void run_sequence(SeUv *uv, Seq *s)
         }
         break;
     case 7:
-        h = pick(s);
-        i = next(s) % (MAX_CPUS + 1);
+        h = fuzz_pick(s);
+        i = fuzz_next(s) % (MAX_CPUS + 1);
         ok = conf_ok(h) && i < MAX_CPUS && !m.cpu[i];
         rc = se_uv_create_cpu(uv, h, i, &h, &rrc);
         check((rc == UVC_RC_EXECUTED) == ok && (h != 0) == ok);
         if (ok) {
             m.cpu[i] = h;
-            remember(s, h);
+            fuzz_remember(s, h);
         }
         break;
     case 8:
-        h = pick(s);
+        h = fuzz_pick(s);
         rc = se_uv_destroy_cpu(uv, h, &rrc);
         check((rc == UVC_RC_EXECUTED) == cpu_ok(h));
         for (i = 0; rc == UVC_RC_EXECUTED && i < MAX_CPUS; i++) {
@@ -590,7 +535,7 @@ static void run_sequence(SeUv *uv, Seq *s)
         guest_call(uv, s, true);
         break;
     default:
-        h = pick(s);
+        h = fuzz_pick(s);
         rc = se_uv_unshare_all(uv, h, &rrc);
         check((rc == UVC_RC_EXECUTED) == (conf_ok(h) && m.verified));
         for (i = 0; rc == UVC_RC_EXECUTED && i < MEM_PAGES; i++) {
@@ -603,7 +548,7 @@ static void run_sequence(SeUv *uv, Seq *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool ready;
-    Seq s = { .p = data, .n = size };
+    FuzzSeq s = { .p = data, .n = size };
     SeUvConfState want;
     uint16_t rrc;
     SeUv *uv;
@@ -617,7 +562,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(se_uv_create_conf(uv, &m.conf, &rrc) == UVC_RC_EXECUTED);
     fuzz_se_verify(uv, &img, m.conf);
     m.verified = true;
-    remember(&s, m.conf);
+    fuzz_remember(&s, m.conf);
     while (s.n) {
         run_sequence(uv, &s);
         want = !m.conf ? SE_UV_CONF_NONE :

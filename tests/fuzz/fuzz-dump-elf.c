@@ -285,20 +285,6 @@ static unsigned count_cpus(const SeDumpElf *e)
     return n;
 }
 
-static bool cpu_eq(const SeDumpCpuState *a, const SeDumpCpuState *b)
-{
-    return !memcmp(a->gprs, b->gprs, sizeof(a->gprs)) &&
-           a->psw_mask == b->psw_mask && a->psw_addr == b->psw_addr &&
-           a->prefix == b->prefix && a->fpc == b->fpc &&
-           a->todpr == b->todpr && a->timer == b->timer &&
-           a->todcmp == b->todcmp &&
-           !memcmp(a->acrs, b->acrs, sizeof(a->acrs)) &&
-           !memcmp(a->crs, b->crs, sizeof(a->crs)) &&
-           !memcmp(a->vrs, b->vrs, sizeof(a->vrs)) &&
-           !memcmp(a->gscb, b->gscb, sizeof(a->gscb)) &&
-           a->flags == b->flags;
-}
-
 /* What a successful decryption of @e (the file @buf) gave in @out */
 static void check_plain(const SeDumpElf *e, const uint8_t *buf,
                         const uint8_t *out, const SeDumpStats *st)
@@ -349,7 +335,7 @@ static void check_good(const SeDumpElf *e, const uint8_t *out,
 
     check(st->cpus == NCPUS && st->encrypted == 1 && st->shared == 1);
     for (c = 0; c < NCPUS; c++) {
-        check(cpu_eq(&st->cpu[c], &good_st[c]));
+        check(fuzz_cpu_eq(&st->cpu[c], &good_st[c]));
     }
     check(!memcmp(out + e->load_off, plain, sizeof(plain)));
 }

@@ -164,4 +164,70 @@ static inline void fuzz_se_verify(SeUv *uv, const FuzzSeImage *img,
 }
 #endif
 
+/*
+ * A sequence of operations read from the fuzz input: its bytes one by one
+ * (0 once used up), and the handles the operations got, so that later
+ * ones can name them.
+ */
+#define FUZZ_MAX_HANDLES    16
+
+typedef struct FuzzSeq {
+    const uint8_t *p;
+    size_t n;
+    uint64_t handles[FUZZ_MAX_HANDLES];
+    size_t nh;
+} FuzzSeq;
+
+static inline uint8_t fuzz_next(FuzzSeq *s)
+{
+    if (!s->n) {
+        return 0;
+    }
+    s->n--;
+    return *s->p++;
+}
+
+static inline void fuzz_remember(FuzzSeq *s, uint64_t h)
+{
+    if (h) {
+        s->handles[s->nh++ % FUZZ_MAX_HANDLES] = h;
+    }
+}
+
+/* A handle handed out earlier, or 0, or one made up of input bytes */
+static inline uint64_t fuzz_pick(FuzzSeq *s)
+{
+    uint8_t b = fuzz_next(s);
+    uint64_t h = 0;
+    int i;
+
+    if (b < 0xf0 && s->nh) {
+        return s->handles[b % MIN(s->nh, FUZZ_MAX_HANDLES)];
+    }
+    if (b == 0xff) {
+        for (i = 0; i < 8; i++) {
+            h = h << 8 | fuzz_next(s);
+        }
+    }
+    return h;
+}
+
+#ifdef HW_S390X_SE_DUMP_H
+/* Field by field: the struct has padding */
+static inline bool fuzz_cpu_eq(const SeDumpCpuState *a,
+                               const SeDumpCpuState *b)
+{
+    return !memcmp(a->gprs, b->gprs, sizeof(a->gprs)) &&
+           a->psw_mask == b->psw_mask && a->psw_addr == b->psw_addr &&
+           a->prefix == b->prefix && a->fpc == b->fpc &&
+           a->todpr == b->todpr && a->timer == b->timer &&
+           a->todcmp == b->todcmp &&
+           !memcmp(a->acrs, b->acrs, sizeof(a->acrs)) &&
+           !memcmp(a->crs, b->crs, sizeof(a->crs)) &&
+           !memcmp(a->vrs, b->vrs, sizeof(a->vrs)) &&
+           !memcmp(a->gscb, b->gscb, sizeof(a->gscb)) &&
+           a->flags == b->flags;
+}
+#endif
+
 #endif

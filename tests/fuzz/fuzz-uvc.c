@@ -32,7 +32,6 @@
 #define NPAGES          FUZZ_SE_NPAGES
 #define PREFIX          0x4000
 #define PSW_ADDR        FUZZ_SE_PSW_ADDR
-#define MAX_HANDLES     16
 
 /* rc values uv-core.c may give, besides se-hdr's and se-unpack's */
 #define RC_INV_PARAM    0x0101
@@ -214,46 +213,6 @@ static void guest_call(SeUv *uv, bool secure, const uint8_t *data,
 
 /* ---- host command sequences -------------------------------------------- */
 
-typedef struct Seq {
-    const uint8_t *p;
-    size_t n;
-    uint64_t handles[MAX_HANDLES];
-    size_t nh;
-} Seq;
-
-static uint8_t next(Seq *s)
-{
-    if (!s->n) {
-        return 0;
-    }
-    s->n--;
-    return *s->p++;
-}
-
-static void remember(Seq *s, uint64_t h)
-{
-    if (h) {
-        s->handles[s->nh++ % MAX_HANDLES] = h;
-    }
-}
-
-/* A handle handed out earlier, or 0, or one made up of input bytes. */
-static uint64_t pick(Seq *s)
-{
-    uint8_t b = next(s);
-    uint64_t h = 0;
-    int i;
-
-    if (b < 0xf0 && s->nh) {
-        return s->handles[b % MIN(s->nh, MAX_HANDLES)];
-    }
-    if (b == 0xff) {
-        for (i = 0; i < 8; i++) {
-            h = h << 8 | next(s);
-        }
-    }
-    return h;
-}
 
 static void run_sequence(const uint8_t *data, size_t size)
 {
@@ -262,7 +221,7 @@ static void run_sequence(const uint8_t *data, size_t size)
         UVC_CMD_CPU_RESET_CLEAR, UVC_CMD_QUI,
     };
     SeUv *uv = se_uv_new(MEM_SIZE, MAX_CPUS, &img.key, NULL);
-    Seq s = { .p = data, .n = size };
+    FuzzSeq s = { .p = data, .n = size };
     uint64_t h, mask, addr;
     uint16_t rc, rrc;
     uint8_t cb[0x120], arg;
@@ -271,53 +230,55 @@ static void run_sequence(const uint8_t *data, size_t size)
     while (s.n) {
         SeUvConfState before = se_uv_conf_state(uv);
 
-        switch (next(&s) % 12) {
+        switch (fuzz_next(&s) % 12) {
         case 0:
             rc = se_uv_create_conf(uv, &h, &rrc);
             check(rc == UVC_RC_EXECUTED ? h != 0 :
                   rc == UVC_RC_NEED_DESTROY && h == 0);
-            remember(&s, h);
+            fuzz_remember(&s, h);
             break;
         case 1:
-            rc = se_uv_destroy_conf(uv, pick(&s), &rrc);
+            rc = se_uv_destroy_conf(uv, fuzz_pick(&s), &rrc);
             check(rc == UVC_RC_EXECUTED ?
                   se_uv_conf_state(uv) == SE_UV_CONF_NONE :
                   rc == UVC_RC_INV_STATE);
             break;
         case 2:
-            h = pick(&s);
-            rc = se_uv_create_cpu(uv, h, next(&s) % (MAX_CPUS + 2), &h,
+            h = fuzz_pick(&s);
+            rc = se_uv_create_cpu(uv, h, fuzz_next(&s) % (MAX_CPUS + 2), &h,
                                   &rrc);
             check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
                   rc == RC_INV_PARAM);
-            remember(&s, h);
+            fuzz_remember(&s, h);
             break;
         case 3:
-            rc = se_uv_destroy_cpu(uv, pick(&s), &rrc);
+            rc = se_uv_destroy_cpu(uv, fuzz_pick(&s), &rrc);
             check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE);
             break;
         case 4:
-            h = pick(&s);
-            arg = next(&s) % 8;
+            h = fuzz_pick(&s);
+            arg = fuzz_next(&s) % 8;
             rc = se_uv_cpu_set_state(uv, h, arg, &rrc);
             check(rc == UVC_RC_EXECUTED ? se_uv_cpu_state(uv, h) == arg :
                   rc == UVC_RC_INV_STATE || rc == RC_INV_PARAM);
             break;
         case 5:
-            h = pick(&s);
-            rc = se_uv_cpu_reset(uv, h, resets[next(&s) % 4], &rrc);
+            h = fuzz_pick(&s);
+            rc = se_uv_cpu_reset(uv, h, resets[fuzz_next(&s) % 4], &rrc);
             check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
                   rc == UVC_RC_INV_CMD);
             break;
         case 6:
             /* the good header, maybe truncated or with one byte changed */
-            h = pick(&s);
+            h = fuzz_pick(&s);
             g_free(hdr);
             hdr = g_malloc(img.hdr_len);
             memcpy(hdr, img.hdr, img.hdr_len);
-            arg = next(&s);
+            arg = fuzz_next(&s);
             if (arg & 1) {
-                hdr[(arg * 37 + next(&s) * 7) % img.hdr_len] ^= next(&s);
+                size_t at = (arg * 37 + fuzz_next(&s) * 7) % img.hdr_len;
+
+                hdr[at] ^= fuzz_next(&s);
             }
             rc = se_uv_set_params(uv, h, hdr,
                                   arg & 2 ? img.hdr_len - arg : img.hdr_len,
@@ -327,17 +288,17 @@ static void run_sequence(const uint8_t *data, size_t size)
                   se_uv_conf_state(uv) == before);
             break;
         case 7:
-            h = pick(&s);
-            arg = next(&s);
+            h = fuzz_pick(&s);
+            arg = fuzz_next(&s);
             rc = unpack_page(uv, h, arg % NPAGES,
                              arg & 0x80 ? img.addr[arg % NPAGES] :
-                             (uint64_t)next(&s) << (arg % 64), &rrc);
+                             (uint64_t)fuzz_next(&s) << (arg % 64), &rrc);
             check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
                   rc == RC_INV_PARAM);
             check(se_uv_conf_state(uv) == before);
             break;
         case 8:
-            rc = se_uv_verify(uv, pick(&s), &rrc);
+            rc = se_uv_verify(uv, fuzz_pick(&s), &rrc);
             check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE ||
                   rc == SE_VERIFY_RC_MISMATCH);
             if (rc == UVC_RC_EXECUTED) {
@@ -346,25 +307,25 @@ static void run_sequence(const uint8_t *data, size_t size)
             }
             break;
         case 9:
-            rc = se_uv_prepare_reset(uv, pick(&s), &rrc);
+            rc = se_uv_prepare_reset(uv, fuzz_pick(&s), &rrc);
             check(rc == UVC_RC_EXECUTED || rc == UVC_RC_INV_STATE);
             check(se_uv_conf_state(uv) == before);
             break;
         case 10:
-            rc = se_uv_unshare_all(uv, pick(&s), &rrc);
+            rc = se_uv_unshare_all(uv, fuzz_pick(&s), &rrc);
             check(rc == UVC_RC_INV_STATE ||
                   (rc == UVC_RC_EXECUTED && !se_uv_shared_pages(uv)));
             break;
         default:
             /* a guest call of the kinds that do something */
-            arg = next(&s);
+            arg = fuzz_next(&s);
             memset(cb, 0, sizeof(cb));
             cb[0] = arg & 1 ? 0x01 : 0x00;
             cb[1] = arg & 1 ? 0x20 : 0x30;
             cb[2] = arg & 1 ? 0x00 : 0x10;
             cb[3] = arg & 1 ? 0x01 : (arg >> 1) & 1;
-            cb[0x25] = next(&s);
-            cb[0x26] = next(&s) & 0xf0;
+            cb[0x25] = fuzz_next(&s);
+            cb[0x26] = fuzz_next(&s) & 0xf0;
             guest_call(uv, arg & 4, cb, sizeof(cb));
             break;
         }

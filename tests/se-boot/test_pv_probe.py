@@ -43,7 +43,7 @@ import uvio_guest as uvio  # noqa: E402
 from tap import SkipTest, log  # noqa: E402
 import tap  # noqa: E402
 
-OUT = os.path.join(guest.BUILD, "se-boot", "dma")
+OUT = os.path.join(guest.BUILD, "se-boot", "probe")
 pv.OUT = os.path.join(OUT, "pv")
 PROBE_SRC = os.path.join(HERE, "pv-probe")
 plain.QEMU = uvio.QEMU
