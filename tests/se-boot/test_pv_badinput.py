@@ -361,13 +361,18 @@ def t_images():
 
 # ------------------------------------------------------------- uvc-probe
 
-def probe_consts():
+def header_consts(path, prefix):
+    """The numeric #defines named PREFIX... of the C header at @path."""
     c = {}
-    with open(os.path.join(PROBE_SRC, "uvc-probe.h")) as f:
-        for m in re.finditer(r"#define\s+(PROBE_\w+)\s+(0x[0-9a-f]+|\d+)",
-                             f.read()):
+    with open(path) as f:
+        for m in re.finditer(r"#define\s+(%s\w+)\s+(0x[0-9a-f]+|\d+)"
+                             % prefix, f.read()):
             c[m.group(1)] = int(m.group(2), 0)
     return c
+
+
+def probe_consts():
+    return header_consts(os.path.join(PROBE_SRC, "uvc-probe.h"), "PROBE_")
 
 
 PGM_ADDRESSING = 0x05

@@ -50,12 +50,7 @@ plain.QEMU = uvio.QEMU
 
 
 def consts():
-    c = {}
-    with open(os.path.join(PROBE_SRC, "pv-probe.h")) as f:
-        for m in re.finditer(r"#define\s+(DMA_\w+)\s+(0x[0-9a-f]+|\d+)",
-                             f.read()):
-            c[m.group(1)] = int(m.group(2), 0)
-    return c
+    return bad.header_consts(os.path.join(PROBE_SRC, "pv-probe.h"), "DMA_")
 
 
 STATE = {}

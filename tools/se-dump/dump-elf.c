@@ -46,11 +46,6 @@ static bool range_ok(size_t len, uint64_t off, uint64_t size)
     return off <= len && size <= len - off;
 }
 
-static uint64_t be(const uint8_t *p, size_t n)
-{
-    return cc_get_be(p, n);
-}
-
 static bool fail(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static bool fail(GError **errp, const char *fmt, ...)
@@ -78,9 +73,9 @@ static bool parse_notes(SeDumpElf *e, uint64_t off, uint64_t size,
         if (end - off < 12) {
             return fail(errp, "truncated note header at 0x%" PRIx64, off);
         }
-        namesz = be(e->data + off, 4);
-        descsz = be(e->data + off + 4, 4);
-        n.type = be(e->data + off + 8, 4);
+        namesz = cc_get_be(e->data + off, 4);
+        descsz = cc_get_be(e->data + off + 4, 4);
+        n.type = cc_get_be(e->data + off + 8, 4);
         n.hdr_off = off;
         name_pad = ((namesz + 3) & ~3ULL);
         desc_pad = ((descsz + 3) & ~3ULL);
@@ -100,8 +95,9 @@ static bool parse_notes(SeDumpElf *e, uint64_t off, uint64_t size,
 
 static bool parse_phdrs(SeDumpElf *e, GError **errp)
 {
-    uint64_t phoff = be(e->data + 32, 8);
-    unsigned phentsize = be(e->data + 54, 2), phnum = be(e->data + 56, 2);
+    uint64_t phoff = cc_get_be(e->data + 32, 8);
+    unsigned phentsize = cc_get_be(e->data + 54, 2);
+    unsigned phnum = cc_get_be(e->data + 56, 2);
     unsigned i, loads = 0;
 
     if (phnum == PN_XNUM_ID || phentsize != PHDR_SIZE ||
@@ -110,9 +106,9 @@ static bool parse_phdrs(SeDumpElf *e, GError **errp)
     }
     for (i = 0; i < phnum; i++) {
         const uint8_t *p = e->data + phoff + i * PHDR_SIZE;
-        uint32_t type = be(p, 4);
-        uint64_t off = be(p + 8, 8), paddr = be(p + 24, 8);
-        uint64_t filesz = be(p + 32, 8);
+        uint32_t type = cc_get_be(p, 4);
+        uint64_t off = cc_get_be(p + 8, 8), paddr = cc_get_be(p + 24, 8);
+        uint64_t filesz = cc_get_be(p + 32, 8);
 
         if (type != PT_LOAD_ID && type != PT_NOTE_ID) {
             continue;
@@ -146,9 +142,10 @@ static bool parse_phdrs(SeDumpElf *e, GError **errp)
 
 static bool parse_shdrs(SeDumpElf *e, GError **errp)
 {
-    uint64_t shoff = be(e->data + 40, 8), str_off, str_len;
-    unsigned shentsize = be(e->data + 58, 2), shnum = be(e->data + 60, 2);
-    unsigned shstrndx = be(e->data + 62, 2), i;
+    uint64_t shoff = cc_get_be(e->data + 40, 8), str_off, str_len;
+    unsigned shentsize = cc_get_be(e->data + 58, 2);
+    unsigned shnum = cc_get_be(e->data + 60, 2);
+    unsigned shstrndx = cc_get_be(e->data + 62, 2), i;
     const uint8_t *str;
 
     if (!shnum || shentsize != SHDR_SIZE || shstrndx >= shnum ||
@@ -156,14 +153,15 @@ static bool parse_shdrs(SeDumpElf *e, GError **errp)
         return fail(errp, "no section headers: not a protected dump");
     }
     str = e->data + shoff + shstrndx * SHDR_SIZE;
-    str_off = be(str + 24, 8);
-    str_len = be(str + 32, 8);
+    str_off = cc_get_be(str + 24, 8);
+    str_len = cc_get_be(str + 32, 8);
     if (!range_ok(e->len, str_off, str_len)) {
         return fail(errp, "bad section name table");
     }
     for (i = 0; i < shnum; i++) {
         const uint8_t *s = e->data + shoff + i * SHDR_SIZE;
-        uint64_t name = be(s, 4), off = be(s + 24, 8), size = be(s + 32, 8);
+        uint64_t name = cc_get_be(s, 4), off = cc_get_be(s + 24, 8);
+        uint64_t size = cc_get_be(s + 32, 8);
         const char *n;
         size_t max;
 
@@ -208,7 +206,7 @@ bool se_dump_elf_parse(const uint8_t *data, size_t len, SeDumpElf *e,
     if (len < EHDR_SIZE || memcmp(data, "\177ELF", 4)) {
         return fail(errp, "not an ELF file");
     }
-    if (data[4] != 2 || data[5] != 2 || be(data + 18, 2) != EM_S390_ID) {
+    if (data[4] != 2 || data[5] != 2 || cc_get_be(data + 18, 2) != EM_S390_ID) {
         return fail(errp, "not a 64-bit big-endian s390x ELF file");
     }
     return parse_phdrs(e, errp) && parse_shdrs(e, errp);
@@ -229,11 +227,6 @@ static uint8_t *note_desc(uint8_t *out, const SeDumpNote *n, size_t want)
     return n->desc_len >= want ? out + n->desc_off : NULL;
 }
 
-static void put_be(uint8_t *p, uint64_t v, size_t n)
-{
-    cc_put_be(p, v, n);
-}
-
 /* Fill one note of a CPU from its decrypted state */
 static void fill_note(uint8_t *out, const SeDumpNote *n,
                       const SeDumpCpuState *st, unsigned cpu)
@@ -245,71 +238,71 @@ static void fill_note(uint8_t *out, const SeDumpNote *n,
     case NOTE_PRSTATUS:
         d = note_desc(out, n, PRSTATUS_LEN);
         if (d) {
-            put_be(d + PRSTATUS_PID, cpu + 1, 4);
-            put_be(d + PRSTATUS_REGS, st->psw_mask, 8);
-            put_be(d + PRSTATUS_REGS + 8, st->psw_addr, 8);
+            cc_put_be(d + PRSTATUS_PID, cpu + 1, 4);
+            cc_put_be(d + PRSTATUS_REGS, st->psw_mask, 8);
+            cc_put_be(d + PRSTATUS_REGS + 8, st->psw_addr, 8);
             for (i = 0; i < 16; i++) {
-                put_be(d + PRSTATUS_REGS + 16 + 8 * i, st->gprs[i], 8);
-                put_be(d + PRSTATUS_REGS + 144 + 4 * i, st->acrs[i], 4);
+                cc_put_be(d + PRSTATUS_REGS + 16 + 8 * i, st->gprs[i], 8);
+                cc_put_be(d + PRSTATUS_REGS + 144 + 4 * i, st->acrs[i], 4);
             }
         }
         break;
     case NOTE_FPREGSET:
         d = note_desc(out, n, 8 + 16 * 8);
         if (d) {
-            put_be(d, st->fpc, 4);
+            cc_put_be(d, st->fpc, 4);
             for (i = 0; i < 16; i++) {
-                put_be(d + 8 + 8 * i, st->vrs[i][0], 8);
+                cc_put_be(d + 8 + 8 * i, st->vrs[i][0], 8);
             }
         }
         break;
     case NOTE_PREFIX:
         d = note_desc(out, n, 4);
         if (d) {
-            put_be(d, st->prefix, 4);
+            cc_put_be(d, st->prefix, 4);
         }
         break;
     case NOTE_CTRS:
         d = note_desc(out, n, 16 * 8);
         for (i = 0; d && i < 16; i++) {
-            put_be(d + 8 * i, st->crs[i], 8);
+            cc_put_be(d + 8 * i, st->crs[i], 8);
         }
         break;
     case NOTE_TIMER:
         d = note_desc(out, n, 8);
         if (d) {
-            put_be(d, st->timer, 8);
+            cc_put_be(d, st->timer, 8);
         }
         break;
     case NOTE_TODCMP:
         d = note_desc(out, n, 8);
         if (d) {
-            put_be(d, st->todcmp, 8);
+            cc_put_be(d, st->todcmp, 8);
         }
         break;
     case NOTE_TODPREG:
         d = note_desc(out, n, 4);
         if (d) {
-            put_be(d, st->todpr, 4);
+            cc_put_be(d, st->todpr, 4);
         }
         break;
     case NOTE_VXRS_LOW:
         d = note_desc(out, n, 16 * 8);
         for (i = 0; d && i < 16; i++) {
-            put_be(d + 8 * i, st->vrs[i][1], 8);
+            cc_put_be(d + 8 * i, st->vrs[i][1], 8);
         }
         break;
     case NOTE_VXRS_HIGH:
         d = note_desc(out, n, 16 * 16);
         for (i = 0; d && i < 16; i++) {
-            put_be(d + 16 * i, st->vrs[16 + i][0], 8);
-            put_be(d + 16 * i + 8, st->vrs[16 + i][1], 8);
+            cc_put_be(d + 16 * i, st->vrs[16 + i][0], 8);
+            cc_put_be(d + 16 * i + 8, st->vrs[16 + i][1], 8);
         }
         break;
     case NOTE_GS_CB:
         d = note_desc(out, n, 4 * 8);
         for (i = 0; d && i < 4; i++) {
-            put_be(d + 8 * i, st->gscb[i], 8);
+            cc_put_be(d + 8 * i, st->gscb[i], 8);
         }
         break;
     }
@@ -429,9 +422,9 @@ uint8_t *se_dump_elf_decrypt(const SeDumpElf *e,
         return NULL;
     }
     /* a plain dump now: drop the section headers (e_shoff, e_shnum, ...) */
-    put_be(out + 40, 0, 8);
-    put_be(out + 58, 0, 2);
-    put_be(out + 60, 0, 2);
-    put_be(out + 62, 0, 2);
+    cc_put_be(out + 40, 0, 8);
+    cc_put_be(out + 58, 0, 2);
+    cc_put_be(out + 60, 0, 2);
+    cc_put_be(out + 62, 0, 2);
     return g_steal_pointer(&out);
 }
