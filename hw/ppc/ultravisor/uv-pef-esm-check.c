@@ -88,17 +88,12 @@ void *uv_esm_read_fdt(UvEsmReadFn read, void *opaque, uint64_t gpa)
     return fdt;
 }
 
-UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
-                         uint64_t fdt_gpa, const UvPefTpmIo *tpm,
-                         const UvPefTpmKey *key, UvEsmSession *s)
+UvEsmStatus uv_esm_check_fdt(UvEsmReadFn read, void *opaque,
+                             uint64_t fdt_gpa, UvEsmSession *s)
 {
     g_autofree void *fdt = NULL;
-    g_autofree uint8_t *head = NULL;
     const char *bootargs;
-    uint64_t rtas_text, head_len;
-    size_t blob_off, blob_len, rest;
     int chosen, rtas, bootargs_len;
-    UvEsmStatus st;
 
     memset(s, 0, sizeof(*s));
     fdt = uv_esm_read_fdt(read, opaque, fdt_gpa);
@@ -111,8 +106,8 @@ UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
         !uv_esm_fdt_num(fdt, rtas, "linux,rtas-base", &s->rtas_base) ||
         !uv_esm_fdt_num(fdt, rtas, "rtas-size", &s->rtas_size) ||
         /* only SLOF gives the length of its RTAS code */
-        !uv_esm_fdt_num(fdt, rtas, "slof,rtas-size", &rtas_text) ||
-        rtas_text > s->rtas_size ||
+        !uv_esm_fdt_num(fdt, rtas, "slof,rtas-size", &s->rtas_text) ||
+        s->rtas_text > s->rtas_size ||
         !uv_esm_fdt_num(fdt, chosen, "linux,initrd-start", &s->initrd_start) ||
         !uv_esm_fdt_num(fdt, chosen, "linux,initrd-end", &s->initrd_end) ||
         s->initrd_end <= s->initrd_start) {
@@ -122,6 +117,21 @@ UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
     if (!bootargs || bootargs_len < 1 || bootargs[bootargs_len - 1]) {
         return UV_ESM_BAD_SVM_FDT;
     }
+    if (gnutls_hash_fast(GNUTLS_DIG_SHA512, bootargs, bootargs_len - 1,
+                         s->bootargs) < 0) {
+        return UV_ESM_NO_MEMORY;
+    }
+    return UV_ESM_OK;
+}
+
+UvEsmStatus uv_esm_check_blob(UvEsmReadFn read, void *opaque,
+                              const UvPefTpmIo *tpm, const UvPefTpmKey *key,
+                              UvEsmSession *s)
+{
+    g_autofree uint8_t *head = NULL;
+    uint64_t head_len;
+    size_t blob_off, blob_len, rest;
+    UvEsmStatus st;
 
     /* The blob, in the cpio archive at the front of the initrd */
     head_len = MIN(s->initrd_end - s->initrd_start, UV_ESM_CPIO_MAX);
@@ -134,48 +144,60 @@ UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
     if (st) {
         return st;
     }
+    s->initrd_rest = rest;
     s->blob = g_memdup2(head + blob_off, blob_len);   /* aligned */
     s->blob_len = blob_len;
     st = uv_esm_blob_parse(s->blob, s->blob_len, &s->parsed);
     if (st) {
-        goto fail;
+        return st;
     }
 
     /* The master key, from the TPM; then what it protects */
     st = uv_pef_tpm_unwrap(tpm, key, s->parsed.wrapped_key,
                            s->parsed.wrapped_key_len, s->symkey);
     if (st) {
-        goto fail;
+        return st;
     }
-    st = uv_esm_digests_open(&s->parsed, s->symkey, &s->digests);
-    if (st) {
-        goto fail;
-    }
-    st = hash_check(read, opaque, s->rtas_base, rtas_text, s->digests.rtas,
-                    UV_ESM_RTAS);
+    return uv_esm_digests_open(&s->parsed, s->symkey, &s->digests);
+}
+
+UvEsmStatus uv_esm_check_digests(UvEsmReadFn read, void *opaque,
+                                 uint64_t kbase, UvEsmSession *s)
+{
+    UvEsmStatus st;
+
+    st = hash_check(read, opaque, s->rtas_base, s->rtas_text,
+                    s->digests.rtas, UV_ESM_RTAS);
     if (!st) {
         st = hash_check(read, opaque, kbase, s->digests.kernel_size,
                         s->digests.kernel, UV_ESM_KERNEL);
     }
     if (!st) {
-        st = hash_check(read, opaque, s->initrd_start + rest,
-                        s->initrd_end - s->initrd_start - rest,
+        st = hash_check(read, opaque, s->initrd_start + s->initrd_rest,
+                        s->initrd_end - s->initrd_start - s->initrd_rest,
                         s->digests.initrd, UV_ESM_INITRD);
     }
-    if (!st) {
-        g_autofree uint8_t *d = g_malloc(UV_ESM_DIGEST_LEN);
+    if (!st && !uv_esm_digest_equal(s->bootargs, s->digests.bootargs)) {
+        st = UV_ESM_BOOTARGS;
+    }
+    return st;
+}
 
-        if (gnutls_hash_fast(GNUTLS_DIG_SHA512, bootargs, bootargs_len - 1,
-                             d) < 0 ||
-            !uv_esm_digest_equal(d, s->digests.bootargs)) {
-            st = UV_ESM_BOOTARGS;
-        }
+UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
+                         uint64_t fdt_gpa, const UvPefTpmIo *tpm,
+                         const UvPefTpmKey *key, UvEsmSession *s)
+{
+    UvEsmStatus st = uv_esm_check_fdt(read, opaque, fdt_gpa, s);
+
+    if (!st) {
+        st = uv_esm_check_blob(read, opaque, tpm, key, s);
     }
     if (!st) {
-        return UV_ESM_OK;
+        st = uv_esm_check_digests(read, opaque, kbase, s);
     }
-fail:
-    uv_esm_session_clear(s);
+    if (st) {
+        uv_esm_session_clear(s);
+    }
     return st;
 }
 

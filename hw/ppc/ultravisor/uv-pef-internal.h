@@ -18,6 +18,7 @@
 #define HW_PPC_ULTRAVISOR_UV_PEF_INTERNAL_H
 
 #include "hw/ppc/ultravisor/uv-pef.h"
+#include "hw/ppc/ultravisor/uv-pef-esm-check.h"
 
 /* ---- return codes: the one place for every choice ---- */
 
@@ -117,6 +118,17 @@
 #define RC_RETURN               U_STATE
 #define RC_SVM_LPID             U_PARAMETER
 #define RC_SVM_EXISTS           U_BUSY
+/*
+ * RC_ABORTING    PAGE_IN / PAGE_INVAL while the SVM aborts Enter Secure
+ *                Mode [V] (handle_page_in, handle_page_inval)
+ * RC_ESM_STATE   UV_ESM from a partition that is already an SVM or is
+ *                entering secure mode [I] (create_svm fails)
+ * RC_ESM_NO_MEM  UV_ESM with no room to track another SVM, or no entropy
+ *                for its cookies [I]
+ */
+#define RC_ABORTING             U_STATE
+#define RC_ESM_STATE            U_STATE
+#define RC_ESM_NO_MEM           U_RETRY
 
 #define PAGE_SIZE               UV_PEF_PAGE_SIZE
 #define GCM_IV_LEN              12
@@ -136,13 +148,69 @@ typedef struct UvPefPage {
     uint64_t gfn;                   /* hash key */
     uint8_t state;
     uint32_t spage;                 /* pool index (PG_SECURE) */
+    uint64_t hv_ra;                 /* PG_SHARED: the hypervisor's page */
     uint8_t iv[GCM_IV_LEN];         /* PG_PAGEDOUT */
     uint8_t tag[GCM_TAG_LEN];
 } UvPefPage;
 
+/* ---- Secure VMs under a hypervisor (uv-pef-reflect.c, uv-pef-nest.c) */
+
+/*
+ * A Secure VM thread's state while the hypervisor runs on it, found again
+ * by its cookie (r31 at UV_RETURN).
+ */
+typedef enum UvPefFrameKind {
+    FRAME_ESM = 1,      /* Enter Secure Mode's hcall; the VM at its sc 2 */
+    FRAME_HCALL,        /* the Secure VM's own hcall */
+    FRAME_INTR,         /* an interrupt reflected to the hypervisor */
+    FRAME_FAULT,        /* H_SVM_PAGE_IN for a page it touched */
+} UvPefFrameKind;
+
+typedef struct UvPefFrame {
+    uint64_t cookie;                /* hash key */
+    uint8_t kind;
+    uint32_t vector;
+    int n_out;                      /* FRAME_HCALL: r3.. the SVM gets */
+    uint64_t dec_expiry;            /* timebase at which DEC reaches 0 */
+    UvPefRegs regs;                 /* the Secure VM's (or VM's) state */
+} UvPefFrame;
+
+/* Frames per SVM: one per thread the hypervisor runs on (its vcpus). */
+#define UV_PEF_MAX_FRAMES           1024
+
+/* Enter Secure Mode under a hypervisor: the steps of uv-pef-nest.c. */
+typedef enum UvPefEsmStep {
+    ESM_INIT_START = 1,     /* H_SVM_INIT_START sent */
+    ESM_FDT_HEAD,           /* paging in the tree's header */
+    ESM_FDT,                /* ... the whole tree */
+    ESM_RANGES,             /* ... RTAS and the initrd */
+    ESM_KERNEL,             /* ... the kernel */
+    ESM_INIT_DONE,          /* H_SVM_INIT_DONE sent */
+} UvPefEsmStep;
+
+typedef struct UvPefEsmRun {
+    uint8_t step;
+    uint64_t kbase, fdt;
+    GArray *todo;                   /* gfns to page in (uint64_t) */
+    guint next;
+    UvEsmSession sess;
+} UvPefEsmRun;
+
+/* The Secure VM's partition-scoped radix tree (uv-pef-rtree.c). */
+typedef struct UvPefRtree {
+    GArray *pages;                  /* pool pages holding tables (uint32) */
+    uint64_t free_ra;               /* unused table memory ... */
+    uint64_t free_len;              /* ... in the last of them */
+    uint64_t root_ra;               /* 0: no tree */
+} UvPefRtree;
+
 typedef struct UvPefSvm {
     uint64_t lpid;
-    bool secure;                    /* ESM done (a later step) */
+    bool secure;                    /* ESM done */
+    bool aborting;                  /* ESM failed, H_SVM_INIT_ABORT sent */
+    GHashTable *frames;             /* &UvPefFrame.cookie -> UvPefFrame */
+    UvPefEsmRun *esm;               /* while entering secure mode */
+    UvPefRtree rtree;
     GArray *slots;                  /* UvPefSlotInfo */
     GHashTable *pages;              /* &UvPefPage.gfn -> UvPefPage */
     uint64_t n_secure;
@@ -181,6 +249,11 @@ struct UvPef {
     bool log_ready;
     uint32_t log_pos;
     bool log_wrapped;
+
+    /* uv-pef-nest.c */
+    const struct UvPefTpmIo *tpm_io;
+    const struct UvPefTpmKey *tpm_key;
+    const char *esm_reason;         /* why the last ESM failed, or "" */
 
     uint8_t *buf_a;                 /* page-sized scratch buffers */
     uint8_t *buf_b;
@@ -235,5 +308,38 @@ bool page_decrypt(UvPefSvm *svm, UvPefPage *pg, const uint8_t *in,
 
 /* uv-pef-log.c */
 void log_init(UvPef *uv);
+
+/* uv-pef-rtree.c */
+/* Map @gfn to real address @ra (a secure page or a shared one). */
+bool rtree_map(UvPef *uv, UvPefSvm *svm, uint64_t gfn, uint64_t ra);
+/* Nothing at @gfn any more (no-op without a tree). */
+void rtree_unmap(UvPef *uv, UvPefSvm *svm, uint64_t gfn);
+/* The partition-table dw0 that points at the tree (0 without one). */
+uint64_t rtree_dw0(const UvPefSvm *svm);
+/* Give the tree's pages back (scrubbed). */
+void rtree_free(UvPef *uv, UvPefSvm *svm);
+
+/* uv-pef-reflect.c */
+/* A new frame of @kind for @svm, or NULL (too many, no entropy). */
+UvPefFrame *frame_new(UvPefSvm *svm, uint8_t kind, const UvPefRegs *r);
+void frame_drop(UvPefSvm *svm, UvPefFrame *f);
+/*
+ * The hypervisor's view for entering it at @vector on behalf of frame @f:
+ * every register cleared but r31 = SRR0 = HSRR0 = cookie, SRR1 = HSRR1 =
+ * @srr1.
+ */
+void hv_view(const UvPefCaller *c, const UvPefFrame *f, uint32_t vector,
+             uint64_t srr1, UvPefRegs *r);
+/* An hcall the ultravisor itself makes (r3 = @op, r4.. = @args). */
+void hv_hcall(const UvPefCaller *c, const UvPefFrame *f, uint64_t op,
+              const uint64_t *args, int nargs, UvPefRegs *r);
+void svm_free_frames(UvPefSvm *svm);
+GHashTable *frames_new(void);
+
+/* uv-pef-nest.c */
+UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r);
+UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                       UvPefFrame *f, UvPefRegs *r);
+void esm_run_free(UvPefSvm *svm);
 
 #endif /* HW_PPC_ULTRAVISOR_UV_PEF_INTERNAL_H */

@@ -15,6 +15,7 @@ UvPefSvm *get_svm(UvPef *uv, uint64_t lpid)
 
 void page_release(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
 {
+    rtree_unmap(uv, svm, pg->gfn);
     if (pg->state == PG_SECURE) {
         pool_free(uv, pg->spage, true);
         svm->n_secure--;
@@ -66,11 +67,16 @@ static void svm_free(UvPef *uv, UvPefSvm *svm, bool release)
     GHashTableIter it;
     gpointer v;
 
+    esm_run_free(svm);
+    svm_free_frames(svm);
     if (release) {
         g_hash_table_iter_init(&it, svm->pages);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
             page_release(uv, svm, v);
         }
+        rtree_free(uv, svm);
+    } else if (svm->rtree.pages) {
+        g_array_free(svm->rtree.pages, true);
     }
     g_hash_table_destroy(svm->pages);
     g_array_free(svm->slots, true);
@@ -93,6 +99,7 @@ int64_t uv_pef_svm_create(UvPef *uv, uint64_t lpid)
     svm->slots = g_array_new(false, true, sizeof(UvPefSlotInfo));
     svm->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
                                        g_free);
+    svm->frames = frames_new();
     uv->svms[lpid] = svm;
     uv->n_svms++;
     uv_pef_log(uv, "UV: svm created, lpid 0x%" PRIx64, lpid);

@@ -48,6 +48,17 @@ static bool hv_page_ok(const UvPef *uv, uint64_t ra)
     return ra && !(ra & (PAGE_SIZE - 1)) && normal_range(uv, ra, PAGE_SIZE);
 }
 
+/*
+ * The Secure VM's tree changed: drop what the threads cached of it (the
+ * host's op flushes every TLB).
+ */
+static void svm_tree_changed(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm)
+{
+    if (svm->rtree.root_ra && uv->ops.pate_changed) {
+        uv->ops.pate_changed(uv->opaque, c->cpu, svm->lpid);
+    }
+}
+
 /* ---- ucall arguments ----------------------------------------------------- */
 
 /*
@@ -330,6 +341,7 @@ static int64_t uc_unreg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
             g_hash_table_iter_remove(&it);
         }
     }
+    svm_tree_changed(uv, c, svm);
     return U_SUCCESS;
 }
 
@@ -403,6 +415,9 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     if (!svm) {
         return RC_NO_SVM;
     }
+    if (svm->aborting) {
+        return RC_ABORTING;
+    }
     if (!gpa_ok(svm, gpa)) {
         return RC_GPA;
     }
@@ -424,6 +439,11 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
             page_release(uv, svm, pg);
         }
         page_set_shared(svm, pg, PG_SHARED);
+        pg->hv_ra = src;
+        if (svm->secure) {
+            rtree_map(uv, svm, gfn, src);
+            svm_tree_changed(uv, c, svm);
+        }
         return U_SUCCESS;
     }
 
@@ -444,6 +464,12 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     rc = page_in_copy(uv, svm, pg, src);
     if (rc != U_SUCCESS && fresh) {
         g_hash_table_remove(svm->pages, &gfn);
+    }
+    if (rc == U_SUCCESS && svm->secure &&
+        !rtree_map(uv, svm, gfn, pool_page_ra(uv, pg->spage))) {
+        /* [I] no room for the tree: the page is not the guest's yet */
+        page_remove(uv, svm, pg);
+        rc = RC_NO_MEM;
     }
     return rc;
 }
@@ -470,6 +496,13 @@ static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
         return RC_GPA;
     }
     pg = page_get(svm, gpa >> UV_PEF_PAGE_SHIFT);
+    if (svm->aborting) {
+        /* Nothing leaves an aborting SVM (core/svm_host.c) [V] */
+        if (pg && pg->state == PG_SECURE) {
+            page_remove(uv, svm, pg);
+        }
+        return U_SUCCESS;
+    }
     if (!pg || pg->state != PG_SECURE) {
         return RC_PAGE_OUT_STATE;
     }
@@ -492,6 +525,7 @@ static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     memcpy(pg->iv, out.iv, sizeof(pg->iv));
     memcpy(pg->tag, out.tag, sizeof(pg->tag));
     pg->state = PG_PAGEDOUT;
+    svm_tree_changed(uv, c, svm);
 done:
     cc_wipe(uv->buf_a, PAGE_SIZE);
     return rc;
@@ -508,6 +542,9 @@ static int64_t uc_page_inval(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     svm = get_svm(uv, a->inval.lpid);
     if (!svm) {
         return RC_NO_SVM;
+    }
+    if (svm->aborting) {
+        return RC_ABORTING;
     }
     if (!gpa_ok(svm, a->inval.gpa)) {
         return RC_GPA;

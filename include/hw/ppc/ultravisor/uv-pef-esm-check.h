@@ -48,7 +48,10 @@ typedef struct UvEsmSession {
     UvEsmBlob parsed;                   /* points into @blob */
     UvEsmDigests digests;
     uint64_t rtas_base, rtas_size;      /* from /rtas */
+    uint64_t rtas_text;                 /* the RTAS code's length */
     uint64_t initrd_start, initrd_end;  /* as the guest's tree gives them */
+    uint64_t initrd_rest;               /* the initramfs after the blob's */
+    uint8_t bootargs[UV_ESM_DIGEST_LEN];    /* their SHA-512 */
     GHashTable *reads;                  /* UV_ESMB_GET_FILE: name -> state */
 } UvEsmSession;
 
@@ -59,6 +62,29 @@ typedef struct UvEsmSession {
 UvEsmStatus uv_esm_check(UvEsmReadFn read, void *opaque, uint64_t kbase,
                          uint64_t fdt_gpa, const UvPefTpmIo *tpm,
                          const UvPefTpmKey *key, UvEsmSession *s);
+
+/*
+ * The same checks in three steps, for an ultravisor that must bring the
+ * guest's pages in before it reads them (a KVM host's Secure VM): each
+ * step reads only what the previous ones located.  On failure @s holds
+ * what the earlier steps left (uv_esm_session_clear() it).
+ *
+ * 1. The tree at @fdt_gpa: RTAS [rtas_base, + rtas_text), the initrd
+ *    [initrd_start, initrd_end) and the command line's digest.
+ */
+UvEsmStatus uv_esm_check_fdt(UvEsmReadFn read, void *opaque,
+                             uint64_t fdt_gpa, UvEsmSession *s);
+/*
+ * 2. The blob at the front of the initrd, its key from the TPM, the
+ *    digests (digests.kernel_size tells how much of the kernel step 3
+ *    reads).
+ */
+UvEsmStatus uv_esm_check_blob(UvEsmReadFn read, void *opaque,
+                              const UvPefTpmIo *tpm, const UvPefTpmKey *key,
+                              UvEsmSession *s);
+/* 3. RTAS, the kernel at @kbase, the initramfs and the command line. */
+UvEsmStatus uv_esm_check_digests(UvEsmReadFn read, void *opaque,
+                                 uint64_t kbase, UvEsmSession *s);
 
 /* Wipe and free what uv_esm_check() left. */
 void uv_esm_session_clear(UvEsmSession *s);

@@ -129,6 +129,7 @@ typedef struct UvPefCaller {
     bool radix;             /* its partition uses the radix MMU */
     uint32_t cpu_index;     /* for the log only */
     void *cpu;              /* the host's handle of the thread, for ops */
+    bool hv_le;             /* the hypervisor takes interrupts LE (HILE) */
 } UvPefCaller;
 
 typedef struct UvPefHostOps {
@@ -234,6 +235,85 @@ const char *uv_pef_ucall_name(const UvPefUcall *u);
  */
 int64_t uv_pef_ucall(UvPef *uv, const UvPefUcall *u,
                      const UvPefCaller *caller, uint64_t regs[10]);
+
+/*
+ * ---- Secure VMs under a hypervisor (a KVM host on this machine) ----
+ *
+ * When the ultravisor switches a thread between a Secure VM and the
+ * hypervisor it saves, clears and sets the thread's whole state.  The
+ * caller fills a UvPefRegs from the thread, and loads it back as the call
+ * says (docs/devel/pef-nested-svm.rst sections 3 and 4).
+ */
+
+/*
+ * The SPRs the ultravisor saves when a Secure VM's thread goes to the
+ * hypervisor, clears for it, and restores on the way back (open-power/
+ * ultravisor core/exceptions.c save_and_mask_sprs and core/masked-sprs*:
+ * SPRG0-3, CFAR, DAR, DSISR and the problem-state facilities), in the
+ * order of UvPefRegs.spr.  DAR and DSISR are forwarded for 0x200/0xE00
+ * (uv-pef-reflect.c).
+ */
+#define UV_PEF_SAVED_SPRS \
+    { 0x110, 0x111, 0x112, 0x113, 0x1C, 0x13, 0x12, 0x1D, 0x3D, 0x9D, \
+      0x32F, 0x11, 0x380, 0x99, 0x9F, 0x324, 0x325, 0x326, 0x90, 0x100 }
+#define UV_PEF_N_SAVED_SPRS         20
+/* The floating-point, vector and VSX state, as the caller packs it. */
+#define UV_PEF_FP_WORDS             132
+
+typedef struct UvPefRegs {
+    uint64_t gpr[32];
+    uint64_t nip;           /* in: after the sc; out: where to continue */
+    uint64_t msr;
+    uint64_t cr, lr, ctr, xer;
+    uint64_t srr0, srr1, hsrr0, hsrr1;
+    uint64_t spr[UV_PEF_N_SAVED_SPRS];
+    uint64_t dec;           /* DEC, 32 bits sign-extended */
+    uint64_t tb;            /* in only: the timebase now */
+    uint64_t asdr;          /* in only: ASDR (0xE00/0xE20: the gpa) */
+    uint64_t fp[UV_PEF_FP_WORDS];
+} UvPefRegs;
+
+/* What the caller does with the thread after a call that takes UvPefRegs */
+typedef enum UvPefNext {
+    UV_PEF_NEXT_RESUME,     /* continue after the sc: only r3..r12 changed */
+    UV_PEF_NEXT_LOAD,       /* load every field of UvPefRegs */
+} UvPefNext;
+
+/*
+ * "sc 2" with the thread's state: UV_ESM from a partition starts Enter
+ * Secure Mode, UV_RETURN from the hypervisor resumes a Secure VM; any
+ * other call is uv_pef_ucall() on r3..r12.
+ */
+UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
+                            const UvPefCaller *caller, UvPefRegs *r);
+
+/* "sc 1" from a Secure VM (MSR[S]=1): reflected to the hypervisor. */
+UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *caller,
+                           UvPefRegs *r);
+
+/*
+ * An interrupt with hypervisor vector @vector (0x100, 0x200, 0x980, 0xE00,
+ * ...) taken by a Secure VM's thread; the interrupted state is in SRR0/1
+ * (0x100, 0x200) or HSRR0/1 (the others).  Always UV_PEF_NEXT_LOAD.
+ */
+UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *caller,
+                               uint32_t vector, UvPefRegs *r);
+
+/*
+ * The TPM Enter Secure Mode unwraps keys with, and the wrapping key the
+ * firmware provisioned (NULL: no TPM; ESM then fails).  Both must outlive
+ * their use.
+ */
+struct UvPefTpmIo;
+struct UvPefTpmKey;
+void uv_pef_set_tpm(UvPef *uv, const struct UvPefTpmIo *io,
+                    const struct UvPefTpmKey *key);
+
+/*
+ * Why the last Enter Secure Mode on this machine failed: "" while none
+ * failed since reset.
+ */
+const char *uv_pef_esm_reason(const UvPef *uv);
 
 /* Append one line to the ultravisor's message log. */
 void uv_pef_log(UvPef *uv, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -1,0 +1,475 @@
+/*
+ * The built-in POWER ultravisor: Enter Secure Mode for a guest of a
+ * hypervisor (a KVM host on powernv).  Unlike a pseries guest's
+ * (uv-pef-lpar.c), whose memory QEMU's ultravisor reads directly, this
+ * guest's pages belong to the host until the host hands them over, so
+ * UV_ESM becomes the hcall sequence open-power/ultravisor's uv_esm_svm
+ * runs (docs/devel/pef-nested-svm.rst section 9):
+ *
+ *   H_SVM_INIT_START            the host registers its memory slots
+ *   H_SVM_PAGE_IN(gpa, 0, 16)   per page the checks read: the tree, RTAS,
+ *                               the initrd (with the ESM blob), the kernel;
+ *                               the host answers each with UV_PAGE_IN
+ *   (the TPM unwraps the blob's key; the digests are compared)
+ *   H_SVM_INIT_DONE             the host moves the rest of the memory
+ *   commit                      the partition-table entry points at the
+ *                               ultravisor's tree; the guest continues at
+ *                               its kernel base with MSR[S]=1
+ *
+ * Each hcall leaves the thread in the host; its UV_RETURN comes back to
+ * esm_continue() with the frame the hcall was sent with.  A failure after
+ * H_SVM_INIT_START sends H_SVM_INIT_ABORT as the guest's own hcall (the
+ * host's abort path then resumes the guest after its sc 2 with
+ * H_PARAMETER).
+ *
+ * [U] The TPM is reached directly (uv_pef_set_tpm()), not through the
+ * host's H_SVM_TPM_COMM and its VMM's TPM proxy as on IBM's systems: this
+ * machine's TPM belongs to the ultravisor (docs/system/ppc/pef-tcg.rst).
+ * [U] The RTAS and TPM bounce pages are not set up yet.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-buf.h"
+#include "qemu/cc-wipe.h"
+#include "uv-pef-internal.h"
+
+#include <libfdt.h>
+
+#define MSR_HV          (1ULL << 60)
+#define MSR_S           (1ULL << 22)
+#define MSR_EE          (1ULL << 15)
+#define SRR1_SC_LEV3    (3ULL << 20)
+
+#define H_SVM_PAGE_IN       0xEF00
+#define H_SVM_INIT_START    0xEF08
+#define H_SVM_INIT_DONE     0xEF0C
+#define H_SVM_INIT_ABORT    0xEF14
+
+void uv_pef_set_tpm(UvPef *uv, const UvPefTpmIo *io, const UvPefTpmKey *key)
+{
+    uv->tpm_io = io;
+    uv->tpm_key = key;
+}
+
+const char *uv_pef_esm_reason(const UvPef *uv)
+{
+    return uv->esm_reason ? uv->esm_reason : "";
+}
+
+void esm_run_free(UvPefSvm *svm)
+{
+    UvPefEsmRun *run = svm->esm;
+
+    if (!run) {
+        return;
+    }
+    uv_esm_session_clear(&run->sess);
+    if (run->todo) {
+        g_array_free(run->todo, true);
+    }
+    g_free(run);
+    svm->esm = NULL;
+}
+
+/* ---- the guest's memory as the checks read it ---------------------------- */
+
+typedef struct EsmRead {
+    UvPef *uv;
+    UvPefSvm *svm;
+} EsmRead;
+
+/*
+ * Guest memory through the ultravisor's copies: a page brought in is read
+ * from its secure page, a page of a slot the host never gave is zero (the
+ * ultravisor's slots start as zeroed secure pages), anything else (shared,
+ * outside every slot) cannot be read.
+ */
+static bool esm_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
+{
+    EsmRead *er = opaque;
+    uint8_t *out = buf;
+
+    if (gpa + len < gpa) {
+        return false;
+    }
+    while (len) {
+        uint64_t gfn = gpa >> UV_PEF_PAGE_SHIFT;
+        uint64_t off = gpa & (PAGE_SIZE - 1);
+        uint64_t n = MIN(len, PAGE_SIZE - off);
+        UvPefPage *pg = page_get(er->svm, gfn);
+
+        if (!slot_of(er->svm, gfn)) {
+            return false;
+        }
+        if (!pg) {
+            memset(out, 0, n);
+        } else if (pg->state != PG_SECURE ||
+                   !er->uv->ops.mem_read(er->uv->opaque,
+                                         pool_page_ra(er->uv, pg->spage) +
+                                         off, out, n)) {
+            return false;
+        }
+        gpa += n;
+        out += n;
+        len -= n;
+    }
+    return true;
+}
+
+/* Queue the pages of [gpa, gpa + len) that are not in yet. */
+static bool esm_want(UvPefSvm *svm, uint64_t gpa, uint64_t len)
+{
+    uint64_t gfn, last;
+
+    if (!len) {
+        return true;
+    }
+    if (gpa + len - 1 < gpa) {
+        return false;
+    }
+    last = (gpa + len - 1) >> UV_PEF_PAGE_SHIFT;
+    for (gfn = gpa >> UV_PEF_PAGE_SHIFT; gfn <= last; gfn++) {
+        UvPefPage *pg = page_get(svm, gfn);
+
+        if (!slot_of(svm, gfn)) {
+            return false;
+        }
+        if (!pg || pg->state != PG_SECURE) {
+            g_array_append_val(svm->esm->todo, gfn);
+        }
+    }
+    return true;
+}
+
+/* ---- the sequence --------------------------------------------------------- */
+
+static void esm_fail_log(UvPef *uv, UvPefSvm *svm, const char *why)
+{
+    uv->esm_reason = why;
+    uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": Enter Secure Mode failed: %s",
+               svm->lpid, why);
+}
+
+/*
+ * Abort (core/uvcall.c fixup_uv_esm_excp_frame): the guest's own state at
+ * its sc 2 goes to the host's 0xC00 as if the guest had called
+ * H_SVM_INIT_ABORT: r3 = H_SVM_INIT_ABORT, every other GPR (r31 too) the
+ * guest's, SRR0 = the address after the sc 2, SRR1 = its MSR without S;
+ * HSRR0/1 stay as they are.  The host then pages out, terminates the SVM
+ * and resumes the guest there with H_PARAMETER.
+ */
+static UvPefNext esm_abort(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                           UvPefFrame *f, UvPefRegs *r, const char *why)
+{
+    uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1;
+    UvPefFrame vm = { .regs = f->regs };
+
+    esm_fail_log(uv, svm, why);
+    frame_drop(svm, f);
+    esm_run_free(svm);
+    svm->aborting = true;
+
+    hv_view(c, &vm, 0xC00, 0, r);
+    *r = (UvPefRegs) { .nip = r->nip, .msr = r->msr };
+    memcpy(r->gpr, vm.regs.gpr, sizeof(r->gpr));
+    r->gpr[3] = H_SVM_INIT_ABORT;
+    r->cr = vm.regs.cr;
+    r->lr = vm.regs.lr;
+    r->ctr = vm.regs.ctr;
+    r->xer = vm.regs.xer;
+    memcpy(r->spr, vm.regs.spr, sizeof(r->spr));
+    memcpy(r->fp, vm.regs.fp, sizeof(r->fp));
+    r->dec = vm.regs.dec;
+    r->srr0 = vm.regs.nip;
+    /*
+     * [U] SRR1[42:43] = 3: the ultravisor ORs level 1 into the 2 of the
+     * guest's sc 2 (docs/devel/pef-nested-svm.rst U3).
+     */
+    r->srr1 = (vm.regs.msr & ~MSR_S) | SRR1_SC_LEV3;
+    r->hsrr0 = hsrr0;
+    r->hsrr1 = hsrr1;
+    cc_wipe(&vm, sizeof(vm));
+    return UV_PEF_NEXT_LOAD;
+}
+
+/* Send the ESM frame's next hcall; the frame gets a fresh cookie. */
+static UvPefNext esm_hcall(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                           UvPefFrame **fp, UvPefRegs *r, uint64_t op,
+                           const uint64_t *args, int nargs)
+{
+    UvPefFrame *f = *fp, *nf = frame_new(svm, FRAME_ESM, &f->regs);
+
+    if (!nf) {
+        return esm_abort(uv, c, svm, f, r, "no room for the ultravisor's "
+                         "state (or no entropy)");
+    }
+    nf->dec_expiry = f->dec_expiry;
+    frame_drop(svm, f);
+    *fp = nf;
+    hv_hcall(c, nf, op, args, nargs, r);
+    return UV_PEF_NEXT_LOAD;
+}
+
+/* Bring the next queued page in; false when none is left. */
+static bool esm_next_page(UvPefSvm *svm, uint64_t *gfn)
+{
+    UvPefEsmRun *run = svm->esm;
+
+    while (run->next < run->todo->len) {
+        UvPefPage *pg;
+
+        *gfn = g_array_index(run->todo, uint64_t, run->next++);
+        pg = page_get(svm, *gfn);
+        if (!pg || pg->state != PG_SECURE) {
+            return true;
+        }
+    }
+    g_array_set_size(run->todo, 0);
+    run->next = 0;
+    return false;
+}
+
+/*
+ * Every page the ultravisor pages in and maps must fit the pool with the
+ * rest of the slots' pages (zeroed at commit) and the tree's tables.
+ */
+static bool esm_fits(UvPef *uv, UvPefSvm *svm)
+{
+    uint64_t need = 0, have = uv->pool_pages - uv->pool_used;
+    guint i;
+
+    for (i = 0; i < svm->slots->len; i++) {
+        need += g_array_index(svm->slots, UvPefSlotInfo, i).size / PAGE_SIZE;
+    }
+    need -= MIN(need, svm->n_secure);
+    /* tables: the root, and at most one page of lower tables per 2 GiB */
+    need += 2 + need / 32768;
+    return need <= have;
+}
+
+/* Map every page of every slot; pages the host never gave become zero. */
+static bool esm_commit(UvPef *uv, UvPefSvm *svm)
+{
+    guint i;
+
+    for (i = 0; i < svm->slots->len; i++) {
+        UvPefSlotInfo s = g_array_index(svm->slots, UvPefSlotInfo, i);
+        uint64_t gfn, end = (s.gpa + s.size) >> UV_PEF_PAGE_SHIFT;
+
+        for (gfn = s.gpa >> UV_PEF_PAGE_SHIFT; gfn < end; gfn++) {
+            UvPefPage *pg = page_get(svm, gfn);
+            uint64_t ra;
+
+            if (!pg) {
+                int64_t idx = pool_alloc(uv);
+
+                pg = idx < 0 ? NULL : page_new(svm, gfn);
+                if (!pg) {
+                    if (idx >= 0) {
+                        pool_free(uv, idx, false);
+                    }
+                    return false;
+                }
+                if (!uv->ops.mem_write(uv->opaque, pool_page_ra(uv, idx),
+                                       uv->zero, PAGE_SIZE)) {
+                    pool_free(uv, idx, false);
+                    g_hash_table_remove(svm->pages, &gfn);
+                    return false;
+                }
+                pg->spage = idx;
+                pg->state = PG_SECURE;
+                svm->n_secure++;
+            }
+            switch (pg->state) {
+            case PG_SECURE:
+                ra = pool_page_ra(uv, pg->spage);
+                break;
+            case PG_SHARED:
+                ra = pg->hv_ra;
+                break;
+            default:
+                continue;       /* paged out, or shared and invalid */
+            }
+            if (!rtree_map(uv, svm, gfn, ra)) {
+                return false;
+            }
+        }
+    }
+    return pate_store(uv, NULL, svm->lpid, rtree_dw0(svm),
+                      cc_get_be64(uv->patb + svm->lpid * UV_PEF_PATE_SIZE +
+                                  8));
+}
+
+UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                       UvPefFrame *f, UvPefRegs *r)
+{
+    UvPefEsmRun *run = svm->esm;
+    int64_t rc = r->gpr[0];
+    EsmRead er = { uv, svm };
+    UvEsmStatus st;
+    uint64_t gfn;
+
+    g_assert(run);
+    if (rc != 0) {
+        static const char *const what[] = {
+            [ESM_INIT_START] = "the host refused H_SVM_INIT_START",
+            [ESM_FDT_HEAD] = "the host refused H_SVM_PAGE_IN",
+            [ESM_FDT] = "the host refused H_SVM_PAGE_IN",
+            [ESM_RANGES] = "the host refused H_SVM_PAGE_IN",
+            [ESM_KERNEL] = "the host refused H_SVM_PAGE_IN",
+            [ESM_INIT_DONE] = "the host refused H_SVM_INIT_DONE",
+        };
+
+        uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": hcall returned %" PRId64,
+                   svm->lpid, rc);
+        return esm_abort(uv, c, svm, f, r, what[run->step]);
+    }
+
+    for (;;) {
+        if (run->step != ESM_INIT_START && run->step != ESM_INIT_DONE &&
+            esm_next_page(svm, &gfn)) {
+            uint64_t args[3] = { gfn << UV_PEF_PAGE_SHIFT, 0,
+                                 UV_PEF_PAGE_SHIFT };
+
+            return esm_hcall(uv, c, svm, &f, r, H_SVM_PAGE_IN, args, 3);
+        }
+        switch (run->step) {
+        case ESM_INIT_START:
+            run->step = ESM_FDT_HEAD;
+            if (!esm_want(svm, run->fdt, sizeof(struct fdt_header))) {
+                return esm_abort(uv, c, svm, f, r, "the device tree is "
+                                 "outside the guest's memory");
+            }
+            break;
+        case ESM_FDT_HEAD: {
+            struct fdt_header h;
+
+            if (!esm_read(&er, run->fdt, &h, sizeof(h)) ||
+                fdt_magic(&h) != FDT_MAGIC ||
+                fdt_totalsize(&h) > UV_ESM_FDT_MAX ||
+                !esm_want(svm, run->fdt, fdt_totalsize(&h))) {
+                return esm_abort(uv, c, svm, f, r,
+                                 uv_esm_status_str(UV_ESM_BAD_SVM_FDT));
+            }
+            run->step = ESM_FDT;
+            break;
+        }
+        case ESM_FDT:
+            st = uv_esm_check_fdt(esm_read, &er, run->fdt, &run->sess);
+            if (st) {
+                return esm_abort(uv, c, svm, f, r, uv_esm_status_str(st));
+            }
+            if (!esm_want(svm, run->sess.rtas_base, run->sess.rtas_text) ||
+                !esm_want(svm, run->sess.initrd_start,
+                          run->sess.initrd_end - run->sess.initrd_start)) {
+                return esm_abort(uv, c, svm, f, r,
+                                 uv_esm_status_str(UV_ESM_NO_MEMORY));
+            }
+            run->step = ESM_RANGES;
+            break;
+        case ESM_RANGES:
+            st = uv_esm_check_blob(esm_read, &er, uv->tpm_io, uv->tpm_key,
+                                   &run->sess);
+            if (st) {
+                return esm_abort(uv, c, svm, f, r, uv_esm_status_str(st));
+            }
+            if (!esm_want(svm, run->kbase, run->sess.digests.kernel_size)) {
+                return esm_abort(uv, c, svm, f, r,
+                                 uv_esm_status_str(UV_ESM_NO_MEMORY));
+            }
+            run->step = ESM_KERNEL;
+            break;
+        case ESM_KERNEL:
+            st = uv_esm_check_digests(esm_read, &er, run->kbase, &run->sess);
+            if (st) {
+                return esm_abort(uv, c, svm, f, r, uv_esm_status_str(st));
+            }
+            if (!esm_fits(uv, svm)) {
+                return esm_abort(uv, c, svm, f, r, "secure memory is too "
+                                 "small for the guest's memory");
+            }
+            run->step = ESM_INIT_DONE;
+            return esm_hcall(uv, c, svm, &f, r, H_SVM_INIT_DONE, NULL, 0);
+        case ESM_INIT_DONE: {
+            UvPefRegs vm = f->regs;
+            uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1, tb = r->tb;
+            uint64_t expiry = f->dec_expiry;
+
+            frame_drop(svm, f);
+            if (!esm_commit(uv, svm)) {
+                /*
+                 * [U] After H_SVM_INIT_DONE the host cannot abort any more
+                 * (it answers H_STATE): the guest gets the failure in r3
+                 * and stays a normal guest of an SVM with no memory.
+                 */
+                esm_fail_log(uv, svm, "secure memory ran out at commit");
+                esm_run_free(svm);
+                *r = vm;
+                r->gpr[3] = (uint64_t)U_RETRY;
+                r->hsrr0 = hsrr0;
+                r->hsrr1 = hsrr1;
+                return UV_PEF_NEXT_LOAD;
+            }
+            svm->secure = true;
+            uv->esm_reason = NULL;
+            uv_pef_log(uv, "UV: lpid 0x%" PRIx64 " entered secure mode "
+                       "(%" PRIu64 " secure pages)", svm->lpid,
+                       svm->n_secure);
+            /* The guest continues at its kernel, MSR[S]=1, HV=EE=0 */
+            *r = vm;
+            r->nip = run->kbase;
+            r->msr = (vm.msr | MSR_S) & ~(MSR_HV | MSR_EE);
+            r->gpr[3] = run->fdt;
+            r->gpr[4] = run->kbase;
+            r->gpr[5] = 0;
+            r->dec = (uint64_t)(int64_t)(int32_t)(expiry - tb);
+            r->hsrr0 = hsrr0;
+            r->hsrr1 = hsrr1;
+            cc_wipe(&vm, sizeof(vm));
+            esm_run_free(svm);
+            return UV_PEF_NEXT_LOAD;
+        }
+        default:
+            g_assert_not_reached();
+        }
+    }
+}
+
+/*
+ * UV_ESM(r4 = kernel base, r5 = device tree) from a normal partition
+ * (S=0, HV=0, PR=0, LPID != 0).
+ */
+UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
+{
+    UvPefSvm *svm = get_svm(uv, c->lpid);
+    UvPefFrame *f;
+    int64_t rc;
+
+    if (svm) {
+        r->gpr[3] = RC_ESM_STATE;
+        return UV_PEF_NEXT_RESUME;
+    }
+    rc = uv_pef_svm_create(uv, c->lpid);
+    if (rc != U_SUCCESS) {
+        r->gpr[3] = rc;
+        return UV_PEF_NEXT_RESUME;
+    }
+    svm = get_svm(uv, c->lpid);
+    f = frame_new(svm, FRAME_ESM, r);
+    if (!f) {
+        svm_destroy(uv, c->lpid);
+        r->gpr[3] = RC_ESM_NO_MEM;
+        return UV_PEF_NEXT_RESUME;
+    }
+    svm->esm = g_new0(UvPefEsmRun, 1);
+    svm->esm->step = ESM_INIT_START;
+    svm->esm->kbase = r->gpr[4];
+    svm->esm->fdt = r->gpr[5];
+    svm->esm->todo = g_array_new(false, false, sizeof(uint64_t));
+    uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": Enter Secure Mode, kernel at "
+               "0x%" PRIx64 ", device tree at 0x%" PRIx64, c->lpid,
+               r->gpr[4], r->gpr[5]);
+    hv_hcall(c, f, H_SVM_INIT_START, NULL, 0, r);
+    return UV_PEF_NEXT_LOAD;
+}

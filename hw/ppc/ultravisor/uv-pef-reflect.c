@@ -1,0 +1,370 @@
+/*
+ * The built-in POWER ultravisor between a Secure VM and its hypervisor (a
+ * KVM host): what the hypervisor sees when the ultravisor enters it on a
+ * Secure VM's behalf, and how UV_RETURN brings the Secure VM back.
+ *
+ * The contract is docs/devel/pef-nested-svm.rst (sections 3 and 4), the
+ * behaviour of open-power/ultravisor (core/exceptions.c, core/uvcall.c,
+ * core/cookies.c) that an unmodified Linux KVM host expects:
+ *
+ * - the hypervisor is entered at its real-mode vector (0xC00 for hcalls)
+ *   with MSR = SF|HV|ME (+LE), SRR0 = HSRR0 = r31 = a cookie standing for
+ *   the thread's state, SRR1 = HSRR1 = the Secure VM's MSR | S (with the
+ *   sc level 1 for hcalls) and every other register it could learn from
+ *   cleared: GPRs but the hcall's inputs, CR, LR, CTR, XER, the saved SPRs,
+ *   FP/vector/VSX; DEC reads 0x7FFFFFFF (H_CEDE: the Secure VM's);
+ * - LPIDR, PIDR and LPCR stay the guest's;
+ * - UV_RETURN (r0 = the guest's r3, r2 = SRR1, r31 = the cookie, HSRR0/1
+ *   = KVM's nip/msr) restores the frame; an hcall's results r3..r(2+n)
+ *   come from the hypervisor, the rest from the frame; HSRR0 other than
+ *   the cookie, below 0x2000 and 32-byte aligned, is an interrupt KVM
+ *   injects.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-wipe.h"
+#include "hw/ppc/ultravisor/uv-pef-lpar.h"
+#include "uv-pef-internal.h"
+
+#include <gnutls/crypto.h>
+
+#define MSR_SF          (1ULL << 63)
+#define MSR_HV          (1ULL << 60)
+#define MSR_VEC         (1ULL << 25)
+#define MSR_VSX         (1ULL << 23)
+#define MSR_S           (1ULL << 22)
+#define MSR_EE          (1ULL << 15)
+#define MSR_FP          (1ULL << 13)
+#define MSR_ME          (1ULL << 12)
+#define MSR_RI          (1ULL << 1)
+#define MSR_LE          (1ULL << 0)
+/* SRR1 bits an interrupt sets beside the MSR's (rfid does not load them) */
+#define SRR1_STATUS     0x783F0000ULL
+/* SRR1[42:43]: the level of the "sc" */
+#define SRR1_SC_LEV1    (1ULL << 20)
+
+/* The cookie's form (core/cookies.c): bits 2..51, at least 0x2000 */
+#define COOKIE_MASK     0x000FFFFFFFFFFFFCULL
+#define COOKIE_MIN      0x2000ULL
+
+/* DEC as the hypervisor finds it (core/exceptions.c) */
+#define HV_DEC          0x7FFFFFFFULL
+
+/* PAPR hcalls the ultravisor treats itself */
+#define H_FUNCTION      (-2)
+#define H_CEDE          0xE0
+#define H_RANDOM        0x300
+#define H_RTAS          0xF000
+#define H_SVM_PAGE_IN   0xEF00
+
+UvPefFrame *frame_new(UvPefSvm *svm, uint8_t kind, const UvPefRegs *r)
+{
+    UvPefFrame *f;
+    uint64_t cookie = 0;
+    int tries;
+
+    if (g_hash_table_size(svm->frames) >= UV_PEF_MAX_FRAMES) {
+        return NULL;
+    }
+    for (tries = 0; tries < 16; tries++) {
+        if (gnutls_rnd(GNUTLS_RND_NONCE, &cookie, sizeof(cookie)) < 0) {
+            return NULL;
+        }
+        cookie &= COOKIE_MASK;
+        if (cookie >= COOKIE_MIN &&
+            !g_hash_table_contains(svm->frames, &cookie)) {
+            break;
+        }
+        cookie = 0;
+    }
+    if (!cookie) {
+        return NULL;
+    }
+    f = g_new0(UvPefFrame, 1);
+    f->cookie = cookie;
+    f->kind = kind;
+    f->regs = *r;
+    f->dec_expiry = r->tb + (int64_t)(int32_t)r->dec;
+    g_hash_table_insert(svm->frames, &f->cookie, f);
+    return f;
+}
+
+static void frame_free(gpointer p)
+{
+    cc_wipe(p, sizeof(UvPefFrame));
+    g_free(p);
+}
+
+void frame_drop(UvPefSvm *svm, UvPefFrame *f)
+{
+    g_hash_table_remove(svm->frames, &f->cookie);
+}
+
+void svm_free_frames(UvPefSvm *svm)
+{
+    if (svm->frames) {
+        g_hash_table_destroy(svm->frames);
+        svm->frames = NULL;
+    }
+}
+
+GHashTable *frames_new(void)
+{
+    return g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                 frame_free);
+}
+
+/* Vectors whose handlers run with MSR[RI] (core/exceptions.c) */
+static bool hv_vector_ri(uint32_t vector)
+{
+    return (vector >= 0xE00 && vector <= 0xEA0) || vector == 0x980 ||
+           vector == 0xF80 || vector == 0x1500;
+}
+
+void hv_view(const UvPefCaller *c, const UvPefFrame *f, uint32_t vector,
+             uint64_t srr1, UvPefRegs *r)
+{
+    uint64_t svm_msr = f->regs.msr;
+
+    memset(r, 0, sizeof(*r));
+    r->gpr[31] = f->cookie;
+    r->srr0 = r->hsrr0 = f->cookie;
+    r->srr1 = r->hsrr1 = srr1;
+    r->dec = HV_DEC;
+    r->nip = vector;
+    r->msr = MSR_SF | MSR_HV | MSR_ME |
+             (svm_msr & (MSR_FP | MSR_VEC | MSR_VSX));
+    if (c->hv_le) {
+        r->msr |= MSR_LE;
+    }
+    if (hv_vector_ri(vector)) {
+        r->msr |= MSR_RI;
+    }
+    if (vector == 0x200) {
+        r->msr &= ~MSR_ME;
+    }
+}
+
+void hv_hcall(const UvPefCaller *c, const UvPefFrame *f, uint64_t op,
+              const uint64_t *args, int nargs, UvPefRegs *r)
+{
+    int i;
+
+    /* Sent with S set even for a VM that is not secure yet */
+    hv_view(c, f, 0xC00, (f->regs.msr & ~SRR1_STATUS) | MSR_S |
+            SRR1_SC_LEV1, r);
+    r->gpr[3] = op;
+    for (i = 0; i < nargs; i++) {
+        r->gpr[4 + i] = args[i];
+    }
+}
+
+/* ---- UV_RETURN ---------------------------------------------------------- */
+
+/*
+ * @hv_r (the thread as the hypervisor returned it) asks for an interrupt
+ * into the Secure VM (core/exceptions.c valid_vector).  [U] The FWNMI
+ * address of a 0x200 reflection is not recognised (no Secure VM here
+ * registers one: that is an RTAS call the ultravisor does not bounce).
+ */
+static bool injected(const UvPefRegs *hv_r)
+{
+    uint64_t v = hv_r->hsrr0;
+
+    return v != hv_r->gpr[31] && v < 0x2000 && !(v & 31);
+}
+
+/* Back into the Secure VM from frame @f; @hv_r: the hypervisor's state */
+static void svm_resume(UvPefFrame *f, const UvPefRegs *hv_r, UvPefRegs *r,
+                       uint64_t tb)
+{
+    UvPefRegs hv = *hv_r;
+    int i;
+
+    *r = f->regs;
+    if (f->kind == FRAME_HCALL) {
+        r->gpr[3] = hv.gpr[0];
+        for (i = 1; i < f->n_out && 3 + i < 32; i++) {
+            r->gpr[3 + i] = hv.gpr[3 + i];
+        }
+    }
+    /* DEC runs on while the hypervisor does (core/exceptions.c) */
+    r->dec = (uint64_t)(int64_t)(int32_t)(f->dec_expiry - tb);
+    if (injected(&hv)) {
+        r->srr0 = f->regs.nip;
+        r->srr1 = (f->regs.msr & ~SRR1_STATUS) | (hv.gpr[2] & SRR1_STATUS);
+        r->nip = hv.hsrr0;
+        r->msr = MSR_SF | MSR_S | MSR_ME | (hv.hsrr1 & MSR_LE);
+    }
+    /* The hypervisor's HSRR0/1 stay as they are live */
+    r->hsrr0 = hv.hsrr0;
+    r->hsrr1 = hv.hsrr1;
+    cc_wipe(&hv, sizeof(hv));
+}
+
+/*
+ * UV_RETURN from the hypervisor (HV=1, PR=0, S=0).  [U] A return that
+ * names no frame of the partition in LPIDR gets U_STATE in r3 and stays
+ * in the hypervisor: the open-power ultravisor asserts there, which stops
+ * the machine.
+ */
+static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
+                                UvPefRegs *r)
+{
+    UvPefSvm *svm = get_svm(uv, c->lpid);
+    uint64_t cookie = r->gpr[31];
+    UvPefFrame *f;
+
+    f = svm ? g_hash_table_lookup(svm->frames, &cookie) : NULL;
+    if (!f) {
+        uv_pef_log(uv, "UV: UV_RETURN for lpid 0x%" PRIx64 " names no "
+                   "saved state", c->lpid);
+        r->gpr[3] = RC_RETURN;
+        return UV_PEF_NEXT_RESUME;
+    }
+    if (f->kind == FRAME_ESM) {
+        return esm_continue(uv, c, svm, f, r);
+    }
+    svm_resume(f, r, r, r->tb);
+    frame_drop(svm, f);
+    return UV_PEF_NEXT_LOAD;
+}
+
+UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
+                            const UvPefCaller *caller, UvPefRegs *r)
+{
+    uint64_t regs[10];
+    uint64_t op = r->gpr[3];
+
+    if (u && op == UV_RETURN && !caller->s && caller->hv && !caller->pr) {
+        uv->ucalls++;
+        return uc_return_regs(uv, caller, r);
+    }
+    if (u && op == UV_ESM && !caller->s && !caller->hv && !caller->pr &&
+        caller->lpid != 0) {
+        uv->ucalls++;
+        return esm_start(uv, caller, r);
+    }
+    memcpy(regs, r->gpr + 3, sizeof(regs));
+    uv_pef_ucall(uv, u, caller, regs);
+    memcpy(r->gpr + 3, regs, sizeof(regs));
+    return UV_PEF_NEXT_RESUME;
+}
+
+/* ---- from the Secure VM to the hypervisor -------------------------------- */
+
+/* The Secure VM of the calling thread (MSR[S]=1), or NULL. */
+static UvPefSvm *caller_svm(UvPef *uv, const UvPefCaller *c)
+{
+    UvPefSvm *svm = c->s && !c->hv ? get_svm(uv, c->lpid) : NULL;
+
+    return svm && svm->secure ? svm : NULL;
+}
+
+/*
+ * "sc 1" from a Secure VM (core/hvcall.c syscall_hypercall): H_RANDOM is
+ * answered here (H_FUNCTION), a listed hcall goes to the hypervisor with
+ * its inputs only.  [U] An hcall the ultravisor does not list, and H_RTAS
+ * (the ultravisor bounces its buffers, not done yet), get H_FUNCTION; the
+ * open-power ultravisor stops for an unlisted one.
+ */
+UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
+{
+    UvPefSvm *svm = caller_svm(uv, c);
+    uint64_t op = r->gpr[3], srr1, filler = 0;
+    int n_in, n_out, i;
+    UvPefFrame *f;
+
+    if (!svm || op == H_RANDOM || op == H_RTAS ||
+        !uv_pef_hcall_regs(op, &n_in, &n_out)) {
+        r->gpr[3] = (uint64_t)H_FUNCTION;
+        return UV_PEF_NEXT_RESUME;
+    }
+    f = frame_new(svm, FRAME_HCALL, r);
+    if (!f) {
+        r->gpr[3] = (uint64_t)H_FUNCTION;
+        return UV_PEF_NEXT_RESUME;
+    }
+    f->vector = 0xC00;
+    f->n_out = n_out;
+    srr1 = (r->msr & ~SRR1_STATUS) | MSR_S | SRR1_SC_LEV1;
+    if (op == H_CEDE) {
+        /* KVM cedes only with interrupts on (core/hvcall.c) */
+        srr1 |= MSR_EE;
+    }
+    hv_view(c, f, 0xC00, srr1, r);
+    for (i = 0; i < n_in && 3 + i < 31; i++) {
+        r->gpr[3 + i] = f->regs.gpr[3 + i];
+    }
+    if (3 + n_in < 31 &&
+        gnutls_rnd(GNUTLS_RND_NONCE, &filler, sizeof(filler)) == 0) {
+        r->gpr[3 + n_in] = filler;
+    }
+    if (op == H_CEDE) {
+        r->dec = f->regs.dec;
+    }
+    return UV_PEF_NEXT_LOAD;
+}
+
+UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
+                               uint32_t vector, UvPefRegs *r)
+{
+    UvPefSvm *svm = get_svm(uv, c->lpid);
+    bool srr = vector == 0x100 || vector == 0x200;
+    uint64_t nip = srr ? r->srr0 : r->hsrr0;
+    uint64_t srr1 = srr ? r->srr1 : r->hsrr1;
+    uint64_t gfn = (r->asdr & ~0xFFFULL & ~(0xFULL << 60)) >>
+                   UV_PEF_PAGE_SHIFT;
+    UvPefFrame *f = NULL;
+    UvPefPage *pg;
+
+    if (svm) {
+        UvPefRegs in = *r;
+
+        /* The frame resumes where the interrupt happened */
+        in.nip = nip;
+        pg = page_get(svm, gfn);
+        if ((vector == 0xE00 || vector == 0xE20) && pg &&
+            pg->state == PG_PAGEDOUT) {
+            /*
+             * A page the hypervisor paged out: ask for it back
+             * (core/svm_host.c ex_page_in), then retry the access.
+             */
+            uint64_t args[3] = { gfn << UV_PEF_PAGE_SHIFT, 0,
+                                 UV_PEF_PAGE_SHIFT };
+
+            f = frame_new(svm, FRAME_FAULT, &in);
+            if (f) {
+                f->vector = vector;
+                hv_hcall(c, f, H_SVM_PAGE_IN, args, 3, r);
+                return UV_PEF_NEXT_LOAD;
+            }
+        } else {
+            f = frame_new(svm, FRAME_INTR, &in);
+        }
+    }
+    if (!f) {
+        /*
+         * [U] No frame (no Secure VM on this LPID, or its frames are all
+         * in use): the thread cannot be resumed.  The hypervisor gets the
+         * interrupt with an empty frame; its UV_RETURN then fails.
+         */
+        UvPefFrame none = { .cookie = 0, .regs = *r };
+
+        uv_pef_log(uv, "UV: cpu %u: interrupt 0x%x from S=1 without a "
+                   "frame (lpid 0x%" PRIx64 ")", c->cpu_index, vector,
+                   c->lpid);
+        hv_view(c, &none, vector, srr1 | MSR_S, r);
+        cc_wipe(&none, sizeof(none));
+        return UV_PEF_NEXT_LOAD;
+    }
+    f->vector = vector;
+    hv_view(c, f, vector, srr1 | MSR_S, r);
+    if (vector == 0x200) {
+        /* DAR and DSISR go with a machine check (spr[5], spr[6]) */
+        r->spr[5] = f->regs.spr[5];
+        r->spr[6] = f->regs.spr[6];
+    }
+    return UV_PEF_NEXT_LOAD;
+}

@@ -1,0 +1,567 @@
+/*
+ * Unit tests of the built-in ultravisor with a hypervisor above the
+ * Secure VM (uv-pef-nest.c, uv-pef-reflect.c, uv-pef-rtree.c): a fake KVM
+ * host answers the ultravisor's hcalls as Linux's book3s_hv_uvmem.c does
+ * (docs/devel/pef-nested-svm.rst sections 2 and 6), so Enter Secure Mode
+ * runs its whole hcall sequence; then the Secure VM's hcalls and
+ * interrupts are reflected and resumed, a page goes out and comes back,
+ * and a failed ESM takes the abort path.  Needs swtpm (skipped without).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cc-buf.h"
+#include "hw/ppc/ultravisor/uv-pef.h"
+#include "swtpm-test.h"
+#include "pef-test-guest.h"
+
+#define PG              UV_PEF_PAGE_SIZE
+#define NORMAL_SIZE     (48 * 1024 * 1024ULL)
+#define SECURE_BASE     0x0001000000000000ULL
+#define SECURE_SIZE     (48 * 1024 * 1024ULL)
+#define MEMCONS_RA      0x100000ULL
+/* Where the fake host keeps the guest's memory (a host page per gfn) */
+#define GUEST_RA        0x800000ULL
+/* A spare host page for page-outs */
+#define SPARE_RA        (GUEST_RA + MEM_SIZE)
+#define LPID            5
+
+#define MSR_SF          (1ULL << 63)
+#define MSR_HV          (1ULL << 60)
+#define MSR_S           (1ULL << 22)
+#define MSR_EE          (1ULL << 15)
+#define MSR_ME          (1ULL << 12)
+#define MSR_LE          1ULL
+#define VM_MSR          (MSR_SF | MSR_ME | MSR_LE | MSR_EE)
+#define VM_NIP          0x12344ULL
+#define VM_R31          0xdead0031ULL
+
+#define H_PUT_TERM_CHAR     0x58
+#define H_SVM_PAGE_IN       0xEF00
+#define H_SVM_INIT_START    0xEF08
+#define H_SVM_INIT_DONE     0xEF0C
+#define H_SVM_INIT_ABORT    0xEF14
+#define H_UNSUPPORTED       (-67)
+
+static TestTpm tpm;
+static UvPefTpmKey tkey;
+static char *pem;
+
+typedef struct Host {
+    uint8_t *normal;
+    uint8_t *secure;
+    UvPef *uv;
+    int pate_calls;
+    /* what the fake KVM saw */
+    int page_ins;
+    int init_start, init_done, init_abort;
+    int64_t init_start_rc;          /* what it answers */
+    uint64_t tb;                    /* the timebase */
+} Host;
+
+static uint8_t *host_ptr(Host *h, uint64_t ra, uint64_t len)
+{
+    if (ra < NORMAL_SIZE && NORMAL_SIZE - ra >= len) {
+        return h->normal + ra;
+    }
+    if (ra >= SECURE_BASE && ra - SECURE_BASE < SECURE_SIZE &&
+        SECURE_SIZE - (ra - SECURE_BASE) >= len) {
+        return h->secure + (ra - SECURE_BASE);
+    }
+    return NULL;
+}
+
+static bool h_read(void *o, uint64_t ra, void *buf, uint64_t len)
+{
+    uint8_t *p = host_ptr(o, ra, len);
+
+    if (p) {
+        memcpy(buf, p, len);
+    }
+    return p != NULL;
+}
+
+static bool h_write(void *o, uint64_t ra, const void *buf, uint64_t len)
+{
+    uint8_t *p = host_ptr(o, ra, len);
+
+    if (p) {
+        memcpy(p, buf, len);
+    }
+    return p != NULL;
+}
+
+static void h_pate(void *o, void *cpu, uint64_t lpid)
+{
+    ((Host *)o)->pate_calls++;
+}
+
+static const UvPefHostOps ops = {
+    .mem_read = h_read,
+    .mem_write = h_write,
+    .pate_changed = h_pate,
+};
+
+/* The threads: the guest before ESM, the Secure VM, the KVM host (LE) */
+static const UvPefCaller vm_c = { .lpid = LPID, .radix = true, .hv_le = true };
+static const UvPefCaller svm_c = {
+    .s = true, .lpid = LPID, .radix = true, .hv_le = true
+};
+static const UvPefCaller hv_c = { .hv = true, .lpid = LPID, .hv_le = true };
+
+static Host *host_new(Guest *g)
+{
+    const UvPefConfig cfg = {
+        .secure_base = SECURE_BASE,
+        .secure_size = SECURE_SIZE,
+        .memcons_ra = MEMCONS_RA,
+        .version = "test",
+    };
+    Host *h = g_new0(Host, 1);
+    GError *err = NULL;
+
+    h->normal = g_malloc0(NORMAL_SIZE);
+    h->secure = g_malloc0(SECURE_SIZE);
+    memcpy(h->normal + GUEST_RA, g->mem, MEM_SIZE);
+    h->uv = uv_pef_new(&cfg, &ops, h, &err);
+    g_assert_no_error(err);
+    uv_pef_reset(h->uv);
+    uv_pef_set_tpm(h->uv, &tpm.sock.io, &tkey);
+    h->tb = 50000;
+    return h;
+}
+
+static void host_free(Host *h)
+{
+    uv_pef_free(h->uv);
+    g_free(h->normal);
+    g_free(h->secure);
+    g_free(h);
+}
+
+/* A ucall from the host with r4.. = @a (r3 = @op); returns r3 */
+static int64_t hv_ucall(Host *h, uint64_t op, uint64_t a0, uint64_t a1,
+                        uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    uint64_t regs[10] = { op, a0, a1, a2, a3, a4 };
+
+    return uv_pef_ucall(h->uv, uv_pef_ucall_find(op), &hv_c, regs);
+}
+
+/* The guest's registers at its sc 2, every one with a pattern */
+static void vm_regs(UvPefRegs *r, uint64_t op, uint64_t r4, uint64_t r5)
+{
+    int i;
+
+    memset(r, 0, sizeof(*r));
+    for (i = 0; i < 32; i++) {
+        r->gpr[i] = 0x5100 + i;
+    }
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        r->spr[i] = 0x5200 + i;
+    }
+    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
+        r->fp[i] = 0x5300 + i;
+    }
+    r->gpr[3] = op;
+    r->gpr[4] = r4;
+    r->gpr[5] = r5;
+    r->gpr[31] = VM_R31;
+    r->nip = VM_NIP;
+    r->msr = VM_MSR;
+    r->cr = 0x5401;
+    r->lr = 0x5402;
+    r->ctr = 0x5403;
+    r->xer = 0x5404;
+    r->srr0 = 0x5405;
+    r->srr1 = 0x5406;
+    r->dec = 1000;
+    r->tb = 50000;
+}
+
+/* The host's view after an entry: nothing of the guest but @keep GPRs */
+static void assert_scrubbed(const UvPefRegs *r, int first, int n)
+{
+    int i;
+
+    for (i = 0; i < 31; i++) {
+        if (i < first || i >= first + n) {
+            g_assert_cmphex(r->gpr[i], ==, 0);
+        }
+    }
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        g_assert_cmphex(r->spr[i], ==, 0);
+    }
+    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
+        g_assert_cmphex(r->fp[i], ==, 0);
+    }
+    g_assert_cmphex(r->cr | r->lr | r->ctr | r->xer, ==, 0);
+    g_assert_cmphex(r->dec, ==, 0x7FFFFFFF);
+    g_assert_cmphex(r->gpr[31], ==, r->srr0);
+    g_assert_cmphex(r->hsrr0, ==, r->srr0);
+    g_assert_cmphex(r->hsrr1, ==, r->srr1);
+    g_assert_cmphex(r->gpr[31] & 3, ==, 0);
+    g_assert_cmphex(r->gpr[31], >=, 0x2000);
+    g_assert_true(r->msr & MSR_HV);
+    g_assert_true(r->msr & MSR_LE);         /* hv_le */
+    g_assert_false(r->msr & MSR_S);
+    g_assert_true(r->srr1 & MSR_S);
+}
+
+/* KVM returns to the thread with UV_RETURN (r0 = its r3) */
+static UvPefNext uv_return(Host *h, UvPefRegs *r, int64_t r3)
+{
+    r->gpr[0] = r3;
+    r->gpr[2] = r->srr1;
+    r->gpr[3] = UV_RETURN;
+    h->tb += 100;
+    r->tb = h->tb;
+    return uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_RETURN), &hv_c, r);
+}
+
+/*
+ * The fake KVM: answer the ultravisor's hcalls (r3 at the host's 0xC00)
+ * until the thread leaves the host: into the Secure VM (true) or back
+ * into the VM by the abort path's HRFID (false).
+ */
+static bool kvm_run(Host *h, UvPefRegs *r)
+{
+    for (;;) {
+        uint64_t op = r->gpr[3];
+        int64_t rc = 0;
+
+        g_assert_cmphex(r->nip, ==, 0xC00);
+        g_assert_true(r->msr & MSR_HV);
+        switch (op) {
+        case H_SVM_INIT_START:
+            assert_scrubbed(r, 3, 1);
+            h->init_start++;
+            rc = h->init_start_rc;
+            if (!rc) {
+                g_assert_cmpint(hv_ucall(h, UV_REGISTER_MEM_SLOT, LPID, 0,
+                                         MEM_SIZE, 0, 1), ==, U_SUCCESS);
+            }
+            break;
+        case H_SVM_PAGE_IN:
+            assert_scrubbed(r, 3, 4);
+            g_assert_cmphex(r->gpr[5], ==, 0);
+            g_assert_cmphex(r->gpr[6], ==, 16);
+            g_assert_cmphex(r->gpr[4] % PG, ==, 0);
+            h->page_ins++;
+            g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID,
+                                     GUEST_RA + r->gpr[4], r->gpr[4], 0,
+                                     16), ==, U_SUCCESS);
+            break;
+        case H_SVM_INIT_DONE:
+            assert_scrubbed(r, 3, 1);
+            h->init_done++;
+            break;
+        case H_SVM_INIT_ABORT:
+            /* KVM: page out, terminate, HRFID to SRR0/1, r3 = H_PARAMETER */
+            h->init_abort++;
+            g_assert_cmphex(r->gpr[31], ==, VM_R31);    /* no cookie */
+            if (h->page_ins) {
+                g_assert_cmpint(hv_ucall(h, UV_PAGE_OUT, LPID, SPARE_RA,
+                                         FDT_BASE, 0, 16), ==, U_SUCCESS);
+            }
+            g_assert_cmpint(hv_ucall(h, UV_SVM_TERMINATE, LPID, 0, 0, 0,
+                                     0), ==, U_SUCCESS);
+            r->nip = r->srr0;
+            r->msr = r->srr1 & ~0x783F0000ULL;
+            r->gpr[3] = (uint64_t)-4;
+            return false;
+        default:
+            g_assert_not_reached();
+        }
+        if (uv_return(h, r, rc) != UV_PEF_NEXT_LOAD) {
+            g_assert_not_reached();
+        }
+        if (!(r->msr & MSR_HV)) {
+            return true;
+        }
+    }
+}
+
+static uint64_t pate_dw0(Host *h, uint64_t lpid)
+{
+    uint64_t ptcr = uv_pef_ptcr(h->uv);
+
+    return cc_get_be64(host_ptr(h, (ptcr & ~0xFFFULL) + 16 * lpid, 8));
+}
+
+/* Walk the Secure VM's tree as the MMU does: the real address of @gpa */
+static uint64_t tree_walk(Host *h, uint64_t gpa)
+{
+    static const unsigned bits[] = { 13, 9, 9, 5 };
+    uint64_t dw0 = pate_dw0(h, LPID), table, e = 0;
+    unsigned shift = 52, level, rts;
+
+    g_assert_true(dw0 >> 63);                           /* HR: radix */
+    rts = ((dw0 >> 58) & 0x18) | ((dw0 >> 5) & 7);
+    g_assert_cmpuint(rts + 31, ==, 52);
+    g_assert_cmpuint(dw0 & 0x1F, ==, 13);
+    table = dw0 & 0x0FFFFFFFFFFFFF00ULL;
+    for (level = 0; level < 4; level++) {
+        uint8_t *p;
+
+        shift -= bits[level];
+        g_assert_true(table >= SECURE_BASE);            /* UV-owned */
+        p = host_ptr(h, table + 8 * ((gpa >> shift) &
+                                     ((1ULL << bits[level]) - 1)), 8);
+        g_assert_nonnull(p);
+        e = cc_get_be64(p);
+        if (!(e >> 63)) {
+            return 0;
+        }
+        if ((e >> 62) & 1) {
+            break;
+        }
+        g_assert_cmpuint(e & 0x1F, ==, bits[level + 1]);
+        table = e & 0x0FFFFFFFFFFFFF00ULL;
+    }
+    g_assert_cmpuint(level, ==, 3);
+    g_assert_cmphex(e & 0x187, ==, 0x187);              /* R, C, RWX */
+    return (e & 0x01FFFFFFFFFFF000ULL) + (gpa & (PG - 1));
+}
+
+/* UV_ESM from the guest; returns what the abort path or ESM left */
+static bool esm(Host *h, UvPefRegs *r)
+{
+    vm_regs(r, UV_ESM, KBASE, FDT_BASE);
+    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_ESM),
+                                      &vm_c, r), ==, UV_PEF_NEXT_LOAD);
+    return kvm_run(h, r);
+}
+
+static bool need_tpm(void)
+{
+    if (!test_tpm_available()) {
+        g_test_skip("swtpm is not installed");
+        return false;
+    }
+    return true;
+}
+
+static void test_esm(void)
+{
+    Guest *g;
+    Host *h;
+    UvPefRegs r;
+    uint64_t ra;
+    int i;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    h = host_new(g);
+    g_assert_true(esm(h, &r));
+    /* the sequence */
+    g_assert_cmpint(h->init_start, ==, 1);
+    g_assert_cmpint(h->init_done, ==, 1);
+    g_assert_cmpint(h->init_abort, ==, 0);
+    g_assert_cmpint(h->page_ins, >, 10);
+    g_assert_cmpstr(uv_pef_esm_reason(h->uv), ==, "");
+    /* the Secure VM starts at its kernel, its registers its own */
+    g_assert_cmphex(r.nip, ==, KBASE);
+    g_assert_cmphex(r.msr, ==, (VM_MSR | MSR_S) & ~MSR_EE);
+    g_assert_cmphex(r.gpr[3], ==, FDT_BASE);
+    g_assert_cmphex(r.gpr[4], ==, KBASE);
+    g_assert_cmphex(r.gpr[5], ==, 0);
+    g_assert_cmphex(r.gpr[31], ==, VM_R31);
+    for (i = 6; i < 31; i++) {
+        g_assert_cmphex(r.gpr[i], ==, 0x5100 + i);
+    }
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        g_assert_cmphex(r.spr[i], ==, 0x5200 + i);
+    }
+    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
+        g_assert_cmphex(r.fp[i], ==, 0x5300 + i);
+    }
+    g_assert_cmphex(r.lr, ==, 0x5402);
+    g_assert_cmphex(r.srr0, ==, 0x5405);
+    /* DEC went on while the host ran */
+    g_assert_cmpint((int64_t)r.dec, <, 1000);
+    /* its memory: the kernel in secure memory, the rest zero */
+    ra = tree_walk(h, KBASE);
+    g_assert_cmphex(ra, >=, SECURE_BASE);
+    g_assert_cmpmem(host_ptr(h, ra, PG), PG, g->mem + KBASE, PG);
+    ra = tree_walk(h, FDT_BASE);
+    g_assert_cmpmem(host_ptr(h, ra, 64), 64, g->mem + FDT_BASE, 64);
+    ra = tree_walk(h, MEM_SIZE - PG);
+    g_assert_cmphex(ra, >=, SECURE_BASE);
+    for (i = 0; i < (int)PG; i++) {
+        g_assert_cmpint(host_ptr(h, ra, PG)[i], ==, 0);
+    }
+    g_assert_cmphex(tree_walk(h, MEM_SIZE), ==, 0);
+    host_free(h);
+    guest_free(g);
+}
+
+/* A Secure VM's hcall, an interrupt, one KVM injects, a page out and in */
+static void test_reflect(void)
+{
+    Guest *g;
+    Host *h;
+    UvPefRegs r, svm, hv;
+    uint64_t ra, cookie;
+    uint8_t *plain;
+    int i;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    h = host_new(g);
+    g_assert_true(esm(h, &r));
+    svm = r;
+
+    /* hcall: r3..r7 go out, one filler, r31 the cookie */
+    r.gpr[3] = H_PUT_TERM_CHAR;
+    r.nip = 0x7000;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0xC00);
+    g_assert_cmphex(r.gpr[3], ==, H_PUT_TERM_CHAR);
+    for (i = 4; i < 8; i++) {
+        g_assert_cmphex(r.gpr[i], ==, svm.gpr[i]);
+    }
+    r.gpr[8] = 0;           /* the random filler */
+    assert_scrubbed(&r, 3, 5);
+    g_assert_cmphex(r.srr1 & 0x300000, ==, 0x100000);   /* sc level 1 */
+    cookie = r.gpr[31];
+    r.gpr[4] = 0x77;        /* an output the Secure VM does not get */
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7000);
+    g_assert_cmphex(r.msr, ==, svm.msr);
+    g_assert_cmphex(r.gpr[3], ==, 0);
+    for (i = 4; i < 32; i++) {
+        g_assert_cmphex(r.gpr[i], ==, svm.gpr[i]);
+    }
+    svm.gpr[3] = 0;
+    /* the cookie is used up */
+    hv = r;
+    hv.gpr[31] = cookie;
+    hv.srr1 = MSR_S;
+    g_assert_cmpint(uv_return(h, &hv, 0), ==, UV_PEF_NEXT_RESUME);
+    g_assert_cmpint((int64_t)hv.gpr[3], ==, U_STATE);
+
+    /* an HDEC: to the host's 0x980, back where it was */
+    r.hsrr0 = 0x7100;
+    r.hsrr1 = r.msr;
+    g_assert_cmpint(uv_pef_svm_interrupt(h->uv, &svm_c, 0x980, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x980);
+    assert_scrubbed(&r, 0, 0);
+    hv = r;
+    g_assert_cmpint(uv_return(h, &r, 0x1234), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7100);
+    g_assert_cmphex(r.gpr[3], ==, svm.gpr[3]);
+
+    /* again, and KVM injects an external interrupt (0x500) */
+    r.hsrr0 = 0x7200;
+    r.hsrr1 = r.msr;
+    uv_pef_svm_interrupt(h->uv, &svm_c, 0xEA0, &r);
+    r.hsrr0 = 0x500;
+    r.hsrr1 = MSR_SF | MSR_ME | MSR_LE;
+    r.srr1 = 0x00080000 | MSR_S;    /* status bits for the Secure VM */
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x500);
+    g_assert_cmphex(r.msr, ==, MSR_SF | MSR_S | MSR_ME | MSR_LE);
+    g_assert_cmphex(r.srr0, ==, 0x7200);
+    g_assert_cmphex(r.srr1, ==, svm.msr | 0x00080000);
+
+    /* the host pages the kernel's first page out: ciphertext only */
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_OUT, LPID, SPARE_RA, KBASE, 0, 16),
+                    ==, U_SUCCESS);
+    plain = g->mem + KBASE;
+    g_assert_true(memcmp(h->normal + SPARE_RA, plain, PG) != 0);
+    g_assert_cmphex(tree_walk(h, KBASE), ==, 0);
+    /* the Secure VM touches it: H_SVM_PAGE_IN, then the access again */
+    r.hsrr0 = 0x7300;
+    r.hsrr1 = r.msr;
+    r.asdr = KBASE;
+    uv_pef_svm_interrupt(h->uv, &svm_c, 0xE00, &r);
+    g_assert_cmphex(r.gpr[3], ==, H_SVM_PAGE_IN);
+    g_assert_cmphex(r.gpr[4], ==, KBASE);
+    /* a changed byte is refused, the page as it went out is taken */
+    h->normal[SPARE_RA + 100] ^= 1;
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, SPARE_RA, KBASE, 0, 16),
+                    ==, U_P3);
+    h->normal[SPARE_RA + 100] ^= 1;
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, SPARE_RA, KBASE, 0, 16),
+                    ==, U_SUCCESS);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7300);
+    ra = tree_walk(h, KBASE);
+    g_assert_cmpmem(host_ptr(h, ra, PG), PG, plain, PG);
+    host_free(h);
+    guest_free(g);
+}
+
+/* Tampered input: the abort path, nothing left in secure memory */
+static void test_abort(void)
+{
+    Guest *g;
+    Host *h;
+    UvPefRegs r;
+    UvPefInfo info;
+    int i;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    put_fdt(g, "console=hvc0 svm=off", NULL);
+    h = host_new(g);
+    g_assert_false(esm(h, &r));
+    g_assert_cmpint(h->init_abort, ==, 1);
+    g_assert_cmpint(h->init_done, ==, 0);
+    g_assert_cmpstr(uv_pef_esm_reason(h->uv), ==,
+                    uv_esm_status_str(UV_ESM_BOOTARGS));
+    /* the guest resumes after its sc 2 with its own registers */
+    g_assert_cmphex(r.nip, ==, VM_NIP);
+    g_assert_false(r.msr & MSR_S);
+    g_assert_cmphex(r.gpr[31], ==, VM_R31);
+    for (i = 6; i < 31; i++) {
+        g_assert_cmphex(r.gpr[i], ==, 0x5100 + i);
+    }
+    /* the host's page-out copied nothing, terminate freed everything */
+    for (i = 0; i < (int)PG; i++) {
+        g_assert_cmpint(h->normal[SPARE_RA + i], ==, 0);
+    }
+    uv_pef_get_info(h->uv, &info);
+    g_assert_cmpuint(info.partitions->len, ==, 0);
+    g_assert_cmphex(info.secure_used, ==, 0x10000 + 16 * 4096);
+    uv_pef_info_clear(&info);
+    for (i = 0x20000; i < (int)SECURE_SIZE; i += 4096) {
+        g_assert_cmpint(h->secure[i], ==, 0);
+    }
+    host_free(h);
+
+    /* a host that refuses INIT_START aborts too */
+    put_fdt(g, BOOTARGS, NULL);
+    h = host_new(g);
+    h->init_start_rc = H_UNSUPPORTED;
+    g_assert_false(esm(h, &r));
+    g_assert_cmpint(h->page_ins, ==, 0);
+    g_assert_cmpint(h->init_abort, ==, 1);
+    host_free(h);
+    guest_free(g);
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    if (!guest_tpm_start(&tpm, 'n', &tkey, &pem)) {
+        pem = test_new_rsa_pem();
+    }
+    g_test_add_func("/uv-pef-nest/esm", test_esm);
+    g_test_add_func("/uv-pef-nest/reflect", test_reflect);
+    g_test_add_func("/uv-pef-nest/abort", test_abort);
+    ret = g_test_run();
+    guest_tpm_stop(&tpm, pem);
+    return ret;
+}
