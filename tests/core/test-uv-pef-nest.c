@@ -139,6 +139,19 @@ static void host_free(Host *h)
     g_free(h);
 }
 
+/* Secure memory past the partition table: nothing left behind */
+static bool all_zero(const uint8_t *p, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A ucall from the host with r4.. = @a (r3 = @op); returns r3 */
 static int64_t hv_ucall(Host *h, uint64_t op, uint64_t a0, uint64_t a1,
                         uint64_t a2, uint64_t a3, uint64_t a4)
@@ -495,6 +508,14 @@ static void test_reflect(void)
     g_assert_cmphex(r.nip, ==, 0x7300);
     ra = tree_walk(h, KBASE);
     g_assert_cmpmem(host_ptr(h, ra, PG), PG, plain, PG);
+
+    /* KVM_PPC_SVM_OFF: the entry and every secure page go */
+    g_assert_cmpint(hv_ucall(h, UV_UNREGISTER_MEM_SLOT, LPID, 1, 0, 0, 0),
+                    ==, U_SUCCESS);
+    g_assert_cmpint(hv_ucall(h, UV_SVM_TERMINATE, LPID, 0, 0, 0, 0), ==,
+                    U_SUCCESS);
+    g_assert_cmphex(pate_dw0(h, LPID), ==, 0);
+    g_assert_true(all_zero(h->secure + 0x20000, SECURE_SIZE - 0x20000));
     host_free(h);
     guest_free(g);
 }
@@ -534,9 +555,7 @@ static void test_abort(void)
     g_assert_cmpuint(info.partitions->len, ==, 0);
     g_assert_cmphex(info.secure_used, ==, 0x10000 + 16 * 4096);
     uv_pef_info_clear(&info);
-    for (i = 0x20000; i < (int)SECURE_SIZE; i += 4096) {
-        g_assert_cmpint(h->secure[i], ==, 0);
-    }
+    g_assert_true(all_zero(h->secure + 0x20000, SECURE_SIZE - 0x20000));
     host_free(h);
 
     /* a host that refuses INIT_START aborts too */

@@ -21,6 +21,17 @@
  * Prints one line, "KVM-MINI OK ..." or "KVM-MINI FAIL <why>", and exits
  * 0 / 1.  Build: powerpc64le-linux-gnu-gcc -static -O2 -o kvm-mini kvm-mini.c
  *
+ * "kvm-mini --esm" runs a radix VM with KVM_CAP_PPC_SECURE_GUEST whose
+ * guest asks the ultravisor to enter secure mode (UV_ESM, "sc 2") with a
+ * device tree that is no device tree.  The ultravisor starts the host's
+ * side of the sequence (H_SVM_INIT_START, UV_REGISTER_MEM_SLOT,
+ * H_SVM_PAGE_IN / UV_PAGE_IN of the tree's page), finds the tree bad and
+ * takes the abort path (H_SVM_INIT_ABORT): KVM terminates the SVM and
+ * resumes the guest after its sc 2 with H_PARAMETER, and the guest reports
+ * r3, its r31 (which the abort path keeps) and its MSR through H_RTAS.
+ * Prints "KVM-MINI ESM-ABORT OK ..." (docs/devel/pef-nested-svm.rst
+ * sections 2 and 9).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -28,6 +39,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +113,17 @@ static uint32_t x_form(unsigned rt, unsigned ra, unsigned rb, unsigned xo)
 #define I_BDNZ(off)         ((16u << 26) | (16u << 21) | ((off) & 0xfffc))
 #define I_B(off)            ((18u << 26) | ((off) & 0x03fffffc))
 #define I_SC1               0x44000022u
+#define I_SC2               0x44000042u
+
+/* --esm: the ultravisor's Enter Secure Mode and what the guest hands it */
+#define UV_ESM              0xF110
+#define H_PARAMETER         (-4)
+#define MSR_S               (1ULL << 22)
+#define ESM_KBASE           0x100000
+#define ESM_FDT             0x200000
+#define ESM_PRTB            0x300000    /* an empty process table */
+#define ESM_R31             0x5EC0DE5EC0DE0031ULL
+#define PATB_GR             (1ULL << 63)
 
 /* sldi ra,rs,32 = rldicr ra,rs,32,31 */
 static uint32_t i_sldi32(unsigned ra, unsigned rs)
@@ -167,6 +190,34 @@ static void write_guest(uint32_t *mem)
     emit(&c, I_SC1);
     /* nothing more to do: spin */
     emit(&c, I_B(0));
+}
+
+/*
+ * --esm: r31 = a pattern, UV_ESM(ESM_KBASE, ESM_FDT), then H_RTAS with
+ * r4 = what UV_ESM returned, r5 = r31, r6 = MSR.
+ */
+static void write_esm_guest(uint8_t *mem)
+{
+    Code c = { (uint32_t *)mem, 0 };
+    static const uint8_t bad_fdt[8] = {
+        0xd0, 0x0d, 0xfe, 0xed,         /* FDT magic ... */
+        0x00, 0x00, 0x01, 0x00,         /* ... 256 bytes, all wrong */
+    };
+
+    emit_li64(&c, 31, ESM_R31);
+    emit_li64(&c, 3, UV_ESM);
+    emit_li64(&c, 4, ESM_KBASE);
+    emit_li64(&c, 5, ESM_FDT);
+    emit(&c, I_SC2);
+    emit(&c, I_MR(4, 3));
+    emit(&c, I_MR(5, 31));
+    emit(&c, I_MFMSR(6));
+    emit(&c, I_LI(3, 0));
+    emit(&c, I_ORI(3, 3, HC_RTAS));
+    emit(&c, I_SC1);
+    emit(&c, I_B(0));
+    memset(mem + ESM_FDT, 0xff, 256);
+    memcpy(mem + ESM_FDT, bad_fdt, sizeof(bad_fdt));
 }
 
 static const char *exit_name(uint32_t r)
@@ -238,8 +289,55 @@ static void expect_hcall(int vcpu, struct kvm_run *run, int round,
     }
 }
 
-int main(void)
+/* --esm: radix, secure guests allowed; then the abort path's result */
+static void esm_setup(int kvm, int vm)
 {
+    struct kvm_ppc_mmuv3_cfg mmu = {
+        .flags = KVM_PPC_MMUV3_RADIX | KVM_PPC_MMUV3_GTSE,
+        .process_table = PATB_GR | ESM_PRTB,
+    };
+    struct kvm_enable_cap cap = { .cap = KVM_CAP_PPC_SECURE_GUEST };
+
+    printf("kvm-mini: secure_guest=%d\n",
+           ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_PPC_SECURE_GUEST));
+    if (ioctl(vm, KVM_PPC_CONFIGURE_V3_MMU, &mmu) < 0) {
+        km_fail("KVM_PPC_CONFIGURE_V3_MMU(radix): %s", strerror(errno));
+    }
+    if (ioctl(vm, KVM_ENABLE_CAP, &cap) < 0) {
+        km_fail("KVM_ENABLE_CAP(KVM_CAP_PPC_SECURE_GUEST): %s",
+                strerror(errno));
+    }
+}
+
+static int esm_check(int vcpu, struct kvm_run *run)
+{
+    uint64_t *a;
+
+    run_vcpu(vcpu, run, 1);
+    expect_hcall(vcpu, run, 1, HC_RTAS);
+    a = (uint64_t *)run->papr_hcall.args;
+    printf("kvm-mini: after UV_ESM r3=0x%" PRIx64 " r31=0x%" PRIx64
+           " msr=0x%" PRIx64 "\n", a[0], a[1], a[2]);
+    if (a[0] != (uint64_t)H_PARAMETER) {
+        km_fail("UV_ESM returned 0x%" PRIx64 ", expected H_PARAMETER from "
+                "KVM's H_SVM_INIT_ABORT", a[0]);
+    }
+    if (a[1] != ESM_R31) {
+        km_fail("r31 0x%" PRIx64 " after the abort path, expected the "
+                "guest's 0x%llx", a[1], (unsigned long long)ESM_R31);
+    }
+    if (a[2] & (MSR_S | MSR_HV | MSR_PR)) {
+        km_fail("MSR 0x%" PRIx64 " after the abort path (S, HV or PR set)",
+                a[2]);
+    }
+    printf("KVM-MINI ESM-ABORT OK r3=0x%" PRIx64 " r31=0x%" PRIx64
+           " msr=0x%" PRIx64 "\n", a[0], a[1], a[2]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bool esm = argc > 1 && strcmp(argv[1], "--esm") == 0;
     int kvm, vm, vcpu, api, mmap_size;
     int cap_papr, cap_hash, cap_radix;
     struct kvm_userspace_memory_region region;
@@ -276,7 +374,12 @@ int main(void)
     if (mem == MAP_FAILED) {
         km_fail("mmap guest RAM: %s", strerror(errno));
     }
-    write_guest(mem);
+    if (esm) {
+        write_esm_guest(mem);
+        esm_setup(kvm, vm);
+    } else {
+        write_guest(mem);
+    }
 
     memset(&region, 0, sizeof(region));
     region.slot = 0;
@@ -313,6 +416,10 @@ int main(void)
     regs.msr = GUEST_MSR;
     if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) {
         km_fail("KVM_SET_REGS: %s", strerror(errno));
+    }
+
+    if (esm) {
+        return esm_check(vcpu, run);
     }
 
     /* Round 1 */

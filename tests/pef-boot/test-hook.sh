@@ -47,6 +47,17 @@ else
 fi
 echo "PEF-BOOT: kvm-end"
 
+# A guest that asks to become a Secure VM and takes the abort path (KVM
+# runs secure guests on a radix host only)
+echo "PEF-BOOT: kvm-esm-begin"
+if [ -e /dev/kvm ] && [ -d /sys/firmware/ultravisor ] && [ "$mmu" = Radix ]
+then
+    timeout "$kvm_timeout" /bin/kvm-mini --esm
+    echo "PEF-BOOT: kvm-esm-status=$?"
+    tr -d '\000' < /sys/firmware/ultravisor/msglog | grep -e lpid
+fi
+echo "PEF-BOOT: kvm-esm-end"
+
 echo "PEF-BOOT: dmesg-after-kvm-begin"
 dmesg | grep -i -e ultravisor -e PATE -e KVMPPC-UVMEM -e kvm
 echo "PEF-BOOT: dmesg-after-kvm-end"

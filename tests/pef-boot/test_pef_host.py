@@ -289,15 +289,59 @@ def pef_on_powernv10():
     return b.secs, info
 
 
+# The host's side of Enter Secure Mode (docs/devel/pef-nested-svm.rst),
+# in the order the ultravisor and KVM make the calls: the ultravisor's
+# hcalls show as uv_pef_switch lines (r3 = the hcall), KVM's ultracalls as
+# uv_pef_ucall lines.
+ESM_ABORT_SEQUENCE = [
+    ("ucall", "UV_ESM"),
+    ("switch", 0xEF08),                 # H_SVM_INIT_START
+    ("ucall", "UV_REGISTER_MEM_SLOT"),
+    ("ucall", "UV_RETURN"),
+    ("switch", 0xEF00),                 # H_SVM_PAGE_IN (the tree's page)
+    ("ucall", "UV_PAGE_IN"),
+    ("ucall", "UV_RETURN"),
+    ("switch", 0xEF14),                 # H_SVM_INIT_ABORT
+    ("ucall", "UV_SVM_TERMINATE"),
+]
+
+
+def check_esm_abort(b):
+    """kvm-mini --esm: UV_ESM with a bad tree takes KVM's abort path."""
+    esm = b.section("kvm-esm")
+    b.expect(re.search(r"^KVM-MINI ESM-ABORT OK ", esm, re.M) is not None,
+             "kvm-mini --esm did not report ESM-ABORT OK", esm)
+    b.expect("kvm-esm-status=0" in esm, "kvm-mini --esm exit status not 0",
+             esm)
+    b.expect(re.search(r"Enter Secure Mode failed: .*device tree", esm)
+             is not None, "the ultravisor's log does not say why ESM "
+             "failed", esm)
+    events = []
+    for ln in b.trace.splitlines():
+        m = re.search(r"\buv_pef_ucall\b(?!_).* (UV_\w+) ", ln)
+        if m:
+            events.append(("ucall", m.group(1)))
+        m = re.search(r"\buv_pef_switch\b.* r3=0x([0-9a-f]+)", ln)
+        if m and "after UV_" in ln:
+            events.append(("switch", int(m.group(1), 16)))
+    it = iter(events)
+    missing = [e for e in ESM_ABORT_SEQUENCE if e not in it]
+    b.expect(not missing, "ESM sequence incomplete in %s: first missing %s"
+             % (b.trace_path, missing[:1]))
+
+
 @test
 def pef_on_powernv9_radix():
-    """pef=on, POWER9, radix host (disable_radix=no): PEF's real setup."""
+    """pef=on, POWER9, radix host (disable_radix=no): PEF's real setup,
+    and a KVM guest's Enter Secure Mode up to KVM's abort path."""
     b, info = pef_on("pef-host-powernv9-pef-on-radix", "powernv9,pef=on",
                      "POWER9", "disable_radix=no")
     if b.fields.get("mmu") != "Radix":
         raise AssertionError("host MMU is %s, expected Radix"
                              % b.fields.get("mmu"))
-    return b.secs, info
+    check_esm_abort(b)
+    return b.secs, info + ", ESM abort path"
+
 
 
 @test

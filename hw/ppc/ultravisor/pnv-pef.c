@@ -52,8 +52,11 @@
 #include "hw/ppc/pnv_chip.h"
 #include "hw/ppc/pnv-pef.h"
 #include "hw/ppc/ultravisor/uv-pef.h"
+#include "hw/ppc/ultravisor/pef-tpm-glue.h"
 #include "target/ppc/cpu.h"
 #include "target/ppc/pef.h"
+#include "target/ppc/internal.h"
+#include "target/ppc/helper_regs.h"
 #include "system/device_tree.h"
 #include "system/reset.h"
 #include "hw/ppc/fdt.h"
@@ -103,6 +106,12 @@ struct PnvPef {
     bool warned_off;
     bool facility_disabled;     /* SMFCTRL[E] cleared since the reset */
     Error *migration_blocker;
+    /* the TPM Enter Secure Mode unwraps keys with (uv-tpm=ID) */
+    char *uv_tpm;
+    PefTpm tpm;
+    UvPefTpmKey key;
+    const char *esm_reported;
+    unsigned esm_reports;
 };
 
 /* The machine's PEF state once pnv_pef_machine_init() set it up, or NULL */
@@ -150,6 +159,8 @@ static void pnv_pef_finalize(Object *obj)
     }
     g_free(pef->fw_data);
     g_free(pef->uv_firmware);
+    g_free(pef->uv_tpm);
+    pef_tpm_fini(&pef->tpm);
 }
 
 static void pnv_pef_type_class_init(ObjectClass *oc, void *data)
@@ -240,6 +251,19 @@ static void pnv_pef_set_uv_firmware(Object *obj, const char *value,
     pef->uv_firmware = g_strdup(value);
 }
 
+static char *pnv_pef_get_uv_tpm(Object *obj, Error **errp)
+{
+    return g_strdup(PNV_MACHINE(obj)->pef->uv_tpm);
+}
+
+static void pnv_pef_set_uv_tpm(Object *obj, const char *value, Error **errp)
+{
+    PnvPef *pef = PNV_MACHINE(obj)->pef;
+
+    g_free(pef->uv_tpm);
+    pef->uv_tpm = g_strdup(value);
+}
+
 static int pnv_pef_get_mode(Object *obj, Error **errp)
 {
     return PNV_MACHINE(obj)->pef->mode;
@@ -271,6 +295,12 @@ void pnv_pef_class_init(ObjectClass *oc)
         "Ultravisor image (e.g. ultra.lid) placed at the secure base; the "
         "-bios firmware then starts in ultravisor state and starts it, "
         "instead of the built-in ultravisor (external mode, needs pef=on)");
+    object_class_property_add_str(oc, "uv-tpm", pnv_pef_get_uv_tpm,
+                                  pnv_pef_set_uv_tpm);
+    object_class_property_set_description(oc, "uv-tpm",
+        "The -tpmdev (id) the built-in ultravisor unwraps Secure VMs' ESM "
+        "keys with; provisioned at every reset as PEF firmware does "
+        "(needs pef=on)");
     object_class_property_add_enum(oc, "ultravisor", "PefUvMode",
                                    &PefUvMode_lookup, pnv_pef_get_mode,
                                    pnv_pef_set_mode);
@@ -411,42 +441,199 @@ QEMU_BUILD_BUG_ON(SPR_DAWR0 != UV_PEF_SPR_DAWR0);
 QEMU_BUILD_BUG_ON(SPR_DAWRX0 != UV_PEF_SPR_DAWRX0);
 QEMU_BUILD_BUG_ON(SPR_CIABR != UV_PEF_SPR_CIABR);
 
+/* At most this many failed Enter Secure Modes are reported per reset */
+#define PNV_PEF_ESM_REPORTS     8
+
+/*
+ * The user needs to know why a guest of the host did not become secure:
+ * the ultravisor's reason, once it changed (the guest's VMM only sees
+ * H_PARAMETER).
+ */
+static void pnv_pef_report_esm(PnvPef *pef, const UvPefUcall *u)
+{
+    const char *why = uv_pef_esm_reason(pef->core);
+
+    if (why == pef->esm_reported || !*why) {
+        return;
+    }
+    pef->esm_reported = why;
+    if (pef->esm_reports++ < PNV_PEF_ESM_REPORTS) {
+        warn_report("pnv-pef: Enter Secure Mode failed: %s%s", why,
+                    pef->tpm.id ? "" : " (the machine has no uv-tpm)");
+    }
+}
+
+/* ---- a thread's state for the ultravisor (UvPefRegs) ---- */
+
+static const uint16_t pnv_pef_saved_sprs[] = UV_PEF_SAVED_SPRS;
+QEMU_BUILD_BUG_ON(ARRAY_SIZE(pnv_pef_saved_sprs) != UV_PEF_N_SAVED_SPRS);
+/* FP/VMX/VSX: the 64 VSRs, FPSCR, VSCR */
+QEMU_BUILD_BUG_ON(UV_PEF_FP_WORDS < 64 * 2 + 2);
+
+static UvPefCaller pnv_pef_caller(PowerPCCPU *cpu)
+{
+    CPUPPCState *env = &cpu->env;
+
+    return (UvPefCaller) {
+        .s = !!(env->msr & R_MSR_S_MASK),
+        .hv = !!(env->msr & MSR_HVB),
+        .pr = !!(env->msr & R_MSR_PR_MASK),
+        .lpid = env->spr[SPR_LPIDR],
+        .pid = env->spr[SPR_BOOKS_PID],
+        .radix = !!(env->spr[SPR_LPCR] & LPCR_HR),
+        .cpu_index = CPU(cpu)->cpu_index,
+        .cpu = cpu,
+        .hv_le = ppc_interrupts_little_endian(cpu, true),
+    };
+}
+
+static void pnv_pef_regs_get(PowerPCCPU *cpu, UvPefRegs *r)
+{
+    CPUPPCState *env = &cpu->env;
+    int i;
+
+    for (i = 0; i < 32; i++) {
+        r->gpr[i] = env->gpr[i];
+    }
+    r->nip = env->nip;
+    r->msr = env->msr;
+    r->cr = ppc_get_cr(env);
+    r->lr = env->lr;
+    r->ctr = env->ctr;
+    r->xer = cpu_read_xer(env);
+    r->srr0 = env->spr[SPR_SRR0];
+    r->srr1 = env->spr[SPR_SRR1];
+    r->hsrr0 = env->spr[SPR_HSRR0];
+    r->hsrr1 = env->spr[SPR_HSRR1];
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        r->spr[i] = env->spr[pnv_pef_saved_sprs[i]];
+    }
+    r->dec = (int64_t)(int32_t)cpu_ppc_load_decr(env);
+    r->tb = cpu_ppc_load_tbl(env);
+    r->asdr = env->spr[SPR_ASDR];
+    for (i = 0; i < 64; i++) {
+        r->fp[2 * i] = env->vsr[i].u64[0];
+        r->fp[2 * i + 1] = env->vsr[i].u64[1];
+    }
+    r->fp[128] = env->fpscr;
+    r->fp[129] = ppc_get_vscr(env);
+}
+
+/* The thread continues as @r says: another context, another privilege */
+static void pnv_pef_regs_load(PowerPCCPU *cpu, const UvPefRegs *r)
+{
+    CPUPPCState *env = &cpu->env;
+    int i;
+
+    for (i = 0; i < 32; i++) {
+        env->gpr[i] = r->gpr[i];
+    }
+    ppc_set_cr(env, r->cr);
+    env->lr = r->lr;
+    env->ctr = r->ctr;
+    cpu_write_xer(env, r->xer);
+    env->spr[SPR_SRR0] = r->srr0;
+    env->spr[SPR_SRR1] = r->srr1;
+    env->spr[SPR_HSRR0] = r->hsrr0;
+    env->spr[SPR_HSRR1] = r->hsrr1;
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        env->spr[pnv_pef_saved_sprs[i]] = r->spr[i];
+    }
+    cpu_ppc_store_decr(env, r->dec);
+    for (i = 0; i < 64; i++) {
+        env->vsr[i].u64[0] = r->fp[2 * i];
+        env->vsr[i].u64[1] = r->fp[2 * i + 1];
+    }
+    ppc_store_fpscr(env, r->fp[128]);
+    ppc_store_vscr(env, r->fp[129]);
+    env->nip = r->nip;
+    env->msr = r->msr & env->msr_mask;
+    hreg_compute_hflags(env);
+}
+
+/* After a call that took UvPefRegs: continue as it says */
+static void pnv_pef_next(PowerPCCPU *cpu, UvPefNext next, UvPefRegs *r,
+                         const char *why)
+{
+    CPUPPCState *env = &cpu->env;
+    int i;
+
+    if (next == UV_PEF_NEXT_LOAD) {
+        trace_uv_pef_switch(CPU(cpu)->cpu_index, why, r->nip, r->msr,
+                            r->gpr[3], r->gpr[31]);
+        pnv_pef_regs_load(cpu, r);
+    } else {
+        for (i = 3; i <= 12; i++) {
+            env->gpr[i] = r->gpr[i];
+        }
+    }
+    memset(r, 0, sizeof(*r));
+}
+
 /* "sc 2" with SMFCTRL[E]=1, built-in mode; NIA is already past the sc */
 static void pnv_pef_ucall(void *opaque, PowerPCCPU *cpu)
 {
     PnvPef *pef = opaque;
     CPUPPCState *env = &cpu->env;
-    UvPefCaller caller = {
-        .s = !!(env->msr & R_MSR_S_MASK),
-        .hv = !!(env->msr & MSR_HVB),
-        .pr = !!(env->msr & R_MSR_PR_MASK),
-        .lpid = env->spr[SPR_LPIDR],
-        .cpu_index = CPU(cpu)->cpu_index,
-        .cpu = cpu,
-    };
+    UvPefCaller caller = pnv_pef_caller(cpu);
     const UvPefUcall *u = uv_pef_ucall_find(env->gpr[3]);
     const char *name = uv_pef_ucall_name(u);
-    uint64_t regs[10];
-    int64_t rc;
-    int i;
+    g_autofree UvPefRegs *r = g_new0(UvPefRegs, 1);
+    UvPefNext next;
 
     g_assert(bql_locked());
-    for (i = 0; i < 10; i++) {
-        regs[i] = env->gpr[3 + i];
+    pnv_pef_regs_get(cpu, r);
+    trace_uv_pef_ucall(CPU(cpu)->cpu_index, name, r->gpr[3], r->gpr[4],
+                       r->gpr[5], r->gpr[6], r->gpr[7]);
+    pef_tpm_count(&pef->tpm);
+    next = uv_pef_ucall_regs(pef->core, u, &caller, r);
+    if (next == UV_PEF_NEXT_RESUME) {
+        int64_t rc = r->gpr[3];
+
+        trace_uv_pef_ucall_ret(CPU(cpu)->cpu_index, name, rc, r->gpr[4]);
+        if (!u || rc < 0) {
+            qemu_log_mask(LOG_GUEST_ERROR, "pnv-pef: cpu %d: ultracall %s "
+                          "(0x%" PRIx64 ") from MSR 0x%016" PRIx64
+                          " refused: rc %" PRId64 "\n", CPU(cpu)->cpu_index,
+                          name, (uint64_t)env->gpr[3], (uint64_t)env->msr,
+                          rc);
+        }
     }
-    trace_uv_pef_ucall(CPU(cpu)->cpu_index, name, regs[0], regs[1], regs[2],
-                       regs[3], regs[4]);
-    rc = uv_pef_ucall(pef->core, u, &caller, regs);
-    trace_uv_pef_ucall_ret(CPU(cpu)->cpu_index, name, rc, regs[1]);
-    if (!u || rc < 0) {
-        qemu_log_mask(LOG_GUEST_ERROR, "pnv-pef: cpu %d: ultracall %s "
-                      "(0x%" PRIx64 ") from MSR 0x%016" PRIx64
-                      " refused: rc %" PRId64 "\n", CPU(cpu)->cpu_index,
-                      name, (uint64_t)env->gpr[3], (uint64_t)env->msr, rc);
+    if (pef->tpm.cmds) {
+        trace_uv_pef_tpm(CPU(cpu)->cpu_index, pef->tpm.cmds,
+                         pef->tpm.ns / 1000);
     }
-    for (i = 0; i < 10; i++) {
-        env->gpr[3 + i] = regs[i];
-    }
+    pnv_pef_report_esm(pef, u);
+    pnv_pef_next(cpu, next, r, name);
+}
+
+/* "sc 1" from a Secure VM: the ultravisor reflects it to the host */
+static void pnv_pef_svm_hcall(void *opaque, PowerPCCPU *cpu)
+{
+    PnvPef *pef = opaque;
+    UvPefCaller caller = pnv_pef_caller(cpu);
+    g_autofree UvPefRegs *r = g_new0(UvPefRegs, 1);
+
+    g_assert(bql_locked());
+    pnv_pef_regs_get(cpu, r);
+    trace_uv_pef_svm_hcall(CPU(cpu)->cpu_index, r->gpr[3]);
+    pnv_pef_next(cpu, uv_pef_svm_hcall(pef->core, &caller, r), r, "hcall");
+}
+
+/* An interrupt that enters ultravisor state from a Secure VM */
+static void pnv_pef_uv_interrupt(void *opaque, PowerPCCPU *cpu, int excp)
+{
+    PnvPef *pef = opaque;
+    UvPefCaller caller = pnv_pef_caller(cpu);
+    g_autofree UvPefRegs *r = g_new0(UvPefRegs, 1);
+    uint32_t vector = cpu->env.excp_vectors[excp];
+
+    g_assert(bql_locked());
+    pnv_pef_regs_get(cpu, r);
+    trace_uv_pef_svm_interrupt(CPU(cpu)->cpu_index, vector, r->hsrr0,
+                               r->asdr);
+    pnv_pef_next(cpu, uv_pef_svm_interrupt(pef->core, &caller, vector, r), r,
+                 "interrupt");
 }
 
 /*
@@ -538,6 +725,15 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
                    machine->cpu_type);
         return false;
     }
+    if (pef->uv_tpm && pef->mode != PEF_UV_MODE_BUILT_IN) {
+        error_setg(errp, "uv-tpm is the TPM of the built-in ultravisor: "
+                   "it cannot be combined with ultravisor=%s",
+                   PefUvMode_str(pef->mode));
+        return false;
+    }
+    if (!pef_tpm_init(&pef->tpm, "powernv", pef->uv_tpm, errp)) {
+        return false;
+    }
     if (machine->ram_size < 2 * UV_PEF_MEMCONS_SIZE) {
         error_setg(errp, "pef=on: RAM too small");
         return false;
@@ -611,13 +807,13 @@ bool pnv_pef_machine_init(PnvMachineState *pnv, Error **errp)
     pef->ppc.opaque = pef;
     pef->ppc.facility_off = pnv_pef_facility_off;
     if (pef->core) {
-        pef->ppc.ucall = pnv_pef_ucall;
         /*
-         * Interrupts in S=1 states need a secure partition, which only
-         * Enter Secure Mode creates (the SVM step); until then the
-         * built-in ultravisor has no S=1 state to take them from.
+         * Built-in: "sc 2", and a Secure VM's hypercalls and hypervisor
+         * interrupts, are the ultravisor's (uv-pef-reflect.c).
          */
-        pef->ppc.uv_interrupt = NULL;
+        pef->ppc.ucall = pnv_pef_ucall;
+        pef->ppc.svm_hcall = pnv_pef_svm_hcall;
+        pef->ppc.uv_interrupt = pnv_pef_uv_interrupt;
     }
 
     machine->cgs = CONFIDENTIAL_GUEST_SUPPORT(pef);
@@ -702,6 +898,14 @@ void pnv_pef_reset(PnvMachineState *pnv)
     pef->facility_disabled = false;
     if (pef->core) {
         uv_pef_reset(pef->core);
+        pef->esm_reported = NULL;
+        pef->esm_reports = 0;
+        /* The firmware's part: the wrapping key, a fresh password */
+        uv_pef_set_tpm(pef->core, NULL, NULL);
+        if (pef_tpm_provision(&pef->tpm, &pef->key)) {
+            uv_pef_set_tpm(pef->core, &pef->tpm.io, &pef->key);
+        }
+        memset(&pef->key, 0, sizeof(pef->key));
     } else if (pef->fw_data) {
         memcpy(memory_region_get_ram_ptr(&pef->secure_ram), pef->fw_data,
                pef->fw_size);

@@ -41,8 +41,7 @@
 #include "hw/ppc/spapr_ovec.h"
 #include "hw/ppc/spapr-pef.h"
 #include "hw/ppc/ultravisor/uv-pef-lpar.h"
-#include "hw/ppc/ultravisor/uv-pef-tpm.h"
-#include "system/tpm_backend.h"
+#include "hw/ppc/ultravisor/pef-tpm-glue.h"
 #include "target/ppc/cpu.h"
 #include "target/ppc/pef.h"
 #include "target/ppc/helper_regs.h"
@@ -92,17 +91,12 @@ struct SpaprPef {
     uint64_t ram_size;
 
     /* the TPM key channel */
-    char *tpm_id;
-    TPMBackend *tpm;
-    UvPefTpmIo tpm_io;
+    PefTpm tpm;
     UvPefTpmKey key;
 
     SpaprPefFrame frame;
     Error *migration_blocker;
     unsigned esm_reports;
-    /* what the last UV_ESM spent on the TPM (trace spapr_pef_esm_done) */
-    unsigned tpm_cmds;
-    int64_t tpm_ns;
 };
 
 /* At most this many failed ESMs are reported per reset */
@@ -259,80 +253,15 @@ static const UvPefLparOps spapr_pef_lpar_ops = {
 /* ---- the TPM key channel -------------------------------------------- */
 
 /*
- * One command to the -tpmdev backend, synchronously: the ultravisor waits
- * for its TPM (the real one through the hypervisor's H_TPM_COMM).
- */
-static ssize_t spapr_pef_tpm_transmit(void *opaque, const uint8_t *cmd,
-                                      size_t len, uint8_t *rsp,
-                                      size_t rsp_max)
-{
-    SpaprPef *s = opaque;
-    TPMBackendClass *k = TPM_BACKEND_GET_CLASS(s->tpm);
-    TPMBackendCmd c = {
-        .in = cmd,
-        .in_len = len,
-        .out = rsp,
-        .out_len = rsp_max,
-    };
-    Error *err = NULL;
-    int64_t t0 = get_clock();
-    uint32_t n;
-
-    if (rsp_max < 10) {
-        return -1;
-    }
-    k->handle_request(s->tpm, &c, &err);
-    s->tpm_cmds++;
-    s->tpm_ns += get_clock() - t0;
-    if (err) {
-        trace_spapr_pef_tpm_error(error_get_pretty(err));
-        error_free(err);
-        return -1;
-    }
-    n = ldl_be_p(rsp + 2);
-    if (n < 10 || n > rsp_max) {
-        return -1;
-    }
-    return n;
-}
-
-/*
- * Firmware's part at every boot: start the TPM, provision the wrapping
- * key, give it a fresh password only the ultravisor learns.
+ * Firmware's part at every boot (pef-tpm-glue.c); the core keeps its copy
+ * of the key, none stays here.
  */
 static void spapr_pef_tpm_setup(SpaprPef *s)
 {
-    uint8_t passwd[UV_PEF_TPM_PASSWD_LEN];
-    const char *why = NULL;
-    size_t i;
-
     uv_pef_lpar_set_tpm(s->core, NULL, NULL);
-    if (!s->tpm) {
-        return;
+    if (pef_tpm_provision(&s->tpm, &s->key)) {
+        uv_pef_lpar_set_tpm(s->core, &s->tpm.io, &s->key);
     }
-    if (s->tpm->tpmif) {
-        error_report("pef-guest: tpmdev '%s' is also used by a TPM device; "
-                     "give the ultravisor a tpmdev of its own", s->tpm_id);
-        exit(1);
-    }
-    if (tpm_backend_startup_tpm(s->tpm, UV_PEF_TPM_BUF_MAX) < 0) {
-        error_report("pef-guest: tpmdev '%s' did not start: Secure VMs "
-                     "cannot enter secure mode", s->tpm_id);
-        return;
-    }
-    /* A C string in the firmware's interface: no zero byte */
-    qcrypto_random_bytes(passwd, sizeof(passwd), &error_abort);
-    for (i = 0; i < sizeof(passwd); i++) {
-        passwd[i] = passwd[i] % 255 + 1;
-    }
-    if (!uv_pef_tpm_provision(&s->tpm_io, passwd, &s->key, &why)) {
-        error_report("pef-guest: provisioning tpmdev '%s' failed: %s; "
-                     "Secure VMs cannot enter secure mode", s->tpm_id, why);
-    } else {
-        uv_pef_lpar_set_tpm(s->core, &s->tpm_io, &s->key);
-    }
-    /* The core keeps its copy; none stays here */
-    memset(passwd, 0, sizeof(passwd));
     memset(&s->key, 0, sizeof(s->key));
 }
 
@@ -377,14 +306,13 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
     }
     trace_spapr_pef_ucall(CPU(cpu)->cpu_index, name, regs[0], regs[1],
                           regs[2]);
-    s->tpm_cmds = 0;
-    s->tpm_ns = 0;
+    pef_tpm_count(&s->tpm);
     act = uv_pef_lpar_ucall(s->core, &caller, regs, &entry);
     trace_spapr_pef_ucall_ret(CPU(cpu)->cpu_index, name, regs[0]);
     if (op == UV_ESM) {
         trace_spapr_pef_esm_done(uv_pef_lpar_esm_reason(s->core),
-                                 (get_clock() - t0) / 1000, s->tpm_cmds,
-                                 s->tpm_ns / 1000);
+                                 (get_clock() - t0) / 1000, s->tpm.cmds,
+                                 s->tpm.ns / 1000);
     }
     for (i = 0; i < 10; i++) {
         env->gpr[3 + i] = regs[i];
@@ -395,7 +323,7 @@ static void spapr_pef_ucall(void *opaque, PowerPCCPU *cpu)
         /* The user needs to know why the guest did not become secure */
         warn_report("pef-guest: Enter Secure Mode failed: %s%s",
                     uv_pef_lpar_esm_reason(s->core),
-                    s->tpm ? "" : " (pef-guest has no tpm= property)");
+                    s->tpm.id ? "" : " (pef-guest has no tpm= property)");
     }
     if (act == UV_PEF_LPAR_ENTER_SVM) {
         /* urfid to the kernel with MSR[S]=1, EE=0 (section 4 step 8) */
@@ -591,7 +519,7 @@ PefSvmInfo *qmp_query_pef_svm(Error **errp)
     ret->rtas_bounce = info.rtas_bounce;
     ret->ucalls = info.ucalls;
     ret->hcalls = info.hcalls;
-    ret->tpm = g_strdup(s->tpm_id);
+    ret->tpm = g_strdup(s->tpm.id);
     return ret;
 }
 
@@ -692,19 +620,8 @@ int spapr_pef_tcg_init(ConfidentialGuestSupport *cgs, const char *tpm_id,
     s->cgs = cgs;
     s->machine = ms;
     s->ram_size = ms->ram_size;
-    if (tpm_id) {
-        s->tpm_id = g_strdup(tpm_id);
-        s->tpm = qemu_find_tpm_be(tpm_id);
-        if (!s->tpm) {
-            error_setg(errp, "pef-guest: tpm '%s' is not a -tpmdev", tpm_id);
-            goto fail;
-        }
-        s->tpm_io.transmit = spapr_pef_tpm_transmit;
-        s->tpm_io.opaque = s;
-        /* tpm2-tss reports refused commands on stderr unless told */
-        if (!g_getenv("TSS2_LOG")) {
-            g_setenv("TSS2_LOG", "all+none", true);
-        }
+    if (!pef_tpm_init(&s->tpm, "pef-guest", tpm_id, errp)) {
+        goto fail;
     }
 
     error_setg(&s->migration_blocker,
@@ -758,7 +675,7 @@ fail:
     if (s->migration_blocker) {
         migrate_del_blocker(&s->migration_blocker);
     }
-    g_free(s->tpm_id);
+    pef_tpm_fini(&s->tpm);
     g_free(s);
     return -1;
 }
@@ -784,6 +701,6 @@ void spapr_pef_tcg_free(SpaprPef *s)
         migrate_del_blocker(&s->migration_blocker);
     }
     uv_pef_lpar_free(s->core);
-    g_free(s->tpm_id);
+    pef_tpm_fini(&s->tpm);
     g_free(s);
 }

@@ -251,8 +251,9 @@ struct UvPef {
     bool log_wrapped;
 
     /* uv-pef-nest.c */
-    const struct UvPefTpmIo *tpm_io;
-    const struct UvPefTpmKey *tpm_key;
+    bool have_tpm;
+    UvPefTpmIo tpm_io;
+    UvPefTpmKey tpm_key;
     const char *esm_reason;         /* why the last ESM failed, or "" */
 
     uint8_t *buf_a;                 /* page-sized scratch buffers */

@@ -48,8 +48,13 @@
 
 void uv_pef_set_tpm(UvPef *uv, const UvPefTpmIo *io, const UvPefTpmKey *key)
 {
-    uv->tpm_io = io;
-    uv->tpm_key = key;
+    uv->have_tpm = io && key;
+    cc_wipe(&uv->tpm_key, sizeof(uv->tpm_key));
+    memset(&uv->tpm_io, 0, sizeof(uv->tpm_io));
+    if (uv->have_tpm) {
+        uv->tpm_io = *io;
+        uv->tpm_key = *key;
+    }
 }
 
 const char *uv_pef_esm_reason(const UvPef *uv)
@@ -369,7 +374,9 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
             run->step = ESM_RANGES;
             break;
         case ESM_RANGES:
-            st = uv_esm_check_blob(esm_read, &er, uv->tpm_io, uv->tpm_key,
+            st = uv_esm_check_blob(esm_read, &er,
+                                   uv->have_tpm ? &uv->tpm_io : NULL,
+                                   uv->have_tpm ? &uv->tpm_key : NULL,
                                    &run->sess);
             if (st) {
                 return esm_abort(uv, c, svm, f, r, uv_esm_status_str(st));

@@ -509,6 +509,9 @@ UvEsmStatus uv_pef_tpm_unwrap(const UvPefTpmIo *io, const UvPefTpmKey *key,
     UvEsmStatus st = UV_ESM_TPM;
     TSS2_RC rc;
 
+    if (!io || !key) {
+        return UV_ESM_TPM;          /* the machine has no TPM for it */
+    }
     if (wrapped_len > sizeof(ct.buffer)) {
         return UV_ESM_UNWRAP;
     }

@@ -561,11 +561,21 @@ static int64_t uc_terminate(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     uint64_t lpid = a->terminate.lpid;
 
-    if (!get_svm(uv, lpid)) {
+    UvPefSvm *svm = get_svm(uv, lpid);
+    bool secure;
+
+    if (!svm) {
         return RC_TERMINATE;
     }
+    secure = svm->secure;
     svm_destroy(uv, lpid);
-    pate_store(uv, c->cpu, lpid, 0, 0);
+    /*
+     * The entry pointed at the Secure VM's tree: nothing there any more
+     * (core/svm_host.c svm_cleanup).  Before that it is the host's own.
+     */
+    if (secure) {
+        pate_store(uv, c->cpu, lpid, 0, 0);
+    }
     uv_pef_log(uv, "UV: svm terminated, lpid 0x%" PRIx64, lpid);
     return U_SUCCESS;
 }
@@ -835,6 +845,7 @@ void uv_pef_free(UvPef *uv)
     patb_fini(uv);
     cc_wipe(uv->buf_a, PAGE_SIZE);
     cc_wipe(uv->buf_b, PAGE_SIZE);
+    cc_wipe(&uv->tpm_key, sizeof(uv->tpm_key));
     g_free(uv->buf_a);
     g_free(uv->buf_b);
     g_free(uv->zero);

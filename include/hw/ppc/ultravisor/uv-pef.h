@@ -301,8 +301,8 @@ UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *caller,
 
 /*
  * The TPM Enter Secure Mode unwraps keys with, and the wrapping key the
- * firmware provisioned (NULL: no TPM; ESM then fails).  Both must outlive
- * their use.
+ * firmware provisioned (NULL: no TPM; ESM then fails).  Both are copied;
+ * @io's opaque must outlive its use.
  */
 struct UvPefTpmIo;
 struct UvPefTpmKey;
