@@ -11,11 +11,22 @@
 #   $CACHE/fixtures/ipxe/             efi-*.rom, pxe-*.rom (NIC option ROMs)
 #   $CACHE/fixtures/linux-source.tar.xz   (only when asked for: linux-source)
 #
-#   scripts/fixtures.sh [NAME...]    default: everything but linux-source
+#   $CACHE/pkgs/<name>/               every package, unpacked
+#
+#   scripts/fixtures.sh [--manifest FILE] [NAME...]
+#       default: everything in FILE (tests/fixtures/manifest) but
+#       linux-source.  Other manifests in the same format, such as
+#       tests/fixtures/manifest-l1-vmm (the L1 VMM of tests/pef-nested),
+#       give packages that are only unpacked, with no stable paths.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 MANIFEST=$TOP/tests/fixtures/manifest
+if [ "${1:-}" = --manifest ]; then
+    MANIFEST=${2:?--manifest needs a file}
+    shift 2
+    [ -f "$MANIFEST" ] || die "no such manifest: $MANIFEST"
+fi
 DEBS=$CACHE/debs
 PKGS=$CACHE/pkgs
 OUT=$CACHE/fixtures

@@ -1,0 +1,61 @@
+#!/bin/sh
+# /test-hook.sh of the L1 host of the nested PEF test
+# (tests/pef-nested/test_nested.py), run by the common /init
+# (tests/fixtures/init/marker.sh) after its marker lines and before "done"
+# and power-off.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Starts one L2 guest with Debian's qemu-system-ppc64 (-accel kvm, pseries)
+# on /l2/vmlinux + /l2/initrd.cpio.gz; the L2's console is this console.
+# The L2's own /init prints the marker with the token given here as
+# pef_nested.l2_token=..., then powers off; this script then prints the VMM's
+# exit status, so the test sees that L1 outlived its L2.  Lines between
+# "PEF-NESTED: <name>-begin" / "-end".
+l2_token=none
+l2_timeout=3600
+l2_mem=512M
+l2_machine=pseries
+for arg in $(cat /proc/cmdline); do
+    case $arg in
+    pef_nested.l2_token=*) l2_token=${arg#pef_nested.l2_token=} ;;
+    pef_nested.l2_timeout=*) l2_timeout=${arg#pef_nested.l2_timeout=} ;;
+    pef_nested.l2_mem=*) l2_mem=${arg#pef_nested.l2_mem=} ;;
+    pef_nested.l2_machine=*) l2_machine=${arg#pef_nested.l2_machine=} ;;
+    esac
+done
+mmu=$(sed -n 's/^MMU[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
+[ -n "$mmu" ] && echo "QEMU-IBM-CC-INIT: mmu=$mmu"
+page=$(sed -n 's/^KernelPageSize: *\([0-9]*\) kB/\1K/p' /proc/self/smaps | head -n 1)
+echo "QEMU-IBM-CC-INIT: pagesize=${page:-unknown}"
+
+echo "PEF-NESTED: vmm-version-begin"
+/usr/bin/qemu-system-ppc64 --version 2>&1
+echo "PEF-NESTED: vmm-version-status=$?"
+echo "PEF-NESTED: vmm-version-end"
+
+echo "PEF-NESTED: l2-begin"
+if [ -e /dev/kvm ]; then
+    # kernel-irqchip=off: the interrupt controller is QEMU's, as the L1
+    # kernel has no KVM_XICS (tests/fixtures/kernel/ppc64le-pef-host.config).
+    # The cap-* settings: the host KVM reports what the (emulated) hardware
+    # and skiboot advertise, and the powernv machines advertise none of the
+    # speculation fixes nor the count-cache-flush assist, nor (POWER10) a
+    # second DAWR, so pseries' defaults are refused ("Requested safe cache
+    # capability level not supported by KVM", "DAWR1 not supported by KVM").
+    # -vga none: pseries has a VGA by default, even with -nographic.
+    timeout "$l2_timeout" /usr/bin/qemu-system-ppc64 \
+        -accel kvm -machine "$l2_machine" -machine kernel-irqchip=off \
+        -machine cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-dawr1=off \
+        -smp 1 -m "$l2_mem" -nographic -vga none -net none -no-reboot \
+        -kernel /l2/vmlinux -initrd /l2/initrd.cpio.gz \
+        -append "console=hvc0 panic=-1 qemu_ibm_cc.token=$l2_token"
+    echo "PEF-NESTED: l2-vmm-status=$?"
+else
+    echo "PEF-NESTED: no /dev/kvm"
+fi
+echo "PEF-NESTED: l2-end"
+echo "PEF-NESTED: dmesg-kvm-begin"
+dmesg | grep -i -e kvm -e ultravisor | tail -n 20
+echo "PEF-NESTED: dmesg-kvm-end"
+echo "PEF-NESTED: l1-alive after-l2 uptime=$(cut -d' ' -f1 /proc/uptime)"
