@@ -484,6 +484,19 @@ static void test_reflect(void)
     g_assert_cmphex(r.srr0, ==, 0x7200);
     g_assert_cmphex(r.srr1, ==, svm.msr | 0x00080000);
 
+    /* an instruction for the hypervisor to emulate stays in the SVM */
+    hv = r;
+    r.hsrr0 = 0x7280;
+    r.hsrr1 = r.msr;
+    g_assert_cmpint(uv_pef_svm_interrupt(h->uv, &svm_c, 0xE40, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x700);
+    g_assert_cmphex(r.srr0, ==, 0x7280);
+    g_assert_true(r.srr1 & (1ULL << 19));
+    g_assert_true(r.msr & MSR_S);
+    g_assert_cmphex(r.gpr[31], ==, hv.gpr[31]);
+    r = hv;
+
     /* the host pages the kernel's first page out: ciphertext only */
     g_assert_cmpint(hv_ucall(h, UV_PAGE_OUT, LPID, SPARE_RA, KBASE, 0, 16),
                     ==, U_SUCCESS);
@@ -508,6 +521,23 @@ static void test_reflect(void)
     g_assert_cmphex(r.nip, ==, 0x7300);
     ra = tree_walk(h, KBASE);
     g_assert_cmpmem(host_ptr(h, ra, PG), PG, plain, PG);
+
+    /* out again; an altered copy back: a machine check, nothing mapped */
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_OUT, LPID, SPARE_RA, KBASE, 0, 16),
+                    ==, U_SUCCESS);
+    h->normal[SPARE_RA + 7] ^= 0x80;
+    r.hsrr0 = 0x7400;
+    r.hsrr1 = r.msr;
+    r.asdr = KBASE;
+    uv_pef_svm_interrupt(h->uv, &svm_c, 0xE20, &r);
+    g_assert_cmphex(r.gpr[3], ==, H_SVM_PAGE_IN);
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, SPARE_RA, KBASE, 0, 16),
+                    ==, U_P3);
+    g_assert_cmpint(uv_return(h, &r, (uint64_t)-4), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x200);
+    g_assert_cmphex(r.srr0, ==, 0x7400);
+    g_assert_true(r.msr & MSR_S);
+    g_assert_cmphex(tree_walk(h, KBASE), ==, 0);
 
     /* KVM_PPC_SVM_OFF: the entry and every secure page go */
     g_assert_cmpint(hv_ucall(h, UV_UNREGISTER_MEM_SLOT, LPID, 1, 0, 0, 0),

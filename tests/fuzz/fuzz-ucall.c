@@ -10,7 +10,10 @@
  * ctl bits 0-2 are the caller's S, HV and PR, bits 3-4 its LPID (0..3),
  * bits 5-6 make the host's SPR and SCOM accesses fail.
  * op picks one of the 20 opcodes, an unknown one, or a host action
- * (create an SVM, read the info, reset).  Each register's selector
+ * (create an SVM, read the info, reset), or a call with the thread's whole
+ * state (uv_pef_ucall_regs: UV_ESM, UV_RETURN, ...; a Secure VM's hcall;
+ * an interrupt from S=1), whose r31 may be the last cookie the
+ * ultravisor handed out.  Each register's selector
  * makes a value likely to pass some check (a page of normal or secure
  * memory, a slot-sized gpa, page shift 16, an LPID, a gfn) or a raw or
  * near-overflow 64-bit value.
@@ -18,7 +21,10 @@
  * Besides the sanitizers, every answer is checked: r3 = the return
  * value, only known U_* codes, and after every step the secure-memory
  * accounting adds up (UV area + table + the SVMs' secure pages) and stays
- * within secure memory.
+ * within secure memory.  Whenever the ultravisor enters the hypervisor for
+ * a Secure VM (an hcall or an interrupt it reflects, with a cookie), the
+ * hypervisor sees nothing of the thread but r3..r13 and the cookie: every
+ * other GPR, the saved SPRs, FP/vector state, CR, LR, CTR, XER are zero.
  *
  * Run: ninja -C build/fuzz fuzz-ucall &&
  *      build/fuzz/tests/fuzz/fuzz-ucall -max_total_time=60
@@ -147,6 +153,85 @@ static void check_info(void)
     uv_pef_info_clear(&info);
 }
 
+static const uint32_t vectors[] = {
+    0x100, 0x200, 0x980, 0xE00, 0xE20, 0xE40, 0xE60, 0xE80, 0xEA0, 0xF80,
+};
+
+/* The hypervisor's view of a reflected Secure VM thread (see the top) */
+static void check_hv_view(const UvPefRegs *r)
+{
+    int i;
+
+    if (!(r->msr & (1ULL << 60)) || r->gpr[31] != r->srr0 ||
+        r->gpr[3] == 0xEF14) {
+        return;     /* not an entry with a cookie (abort: the VM's own) */
+    }
+    check(r->hsrr0 == r->srr0);
+    for (i = 0; i < 31; i++) {
+        check(r->gpr[i] == 0 || (i >= 3 && i <= 13));
+    }
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        check(r->spr[i] == 0 || (r->nip == 0x200 && (i == 5 || i == 6)));
+    }
+    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
+        check(r->fp[i] == 0);
+    }
+    check(!r->cr && !r->lr && !r->ctr && !r->xer);
+}
+
+/* A call with the whole thread state; @kind 0: sc 2, 1: sc 1, 2: irq */
+static void regs_call(Input *in, const UvPefCaller *c, int kind,
+                      uint64_t op, uint64_t *cookie)
+{
+    g_autofree UvPefRegs *r = g_new0(UvPefRegs, 1);
+    UvPefNext next;
+    int i;
+
+    for (i = 0; i < 32; i++) {
+        r->gpr[i] = 0x5100 + i;
+    }
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        r->spr[i] = 0x5200 + i;
+    }
+    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
+        r->fp[i] = 0x5300 + i;
+    }
+    r->cr = r->lr = r->ctr = r->xer = 0x5400;
+    r->gpr[3] = op;
+    for (i = 4; i < 13; i++) {
+        r->gpr[i] = next_reg(in);
+    }
+    r->gpr[0] = next_reg(in);
+    r->gpr[31] = (next_u8(in) & 1) ? *cookie : next_reg(in);
+    r->hsrr0 = (next_u8(in) & 1) ? r->gpr[31] : next_reg(in);
+    r->srr0 = next_reg(in);
+    r->srr1 = r->hsrr1 = next_reg(in);
+    r->msr = next_reg(in);
+    r->asdr = next_reg(in);
+    r->dec = next_reg(in);
+    r->tb = next_reg(in);
+    r->nip = next_reg(in);
+    switch (kind) {
+    case 0:
+        next = uv_pef_ucall_regs(uv, uv_pef_ucall_find(op), c, r);
+        break;
+    case 1:
+        next = uv_pef_svm_hcall(uv, c, r);
+        break;
+    default:
+        next = uv_pef_svm_interrupt(uv, c,
+                                    vectors[op % G_N_ELEMENTS(vectors)], r);
+        break;
+    }
+    check(next == UV_PEF_NEXT_RESUME || next == UV_PEF_NEXT_LOAD);
+    if (next == UV_PEF_NEXT_LOAD) {
+        check_hv_view(r);
+        if (r->msr & (1ULL << 60)) {
+            *cookie = r->gpr[31];
+        }
+    }
+}
+
 static void setup(void)
 {
     host = fake_pef_host_new(&fake_pef_host_ops, "fuzz");
@@ -156,6 +241,7 @@ static void setup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Input in = { data, size };
+    uint64_t cookie = 0;
     uint8_t svms;
     int i, steps;
 
@@ -195,6 +281,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (op == 0xFD) {
             uv_pef_reset(uv);
+            continue;
+        }
+        if (op >= 0xF0) {
+            /* 0xF0-0xFC: whole-state calls; sc 2 with an opcode */
+            c.hv_le = ctl & 0x80;
+            regs_call(&in, &c, op % 3,
+                      op % 3 ? next_reg(&in)
+                             : opcodes[next_u8(&in) % G_N_ELEMENTS(opcodes)],
+                      &cookie);
+            check_info();
             continue;
         }
         regs[0] = opcodes[op % G_N_ELEMENTS(opcodes)];

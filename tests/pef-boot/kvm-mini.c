@@ -32,6 +32,23 @@
  * Prints "KVM-MINI ESM-ABORT OK ..." (docs/devel/pef-nested-svm.rst
  * sections 2 and 9).
  *
+ * "kvm-mini --svm DIR [MODE] [PAUSE]" starts a real Secure VM: DIR holds
+ * kernel.bin (svm-mini.S, objcopy'd), initrd (mk-esm-blob's esmb-initrd
+ * for it) and bootargs; kvm-mini lays them out with RTAS (SLOF's stub)
+ * and a device tree as prom_init would, and the guest calls UV_ESM.
+ * After svm-mini's round 0 (which must report MSR[S]=1) kvm-mini reads
+ * the whole of guest memory through its own mapping (KVM pages every
+ * secure page out through UV_PAGE_OUT), prints "KVM-MINI SVM PAUSE" and
+ * sleeps PAUSE seconds (a host-side dump can be taken), then per MODE:
+ *   ok       round 1 must find its secret intact (pages come back in);
+ *   tamper   one byte of the secret page's copy is changed: round 1 must
+ *            be the Secure VM's machine check (0x200), not its data;
+ *   replay   after round 1, the page goes out again and the copy of the
+ *            first page-out is put back: round 2 must be a machine check;
+ *   no-esm   the same guest without UV_ESM (the positive control: its
+ *            memory is the host's).
+ * Prints "KVM-MINI SVM OK <mode> ..." or "KVM-MINI FAIL ...".
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -289,6 +306,272 @@ static void expect_hcall(int vcpu, struct kvm_run *run, int round,
     }
 }
 
+/* ---- --svm ---- */
+
+#define SVM_RTAS            0x180000
+#define SVM_RTAS_SIZE       0x1000
+#define SVM_INITRD          0x400000
+#define SVM_R14             0x0123456789ABCDEFULL
+#define SVM_DATA            (ESM_KBASE + 0x10000)   /* svm-mini's data page */
+#define SVM_GOOD            0x600D
+#define SVM_BAD             0x0BAD
+#define SVM_MCHECK          0x3BAD                  /* its 0x200 report */
+#define PAGE_64K            0x10000
+
+/* SLOF's RTAS code the digests cover (uv-pef-esm.h uv_esm_rtas_stub) */
+static const uint8_t slof_rtas[20] = {
+    0x7c, 0x64, 0x1b, 0x78, 0x3c, 0x60, 0x00, 0x00, 0x60, 0x63,
+    0xf0, 0x00, 0x44, 0x00, 0x00, 0x22, 0x4e, 0x80, 0x00, 0x20,
+};
+
+static uint8_t *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[512];
+    FILE *f;
+    uint8_t *buf;
+    long n;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "rb");
+    if (!f || fseek(f, 0, SEEK_END)) {
+        km_fail("cannot read %s: %s", path, strerror(errno));
+    }
+    n = ftell(f);
+    if (n < 0 || fseek(f, 0, SEEK_SET)) {
+        km_fail("cannot read %s: %s", path, strerror(errno));
+    }
+    buf = malloc(n + 1);
+    if (!buf || fread(buf, 1, n, f) != (size_t)n) {
+        km_fail("cannot read %s", path);
+    }
+    buf[n] = 0;
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* A flattened device tree, the little prom_init passes to UV_ESM */
+typedef struct Fdt {
+    uint8_t st[1024], str[256];
+    unsigned nst, nstr;
+} Fdt;
+
+static void fdt_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24;
+    p[1] = v >> 16;
+    p[2] = v >> 8;
+    p[3] = v;
+}
+
+static void fdt_tok(Fdt *f, uint32_t v)
+{
+    fdt_u32(f->st + f->nst, v);
+    f->nst += 4;
+}
+
+static void fdt_bytes(Fdt *f, const void *d, unsigned n)
+{
+    memcpy(f->st + f->nst, d, n);
+    f->nst += n;
+    while (f->nst & 3) {
+        f->st[f->nst++] = 0;
+    }
+}
+
+static void fdt_node(Fdt *f, const char *name)
+{
+    fdt_tok(f, 1);                          /* FDT_BEGIN_NODE */
+    fdt_bytes(f, name, strlen(name) + 1);
+}
+
+static void fdt_prop(Fdt *f, const char *name, const void *v, unsigned n)
+{
+    fdt_tok(f, 3);                          /* FDT_PROP */
+    fdt_tok(f, n);
+    fdt_tok(f, f->nstr);
+    memcpy(f->str + f->nstr, name, strlen(name) + 1);
+    f->nstr += strlen(name) + 1;
+    fdt_bytes(f, v, n);
+}
+
+static void fdt_prop64(Fdt *f, const char *name, uint64_t v)
+{
+    uint8_t b[8];
+
+    fdt_u32(b, v >> 32);
+    fdt_u32(b + 4, v);
+    fdt_prop(f, name, b, 8);
+}
+
+static void write_fdt(uint8_t *out, const char *bootargs, uint64_t initrd_end)
+{
+    Fdt f = { .nst = 0 };
+    unsigned off_st = 40 + 16, off_str;
+
+    fdt_node(&f, "");
+    fdt_node(&f, "chosen");
+    fdt_prop(&f, "bootargs", bootargs, strlen(bootargs) + 1);
+    fdt_prop64(&f, "linux,initrd-start", SVM_INITRD);
+    fdt_prop64(&f, "linux,initrd-end", initrd_end);
+    fdt_tok(&f, 2);                         /* FDT_END_NODE */
+    fdt_node(&f, "rtas");
+    fdt_prop64(&f, "linux,rtas-base", SVM_RTAS);
+    fdt_prop64(&f, "rtas-size", SVM_RTAS_SIZE);
+    fdt_prop64(&f, "slof,rtas-size", sizeof(slof_rtas));
+    fdt_tok(&f, 2);
+    fdt_tok(&f, 2);
+    fdt_tok(&f, 9);                         /* FDT_END */
+    off_str = off_st + f.nst;
+    fdt_u32(out, 0xd00dfeed);
+    fdt_u32(out + 4, off_str + f.nstr);     /* totalsize */
+    fdt_u32(out + 8, off_st);
+    fdt_u32(out + 12, off_str);
+    fdt_u32(out + 16, 40);                  /* memory reservation map */
+    fdt_u32(out + 20, 17);                  /* version */
+    fdt_u32(out + 24, 16);
+    fdt_u32(out + 28, 0);
+    fdt_u32(out + 32, f.nstr);
+    fdt_u32(out + 36, f.nst);
+    memset(out + 40, 0, 16);
+    memcpy(out + off_st, f.st, f.nst);
+    memcpy(out + off_str, f.str, f.nstr);
+}
+
+/*
+ * Guest memory for --svm: at 0 the boot code (r14 = a pattern, UV_ESM or,
+ * for the control, a jump to the kernel with the same registers), the
+ * kernel, RTAS, the tree and the initrd.
+ */
+static void write_svm_guest(uint8_t *mem, const char *dir, bool do_esm)
+{
+    Code c = { (uint32_t *)mem, 0 };
+    size_t klen, ilen, blen;
+    uint8_t *k = slurp(dir, "kernel.bin", &klen);
+    uint8_t *i = slurp(dir, "initrd", &ilen);
+    char *b = (char *)slurp(dir, "bootargs", &blen);
+
+    while (blen && (b[blen - 1] == '\n')) {
+        b[--blen] = 0;
+    }
+    if (ESM_KBASE + klen > SVM_RTAS || SVM_INITRD + ilen > GUEST_RAM_SIZE) {
+        km_fail("kernel (%zu bytes) or initrd (%zu bytes) too big", klen,
+                ilen);
+    }
+    memcpy(mem + ESM_KBASE, k, klen);
+    memcpy(mem + SVM_RTAS, slof_rtas, sizeof(slof_rtas));
+    memcpy(mem + SVM_INITRD, i, ilen);
+    write_fdt(mem + ESM_FDT, b, SVM_INITRD + ilen);
+
+    emit_li64(&c, 14, SVM_R14);
+    emit_li64(&c, 4, ESM_KBASE);
+    emit_li64(&c, 5, ESM_FDT);
+    if (do_esm) {
+        emit_li64(&c, 3, UV_ESM);
+        emit(&c, I_SC2);
+        /* only if UV_ESM failed: report it with H_RTAS */
+        emit(&c, I_MR(4, 3));
+        emit(&c, I_LI(3, 0));
+        emit(&c, I_ORI(3, 3, HC_RTAS));
+        emit(&c, I_SC1);
+        emit(&c, I_B(0));
+    } else {
+        emit(&c, I_MR(3, 5));
+        emit(&c, I_MTCTR(4));
+        emit(&c, 0x4e800420u);              /* bctr */
+    }
+    free(k);
+    free(i);
+    free(b);
+}
+
+/* svm-mini's next report; returns its args (r4..) */
+static uint64_t *svm_round(int vcpu, struct kvm_run *run, int round)
+{
+    uint64_t *a;
+
+    run_vcpu(vcpu, run, round);
+    if (run->exit_reason == KVM_EXIT_PAPR_HCALL &&
+        run->papr_hcall.nr == HC_RTAS) {
+        km_fail("UV_ESM failed: r3=0x%llx",
+                (unsigned long long)run->papr_hcall.args[0]);
+    }
+    expect_hcall(vcpu, run, round, HC_PUT_TERM_CHAR);
+    a = (uint64_t *)run->papr_hcall.args;
+    printf("kvm-mini: round %d r4=0x%" PRIx64 " r5=0x%" PRIx64 " r6=0x%"
+           PRIx64 " r7=0x%" PRIx64 "\n", round, a[0], a[1], a[2], a[3]);
+    return a;
+}
+
+/* Read all of guest memory as the host can; the copy stays in @copy */
+static void host_read_all(const uint8_t *mem, uint8_t *copy)
+{
+    size_t off;
+
+    for (off = 0; off < GUEST_RAM_SIZE; off += PAGE_64K) {
+        memcpy(copy + off, mem + off, PAGE_64K);
+    }
+}
+
+static int svm_main(int vcpu, struct kvm_run *run, uint8_t *mem,
+                    const char *mode, int pause)
+{
+    bool control = strcmp(mode, "no-esm") == 0;
+    uint8_t *copy = malloc(GUEST_RAM_SIZE), *first = malloc(PAGE_64K);
+    uint64_t *a;
+    uint64_t want = control || strcmp(mode, "ok") == 0 ? SVM_GOOD
+                                                        : SVM_MCHECK;
+
+    if (!copy || !first) {
+        km_fail("out of memory");
+    }
+    a = svm_round(vcpu, run, 0);
+    if (!control && !(a[0] & MSR_S)) {
+        km_fail("svm-mini runs with MSR 0x%" PRIx64 ": not secure", a[0]);
+    }
+    if (control && (a[0] & MSR_S)) {
+        km_fail("the control runs with MSR[S]=1");
+    }
+    if (a[1] != ESM_FDT || a[2] != ESM_KBASE || a[3] != SVM_R14) {
+        km_fail("svm-mini entered with r3=0x%" PRIx64 " r4=0x%" PRIx64
+                " r14=0x%" PRIx64, a[1], a[2], a[3]);
+    }
+    run->papr_hcall.ret = 7;
+    host_read_all(mem, copy);
+    memcpy(first, copy + SVM_DATA, PAGE_64K);
+    printf("KVM-MINI SVM PAUSE %d\n", pause);
+    sleep(pause);
+    if (strcmp(mode, "tamper") == 0) {
+        mem[SVM_DATA + 0x123] ^= 0x10;
+    }
+    a = svm_round(vcpu, run, 1);
+    if (strcmp(mode, "replay") == 0) {
+        if (a[0] != SVM_GOOD || a[3] != 7) {
+            km_fail("round 1 before the replay: 0x%" PRIx64, a[0]);
+        }
+        run->papr_hcall.ret = 0;
+        memcpy(copy, mem + SVM_DATA, PAGE_64K);
+        if (memcmp(copy, first, PAGE_64K) == 0) {
+            km_fail("the second page-out has the first one's bytes");
+        }
+        memcpy(mem + SVM_DATA, first, PAGE_64K);
+        a = svm_round(vcpu, run, 2);
+    }
+    if (a[0] != want) {
+        km_fail("svm-mini reported 0x%" PRIx64 ", expected 0x%" PRIx64
+                " (%s)", a[0], want, mode);
+    }
+    if (want == SVM_GOOD && a[3] != 7) {
+        km_fail("svm-mini saw r3=0x%" PRIx64 " from the host, expected 7",
+                a[3]);
+    }
+    printf("KVM-MINI SVM OK %s report=0x%" PRIx64 " msr=0x%" PRIx64 "\n",
+           mode, a[0], a[1]);
+    free(copy);
+    free(first);
+    return 0;
+}
+
 /* --esm: radix, secure guests allowed; then the abort path's result */
 static void esm_setup(int kvm, int vm)
 {
@@ -338,6 +621,9 @@ static int esm_check(int vcpu, struct kvm_run *run)
 int main(int argc, char **argv)
 {
     bool esm = argc > 1 && strcmp(argv[1], "--esm") == 0;
+    bool svm = argc > 2 && strcmp(argv[1], "--svm") == 0;
+    const char *svm_mode = argc > 3 ? argv[3] : "ok";
+    int pause = argc > 4 ? atoi(argv[4]) : 0;
     int kvm, vm, vcpu, api, mmap_size;
     int cap_papr, cap_hash, cap_radix;
     struct kvm_userspace_memory_region region;
@@ -374,7 +660,10 @@ int main(int argc, char **argv)
     if (mem == MAP_FAILED) {
         km_fail("mmap guest RAM: %s", strerror(errno));
     }
-    if (esm) {
+    if (svm) {
+        write_svm_guest(mem, argv[2], strcmp(svm_mode, "no-esm") != 0);
+        esm_setup(kvm, vm);
+    } else if (esm) {
         write_esm_guest(mem);
         esm_setup(kvm, vm);
     } else {
@@ -418,6 +707,9 @@ int main(int argc, char **argv)
         km_fail("KVM_SET_REGS: %s", strerror(errno));
     }
 
+    if (svm) {
+        return svm_main(vcpu, run, mem, svm_mode, pause);
+    }
     if (esm) {
         return esm_check(vcpu, run);
     }

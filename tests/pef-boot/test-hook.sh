@@ -12,9 +12,11 @@
 [ -d /sys/firmware/ultravisor ] ||
     echo "QEMU-IBM-CC-INIT: ultravisor=absent"
 kvm_timeout=600
+svm_pause=0
 for arg in $(cat /proc/cmdline); do
     case $arg in
     pef_boot.kvm_timeout=*) kvm_timeout=${arg#pef_boot.kvm_timeout=} ;;
+    pef_boot.svm_pause=*) svm_pause=${arg#pef_boot.svm_pause=} ;;
     esac
 done
 mmu=$(sed -n 's/^MMU[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
@@ -57,6 +59,21 @@ then
     tr -d '\000' < /sys/firmware/ultravisor/msglog | grep -e lpid
 fi
 echo "PEF-BOOT: kvm-esm-end"
+
+# A Secure VM (svm-mini) through its whole life, when the test gave one
+if [ -d /svm ] && [ -e /dev/kvm ] && [ "$mmu" = Radix ]; then
+    for mode in ok tamper replay no-esm; do
+        pause=0
+        case $mode in ok|no-esm) pause=$svm_pause ;; esac
+        echo "PEF-BOOT: svm-$mode-begin"
+        timeout "$kvm_timeout" /bin/kvm-mini --svm /svm $mode $pause
+        echo "PEF-BOOT: svm-$mode-status=$?"
+        echo "PEF-BOOT: svm-$mode-end"
+    done
+    echo "PEF-BOOT: svm-msglog-begin"
+    tr -d '\000' < /sys/firmware/ultravisor/msglog | grep -e lpid
+    echo "PEF-BOOT: svm-msglog-end"
+fi
 
 echo "PEF-BOOT: dmesg-after-kvm-begin"
 dmesg | grep -i -e ultravisor -e PATE -e KVMPPC-UVMEM -e kvm

@@ -25,6 +25,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+sys.path.insert(0, os.path.join(HERE, "..", "pef-svm"))
 import clients  # noqa: E402
 import guest  # noqa: E402
 
@@ -76,20 +77,24 @@ def kvm_mini():
     return out
 
 
-def initramfs():
+def initramfs(name="initramfs", extra=()):
     """busybox + the common /init (tests/fixtures/init/marker.sh) +
-    tests/pef-boot/test-hook.sh as /test-hook.sh + /bin/kvm-mini."""
+    tests/pef-boot/test-hook.sh as /test-hook.sh + /bin/kvm-mini, and
+    @extra ("SRC:DEST" files)."""
     km = kvm_mini()
     init = os.path.join(guest.TOP, "tests", "fixtures", "init", "marker.sh")
     hook = os.path.join(HERE, "test-hook.sh")
     busybox = guest.fixture("ppc64el", "busybox")
     mk = os.path.join(guest.TOP, "scripts", "mkinitramfs.py")
-    out = os.path.join(OUT, "initramfs.cpio.gz")
-    if newer(out, [km, init, hook, busybox, mk]):
+    out = os.path.join(OUT, name + ".cpio.gz")
+    if not extra and newer(out, [km, init, hook, busybox, mk]):
         return out
-    subprocess.run(["/usr/bin/python3", mk, "--busybox", busybox,
-                    "--init", init, "--add", hook + ":/test-hook.sh",
-                    "--add", km + ":/bin/kvm-mini", "-o", out], check=True)
+    cmd = ["/usr/bin/python3", mk, "--busybox", busybox, "--init", init,
+           "--add", hook + ":/test-hook.sh", "--add", km + ":/bin/kvm-mini",
+           "-o", out]
+    for e in extra:
+        cmd += ["--add", e]
+    subprocess.run(cmd, check=True)
     return out
 
 
@@ -164,7 +169,7 @@ class Boot:
 
 
 def pef_boot(name, machine, append_extra="", extra_args=(), on_marker=None,
-             trace=("uv_pef_*",)):
+             trace=("uv_pef_*",), initrd=None):
     """Boot the PEF host kernel with our init; return a Boot.  @extra_args
     go on QEMU's command line; @on_marker(guest) runs once init printed its
     marker, while QEMU still runs; @trace: the trace events to record."""
@@ -177,7 +182,7 @@ def pef_boot(name, machine, append_extra="", extra_args=(), on_marker=None,
               "qemu_ibm_cc.token=%s %s" % (KVM_TIMEOUT, token, append_extra))
     argv = [QEMU_PPC64, "-machine", machine, "-m", "2G", "-nographic",
             "-no-reboot", "-kernel", guest.custom_kernel("ppc64le-pef-host"),
-            "-initrd", initramfs(), "-append", append.strip()]
+            "-initrd", initrd or initramfs(), "-append", append.strip()]
     # One file for all: a later -trace without file= would reset it
     for ev in trace[:-1]:
         argv += ["-trace", "enable=" + ev]
@@ -342,6 +347,122 @@ def pef_on_powernv9_radix():
     check_esm_abort(b)
     return b.secs, info + ", ESM abort path"
 
+
+
+# --- a Secure VM under the host's KVM: svm-mini (tests/pef-boot/svm-mini.S)
+
+SVM_BOOTARGS = "svm-mini svm=on"
+SVM_PAUSE = int(os.environ.get("PEF_BOOT_SVM_PAUSE", "20"))
+GOLDEN = 0x9E3779B97F4A7C15             # svm-mini's S = SEED * GOLDEN
+L1_RAM = 2 << 30                        # pef_boot's -m 2G
+DUMP_CHUNK = 256 << 20
+
+
+def svm_mini(workdir):
+    """svm-mini with a fresh seed, an ESM blob for the ultravisor's TPM:
+    returns (S's 16-byte needle, Tpm, initramfs files)."""
+    import svm  # tests/pef-svm: swtpm and mk-esm-blob helpers
+    for tool in ("swtpm", CROSS_CC):
+        if not shutil.which(tool):
+            raise guest.Skip("%s is not installed" % tool)
+    os.makedirs(workdir, exist_ok=True)
+    seed = int.from_bytes(os.urandom(8), "little") | 1
+    secret = (seed * GOLDEN) & (2**64 - 1)
+    needle = secret.to_bytes(8, "little") + \
+        (secret ^ (2**64 - 1)).to_bytes(8, "little")
+    obj, elf, binf = (os.path.join(workdir, "svm-mini" + x)
+                      for x in (".o", ".elf", ".bin"))
+    cross = CROSS_CC[:-len("gcc")]
+    subprocess.run([CROSS_CC, "-c", "-DSEED=0x%x" % seed, "-o", obj,
+                    os.path.join(HERE, "svm-mini.S")], check=True)
+    subprocess.run([cross + "ld", "-static", "-nostdlib", "-Ttext=0",
+                    "-e", "_start", "-o", elf, obj], check=True)
+    subprocess.run([cross + "objcopy", "-O", "binary", "-S", elf, binf],
+                   check=True)
+    rest = os.path.join(workdir, "rest.bin")
+    with open(rest, "wb") as f:
+        f.write(os.urandom(4096))
+    tpm = svm.Tpm(workdir, "uvtpm")
+    esmb = svm.esmb_initrd(workdir, "svm-mini", elf, rest, SVM_BOOTARGS,
+                           tpm.provision())
+    args = os.path.join(workdir, "bootargs")
+    with open(args, "w") as f:
+        f.write(SVM_BOOTARGS + "\n")
+    return needle, tpm, [binf + ":/svm/kernel.bin", esmb + ":/svm/initrd",
+                         args + ":/svm/bootargs"]
+
+
+def dump_count(q, path, needle):
+    """Occurrences of @needle in the host's (L0) dump of all L1 RAM."""
+    n = 0
+    for off in range(0, L1_RAM, DUMP_CHUNK):
+        q.ok("pmemsave", val=off, size=DUMP_CHUNK, filename=path)
+        with open(path, "rb") as f:
+            data = f.read()
+        n += data.count(needle)
+    os.unlink(path)
+    return n
+
+
+@test
+def svm_powernv9():
+    """A Secure VM under the host's unmodified KVM: svm-mini enters secure
+    mode through the whole hcall sequence (TPM unwrap included), runs with
+    MSR[S]=1, its pages go out encrypted when the host reads them and come
+    back when it touches them; an altered or replayed page gives the Secure
+    VM a machine check instead of data.  Its run-time secret has 0
+    occurrences in L0's dump of L1 RAM; the same guest without UV_ESM is
+    the positive control (found)."""
+    name = "pef-host-powernv9-svm"
+    work = os.path.join(OUT, "svm")
+    needle, tpm, files = svm_mini(work)
+    qmp_path = os.path.join(guest.LOGDIR, name + ".qmp")
+    dump = os.path.join(work, "l1.dump")
+    os.makedirs(guest.LOGDIR, exist_ok=True)
+    if os.path.exists(qmp_path):
+        os.unlink(qmp_path)
+    seen = {}
+
+    def on_marker(g):
+        q = clients.Qmp(qmp_path)
+        try:
+            for mode in ("ok", "no-esm"):
+                g.wait_for(r"PEF-BOOT: svm-%s-begin" % mode, KVM_TIMEOUT,
+                           guest.FAIL_PATTERNS)
+                if g.wait_for(r"KVM-MINI (SVM PAUSE|FAIL)", KVM_TIMEOUT,
+                              guest.FAIL_PATTERNS).group(1) != "SVM PAUSE":
+                    return
+                seen[mode] = dump_count(q, dump, needle)
+        finally:
+            q.close()
+
+    tpm.serve()
+    try:
+        b = pef_boot(name, "powernv9,pef=on,uv-tpm=tpm0", "disable_radix=no "
+                     "pef_boot.svm_pause=%d" % SVM_PAUSE,
+                     extra_args=tpm.args() + ["-qmp", "unix:%s,server=on,"
+                                              "wait=off" % qmp_path],
+                     on_marker=on_marker,
+                     initrd=initramfs("initramfs-svm", files))
+    finally:
+        tpm.stop()
+    check_common(b, "POWER9")
+    for mode in ("ok", "tamper", "replay", "no-esm"):
+        sec = b.section("svm-" + mode)
+        b.expect(re.search(r"^KVM-MINI SVM OK %s " % mode, sec, re.M)
+                 is not None, "kvm-mini --svm %s did not report OK" % mode,
+                 sec)
+    log = b.section("svm-msglog")
+    b.expect("entered secure mode" in log, "the ultravisor's log has no "
+             "Secure VM", log)
+    b.expect(seen.get("ok") == 0, "the Secure VM's secret is in L0's dump "
+             "of L1 RAM %s times" % seen.get("ok"))
+    b.expect(seen.get("no-esm", 0) > 0, "positive control: the normal "
+             "guest's secret is not in L0's dump of L1 RAM (%s)"
+             % seen.get("no-esm"))
+    outs = sum(1 for ln in b.ucalls() if "UV_PAGE_OUT" in ln)
+    return b.secs, "secret in L1 dump: %d (control %d), %d page-outs" % (
+        seen["ok"], seen["no-esm"], outs)
 
 
 @test

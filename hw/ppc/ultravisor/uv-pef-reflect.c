@@ -41,6 +41,10 @@
 #define MSR_LE          (1ULL << 0)
 /* SRR1 bits an interrupt sets beside the MSR's (rfid does not load them) */
 #define SRR1_STATUS     0x783F0000ULL
+/* SRR1 of a machine check on a load or store (POWER9: SRR1[42]) */
+#define SRR1_MCE_LOAD   (1ULL << 21)
+/* SRR1 of an illegal-instruction program interrupt (SRR1[44]) */
+#define SRR1_PROG_ILLEGAL (1ULL << 19)
 /* SRR1[42:43]: the level of the "sc" */
 #define SRR1_SC_LEV1    (1ULL << 20)
 
@@ -197,6 +201,19 @@ static void svm_resume(UvPefFrame *f, const UvPefRegs *hv_r, UvPefRegs *r,
         r->nip = hv.hsrr0;
         r->msr = MSR_SF | MSR_S | MSR_ME | (hv.hsrr1 & MSR_LE);
     }
+    if (f->kind == FRAME_FAULT && hv.gpr[0] != 0) {
+        /*
+         * The host did not give the page back as it went out (altered,
+         * replayed, swapped or missing: UV_PAGE_IN refused it).  [U] The
+         * Secure VM gets a machine check at the access, as for memory that
+         * failed; the open-power ultravisor terminates it instead
+         * (svm_initiate_kill).  Nothing of the page is mapped.
+         */
+        r->srr0 = f->regs.nip;
+        r->srr1 = (f->regs.msr & ~SRR1_STATUS) | SRR1_MCE_LOAD;
+        r->nip = 0x200;
+        r->msr = MSR_SF | MSR_S | (f->regs.msr & MSR_LE);
+    }
     /* The hypervisor's HSRR0/1 stay as they are live */
     r->hsrr0 = hv.hsrr0;
     r->hsrr1 = hv.hsrr1;
@@ -319,6 +336,19 @@ UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
     UvPefFrame *f = NULL;
     UvPefPage *pg;
 
+    if (svm && vector == 0xE40) {
+        /*
+         * [U] An instruction the hypervisor would have to emulate: its
+         * image (HEIR) is the Secure VM's, so it does not go to the host;
+         * the Secure VM gets an illegal-instruction program interrupt.
+         * The open-power ultravisor terminates the Secure VM.
+         */
+        r->srr0 = nip;
+        r->srr1 = (r->msr & ~SRR1_STATUS) | SRR1_PROG_ILLEGAL;
+        r->nip = 0x700;
+        r->msr = MSR_SF | MSR_S | MSR_ME | (r->msr & MSR_LE);
+        return UV_PEF_NEXT_LOAD;
+    }
     if (svm) {
         UvPefRegs in = *r;
 
