@@ -82,6 +82,7 @@ bench: qemu fixtures core
 	@tests/bench/se-boot.py
 	@tests/bench/pef-boot.py
 	@tests/bench/pef-svm-boot.py
+	@build/core/tests/bench/pef-page-bench
 
 kernels: deps fixtures
 	@scripts/deps.sh kernel

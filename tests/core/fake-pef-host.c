@@ -142,3 +142,25 @@ void fake_pef_host_free(FakePefHost *h)
     g_free(h->secure);
     g_free(h);
 }
+
+void fake_pef_regs_fill(UvPefRegs *r)
+{
+    int i;
+
+    memset(r, 0, sizeof(*r));
+    for (i = 0; i < 32; i++) {
+        r->gpr[i] = 0x5100 + i;
+    }
+    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
+        r->spr[i] = 0x5200 + i;
+    }
+    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
+        r->fp[i] = 0x5300 + i;
+    }
+    r->cr = 0x5401;
+    r->lr = 0x5402;
+    r->ctr = 0x5403;
+    r->xer = 0x5404;
+    r->srr0 = 0x5405;
+    r->srr1 = 0x5406;
+}

@@ -43,6 +43,13 @@ extern const UvPefHostOps fake_pef_host_ops;
 FakePefHost *fake_pef_host_new(const UvPefHostOps *ops, const char *version);
 void fake_pef_host_free(FakePefHost *h);
 
+/*
+ * A thread's state with a pattern in every register: GPR i = 0x5100 + i,
+ * saved SPR i = 0x5200 + i, FP word i = 0x5300 + i, CR, LR, CTR, XER,
+ * SRR0, SRR1 = 0x5401 .. 0x5406; the rest zero.
+ */
+void fake_pef_regs_fill(UvPefRegs *r);
+
 /* The chip-aware SCOM read (UvPefHostOps.scom_read_chip) */
 bool fake_pef_scom_read_chip(void *opaque, uint32_t chip, uint64_t addr,
                              uint64_t *val);

@@ -14,6 +14,7 @@
 #include "hw/ppc/ultravisor/uv-pef.h"
 #include "swtpm-test.h"
 #include "pef-test-guest.h"
+#include "fake-pef-host.h"
 
 #define PG              UV_PEF_PAGE_SIZE
 #define NORMAL_SIZE     (48 * 1024 * 1024ULL)
@@ -164,30 +165,13 @@ static int64_t hv_ucall(Host *h, uint64_t op, uint64_t a0, uint64_t a1,
 /* The guest's registers at its sc 2, every one with a pattern */
 static void vm_regs(UvPefRegs *r, uint64_t op, uint64_t r4, uint64_t r5)
 {
-    int i;
-
-    memset(r, 0, sizeof(*r));
-    for (i = 0; i < 32; i++) {
-        r->gpr[i] = 0x5100 + i;
-    }
-    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
-        r->spr[i] = 0x5200 + i;
-    }
-    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
-        r->fp[i] = 0x5300 + i;
-    }
+    fake_pef_regs_fill(r);
     r->gpr[3] = op;
     r->gpr[4] = r4;
     r->gpr[5] = r5;
     r->gpr[31] = VM_R31;
     r->nip = VM_NIP;
     r->msr = VM_MSR;
-    r->cr = 0x5401;
-    r->lr = 0x5402;
-    r->ctr = 0x5403;
-    r->xer = 0x5404;
-    r->srr0 = 0x5405;
-    r->srr1 = 0x5406;
     r->dec = 1000;
     r->tb = 50000;
 }
@@ -256,8 +240,9 @@ static bool kvm_run(Host *h, UvPefRegs *r)
             }
             break;
         case H_SVM_PAGE_IN:
+            /* page in, share (r5 = 1) or unshare: KVM's UV_PAGE_IN */
             assert_scrubbed(r, 3, 4);
-            g_assert_cmphex(r->gpr[5], ==, 0);
+            g_assert_cmphex(r->gpr[5], <=, 1);
             g_assert_cmphex(r->gpr[6], ==, 16);
             g_assert_cmphex(r->gpr[4] % PG, ==, 0);
             h->page_ins++;
@@ -521,6 +506,51 @@ static void test_reflect(void)
     g_assert_cmphex(r.nip, ==, 0x7300);
     ra = tree_walk(h, KBASE);
     g_assert_cmpmem(host_ptr(h, ra, PG), PG, plain, PG);
+
+    /* share two pages: the host's pages, zeroed, become the guest's */
+    hv = r;
+    memset(h->normal + GUEST_RA + 0x300000, 0xAB, 2 * PG);
+    r.gpr[3] = UV_SHARE_PAGE;
+    r.gpr[4] = 0x300000 >> 16;
+    r.gpr[5] = 2;
+    r.nip = 0x7500;
+    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE),
+                                      &svm_c, &r), ==, UV_PEF_NEXT_LOAD);
+    h->page_ins = 0;
+    g_assert_true(kvm_run(h, &r));
+    g_assert_cmpint(h->page_ins, ==, 2);
+    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
+    g_assert_cmphex(r.nip, ==, 0x7500);
+    g_assert_cmphex(r.gpr[20], ==, hv.gpr[20]);
+    g_assert_cmphex(tree_walk(h, 0x310000), ==, GUEST_RA + 0x310000);
+    g_assert_true(all_zero(h->normal + GUEST_RA + 0x300000, 2 * PG));
+    /* again: nothing to do */
+    r.gpr[3] = UV_SHARE_PAGE;
+    r.gpr[4] = 0x300000 >> 16;
+    r.gpr[5] = 2;
+    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE),
+                                      &svm_c, &r), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
+    g_assert_false(r.msr & MSR_HV);
+    /* unshare one: a zeroed secure page again, the host's bytes not taken */
+    memset(h->normal + GUEST_RA + 0x300000, 0xCD, PG);
+    r.gpr[3] = UV_UNSHARE_PAGE;
+    r.gpr[4] = 0x300000 >> 16;
+    r.gpr[5] = 1;
+    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_UNSHARE_PAGE), &svm_c, &r);
+    g_assert_true(kvm_run(h, &r));
+    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
+    ra = tree_walk(h, 0x300000);
+    g_assert_cmphex(ra, >=, SECURE_BASE);
+    g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
+    g_assert_cmphex(tree_walk(h, 0x310000), ==, GUEST_RA + 0x310000);
+    /* outside the slots */
+    r.gpr[3] = UV_SHARE_PAGE;
+    r.gpr[4] = MEM_SIZE >> 16;
+    r.gpr[5] = 1;
+    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE),
+                                      &svm_c, &r), ==, UV_PEF_NEXT_RESUME);
+    g_assert_cmpint((int64_t)r.gpr[3], ==, U_P2);
 
     /* out again; an altered copy back: a machine check, nothing mapped */
     g_assert_cmpint(hv_ucall(h, UV_PAGE_OUT, LPID, SPARE_RA, KBASE, 0, 16),

@@ -187,16 +187,7 @@ static void regs_call(Input *in, const UvPefCaller *c, int kind,
     UvPefNext next;
     int i;
 
-    for (i = 0; i < 32; i++) {
-        r->gpr[i] = 0x5100 + i;
-    }
-    for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
-        r->spr[i] = 0x5200 + i;
-    }
-    for (i = 0; i < UV_PEF_FP_WORDS; i++) {
-        r->fp[i] = 0x5300 + i;
-    }
-    r->cr = r->lr = r->ctr = r->xer = 0x5400;
+    fake_pef_regs_fill(r);
     r->gpr[3] = op;
     for (i = 4; i < 13; i++) {
         r->gpr[i] = next_reg(in);

@@ -36,7 +36,10 @@
  * kernel.bin (svm-mini.S, objcopy'd), initrd (mk-esm-blob's esmb-initrd
  * for it) and bootargs; kvm-mini lays them out with RTAS (SLOF's stub)
  * and a device tree as prom_init would, and the guest calls UV_ESM.
- * After svm-mini's round 0 (which must report MSR[S]=1) kvm-mini reads
+ * svm-mini first shares a page (UV_SHARE_PAGE: the ultravisor's
+ * H_SVM_PAGE_IN(shared) to KVM) and fills it: kvm-mini must read that
+ * through its own mapping.  After svm-mini's round 0 (which must report
+ * MSR[S]=1) kvm-mini reads
  * the whole of guest memory through its own mapping (KVM pages every
  * secure page out through UV_PAGE_OUT), prints "KVM-MINI SVM PAUSE" and
  * sleeps PAUSE seconds (a host-side dump can be taken), then per MODE:
@@ -317,6 +320,8 @@ static void expect_hcall(int vcpu, struct kvm_run *run, int round,
 #define SVM_BAD             0x0BAD
 #define SVM_MCHECK          0x3BAD                  /* its 0x200 report */
 #define PAGE_64K            0x10000
+#define SVM_SHARED          0x500000    /* svm-mini shares this page ... */
+#define SVM_SHARED_MARK     0x5A5AULL   /* ... and fills it with this */
 
 /* SLOF's RTAS code the digests cover (uv-pef-esm.h uv_esm_rtas_stub) */
 static const uint8_t slof_rtas[20] = {
@@ -524,6 +529,19 @@ static int svm_main(int vcpu, struct kvm_run *run, uint8_t *mem,
 
     if (!copy || !first) {
         km_fail("out of memory");
+    }
+    /* the page svm-mini shared: the host sees what it wrote there */
+    a = svm_round(vcpu, run, 0);
+    if (!control && a[0] != 0) {
+        km_fail("UV_SHARE_PAGE returned 0x%" PRIx64, a[0]);
+    }
+    for (size_t off = 0; off < PAGE_64K; off += 8) {
+        uint64_t v;
+
+        memcpy(&v, mem + SVM_SHARED + off, 8);
+        if (v != SVM_SHARED_MARK) {
+            km_fail("shared page at +0x%zx holds 0x%" PRIx64, off, v);
+        }
     }
     a = svm_round(vcpu, run, 0);
     if (!control && !(a[0] & MSR_S)) {

@@ -6,7 +6,10 @@
  *
  * It makes a secret S = SEED * 0x9E3779B97F4A7C15 at run time (only SEED
  * is in the image) and fills its data page (base + 64 KiB) with S, ~S
- * pairs, then reports to the host with H_PUT_TERM_CHAR (r3 = 0x58):
+ * pairs, shares the page at SHARED_GPA with the host (UV_SHARE_PAGE) and
+ * writes SHARED_MARK there, then reports to the host with H_PUT_TERM_CHAR
+ * (r3 = 0x58):
+ *   share:   r4 = UV_SHARE_PAGE's r3, r5 = SHARED_GPA;
  *   round 0: r4 = MSR, r5 = r3 at entry, r6 = r4 at entry, r7 = r14;
  *   round n: r4 = 0x600D if every pair is still S, ~S, else 0x0BAD;
  *            r5 = MSR, r6 = n, r7 = the r3 the host returned last.
@@ -20,6 +23,8 @@
  */
 #define PAIRS   4096            /* 64 KiB of S, ~S */
 #define HANDLER_WORDS   6       /* handler's length */
+#define SHARED_GPA      0x500000
+#define SHARED_MARK     0x5A5A    /* repeated over the page's doublewords */
 
     .text
     .globl _start
@@ -54,6 +59,24 @@ _start:
     std     23, 8(12)
     addi    12, 12, 16
     bdnz    1b
+    /* share a page, mark it, report */
+    lis     3, 0
+    ori     3, 3, 0xF130
+    lis     4, 0
+    ori     4, 4, (SHARED_GPA >> 16)
+    li      5, 1
+    sc      2
+    mr      4, 3
+    lis     5, (SHARED_GPA >> 16)
+    li      9, SHARED_MARK
+    li      11, 8192
+    mtctr   11
+    mr      12, 5
+6:  std     9, 0(12)
+    addi    12, 12, 8
+    bdnz    6b
+    li      3, 0x58
+    sc      1
     li      3, 0x58
     mfmsr   4
     mr      5, 20

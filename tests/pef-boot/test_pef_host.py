@@ -98,6 +98,15 @@ def initramfs(name="initramfs", extra=()):
     return out
 
 
+def fresh_qmp(name):
+    """The path of a QMP socket for test @name, none there yet."""
+    path = os.path.join(guest.LOGDIR, name + ".qmp")
+    os.makedirs(guest.LOGDIR, exist_ok=True)
+    if os.path.exists(path):
+        os.unlink(path)
+    return path
+
+
 def machine_has_pef(machine):
     """Does this QEMU know the machine's 'pef' property?"""
     r = subprocess.run([QEMU_PPC64, "-machine", machine + ",help"],
@@ -352,9 +361,10 @@ def pef_on_powernv9_radix():
 # --- a Secure VM under the host's KVM: svm-mini (tests/pef-boot/svm-mini.S)
 
 SVM_BOOTARGS = "svm-mini svm=on"
-SVM_PAUSE = int(os.environ.get("PEF_BOOT_SVM_PAUSE", "20"))
+# kvm-mini holds the guest this long while L0 dumps L1's RAM
+SVM_PAUSE = int(os.environ.get("PEF_BOOT_SVM_PAUSE", "30"))
 GOLDEN = 0x9E3779B97F4A7C15             # svm-mini's S = SEED * GOLDEN
-L1_RAM = 2 << 30                        # pef_boot's -m 2G
+L1_RAM = 1 << 30                        # -m 1G for this test
 DUMP_CHUNK = 256 << 20
 
 
@@ -416,11 +426,8 @@ def svm_powernv9():
     name = "pef-host-powernv9-svm"
     work = os.path.join(OUT, "svm")
     needle, tpm, files = svm_mini(work)
-    qmp_path = os.path.join(guest.LOGDIR, name + ".qmp")
+    qmp_path = fresh_qmp(name)
     dump = os.path.join(work, "l1.dump")
-    os.makedirs(guest.LOGDIR, exist_ok=True)
-    if os.path.exists(qmp_path):
-        os.unlink(qmp_path)
     seen = {}
 
     def on_marker(g):
@@ -433,6 +440,11 @@ def svm_powernv9():
                               guest.FAIL_PATTERNS).group(1) != "SVM PAUSE":
                     return
                 seen[mode] = dump_count(q, dump, needle)
+                if re.search(r"KVM-MINI SVM OK %s " % mode, g.text()):
+                    raise AssertionError(
+                        "L0's dump of L1 RAM took longer than kvm-mini's "
+                        "pause (PEF_BOOT_SVM_PAUSE=%d s): raise it"
+                        % SVM_PAUSE)
         finally:
             q.close()
 
@@ -440,8 +452,9 @@ def svm_powernv9():
     try:
         b = pef_boot(name, "powernv9,pef=on,uv-tpm=tpm0", "disable_radix=no "
                      "pef_boot.svm_pause=%d" % SVM_PAUSE,
-                     extra_args=tpm.args() + ["-qmp", "unix:%s,server=on,"
-                                              "wait=off" % qmp_path],
+                     extra_args=tpm.args() + [
+                         "-m", "%dM" % (L1_RAM >> 20),
+                         "-qmp", "unix:%s,server=on,wait=off" % qmp_path],
                      on_marker=on_marker,
                      initrd=initramfs("initramfs-svm", files))
     finally:
@@ -526,10 +539,7 @@ def debian_skiboot_no_ultravisor():
     through an ultravisor, no secure memory for KVM, KVM runs its guest;
     query-pef-uv says the firmware turned the facility off."""
     name = "pef-host-powernv9-no-ultravisor"
-    qmp_path = os.path.join(guest.LOGDIR, name + ".qmp")
-    os.makedirs(guest.LOGDIR, exist_ok=True)
-    if os.path.exists(qmp_path):
-        os.unlink(qmp_path)
+    qmp_path = fresh_qmp(name)
     seen = {}
 
     def on_marker(g):

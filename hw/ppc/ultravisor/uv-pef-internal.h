@@ -141,6 +141,8 @@ typedef enum UvPefPageState {
     PG_PAGEDOUT,        /* encrypted in normal memory, iv/tag kept here */
     PG_SHARED,          /* shared with the hypervisor */
     PG_SHARED_INV,      /* shared, invalidated by the hypervisor */
+    PG_HV_SHARING,      /* H_SVM_PAGE_IN(shared) sent, no page yet */
+    PG_HV_UNSHARING,    /* H_SVM_PAGE_IN to take it back sent */
 } UvPefPageState;
 
 /* A gpa with a state; gpas of a slot without one are "not present". */
@@ -164,6 +166,7 @@ typedef enum UvPefFrameKind {
     FRAME_HCALL,        /* the Secure VM's own hcall */
     FRAME_INTR,         /* an interrupt reflected to the hypervisor */
     FRAME_FAULT,        /* H_SVM_PAGE_IN for a page it touched */
+    FRAME_SHARE,        /* UV_(UN)SHARE_PAGE's H_SVM_PAGE_IN sequence */
 } UvPefFrameKind;
 
 typedef struct UvPefFrame {
@@ -171,6 +174,11 @@ typedef struct UvPefFrame {
     uint8_t kind;
     uint32_t vector;
     int n_out;                      /* FRAME_HCALL: r3.. the SVM gets */
+    /* FRAME_SHARE: pages [gfn, gfn + n), the next is gfn + i */
+    uint64_t share_gfn;
+    uint32_t share_n, share_i;
+    bool unshare;
+    uint8_t share_tries;            /* page-ins of a paged-out page */
     uint64_t dec_expiry;            /* timebase at which DEC reaches 0 */
     UvPefRegs regs;                 /* the Secure VM's (or VM's) state */
 } UvPefFrame;
@@ -323,6 +331,8 @@ void rtree_free(UvPef *uv, UvPefSvm *svm);
 /* uv-pef-reflect.c */
 /* A new frame of @kind for @svm, or NULL (too many, no entropy). */
 UvPefFrame *frame_new(UvPefSvm *svm, uint8_t kind, const UvPefRegs *r);
+/* @f under a fresh cookie (for its next hcall); NULL: @f stays as is. */
+UvPefFrame *frame_renew(UvPefSvm *svm, UvPefFrame *f);
 void frame_drop(UvPefSvm *svm, UvPefFrame *f);
 /*
  * The hypervisor's view for entering it at @vector on behalf of frame @f:
@@ -342,5 +352,11 @@ UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r);
 UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                        UvPefFrame *f, UvPefRegs *r);
 void esm_run_free(UvPefSvm *svm);
+UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                      UvPefRegs *r, bool unshare);
+UvPefNext share_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                         UvPefFrame *f, UvPefRegs *r);
+/* A zeroed secure page at @pg's gfn, mapped; false: no room */
+bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg);
 
 #endif /* HW_PPC_ULTRAVISOR_UV_PEF_INTERNAL_H */

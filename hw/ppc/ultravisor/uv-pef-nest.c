@@ -147,7 +147,7 @@ static bool esm_want(UvPefSvm *svm, uint64_t gpa, uint64_t len)
     return true;
 }
 
-/* ---- the sequence --------------------------------------------------------- */
+/* ---- the sequence -------------------------------------------------------- */
 
 static void esm_fail_log(UvPef *uv, UvPefSvm *svm, const char *why)
 {
@@ -203,14 +203,12 @@ static UvPefNext esm_hcall(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                            UvPefFrame **fp, UvPefRegs *r, uint64_t op,
                            const uint64_t *args, int nargs)
 {
-    UvPefFrame *f = *fp, *nf = frame_new(svm, FRAME_ESM, &f->regs);
+    UvPefFrame *nf = frame_renew(svm, *fp);
 
     if (!nf) {
-        return esm_abort(uv, c, svm, f, r, "no room for the ultravisor's "
+        return esm_abort(uv, c, svm, *fp, r, "no room for the ultravisor's "
                          "state (or no entropy)");
     }
-    nf->dec_expiry = f->dec_expiry;
-    frame_drop(svm, f);
     *fp = nf;
     hv_hcall(c, nf, op, args, nargs, r);
     return UV_PEF_NEXT_LOAD;
@@ -479,4 +477,166 @@ UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
                r->gpr[4], r->gpr[5]);
     hv_hcall(c, f, H_SVM_INIT_START, NULL, 0, r);
     return UV_PEF_NEXT_LOAD;
+}
+
+/* ---- UV_SHARE_PAGE / UV_UNSHARE_PAGE under a hypervisor ------------------ */
+
+/*
+ * The host hands pages over and takes them back only through KVM's
+ * H_SVM_PAGE_IN (docs/devel/pef-ultravisor-facts.md section 5,
+ * docs/devel/pef-nested-svm.rst section 7): a share is H_SVM_PAGE_IN(gpa,
+ * H_PAGE_IN_SHARED) per page, which KVM answers with UV_PAGE_IN of the
+ * host page it gives (PG_HV_SHARING: the ultravisor zeroes and maps it);
+ * an unshare is H_SVM_PAGE_IN(gpa, 0), which KVM answers with UV_PAGE_IN
+ * of the shared page (PG_HV_UNSHARING: its bytes are not taken, a zeroed
+ * secure page replaces it).  A page the Secure VM shares loses its secure
+ * contents, as on IBM's ultravisor.
+ *
+ * [U] A step that fails (the host refuses, or answers without UV_PAGE_IN)
+ * leaves that page a zeroed secure page and ends the call with U_P2; the
+ * pages before it stay as they are (IBM's ultravisor reverts them).
+ */
+
+#define H_PAGE_IN_SHARED    1
+#define SHARE_TRIES         4       /* page-ins of a paged-out page */
+
+bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
+{
+    int64_t idx;
+
+    page_release(uv, svm, pg);
+    idx = pool_alloc(uv);
+    if (idx < 0) {
+        return false;
+    }
+    if (!uv->ops.mem_write(uv->opaque, pool_page_ra(uv, idx), uv->zero,
+                           PAGE_SIZE) ||
+        !rtree_map(uv, svm, pg->gfn, pool_page_ra(uv, idx))) {
+        pool_free(uv, idx, false);
+        return false;
+    }
+    pg->spage = idx;
+    pg->state = PG_SECURE;
+    svm->n_secure++;
+    return true;
+}
+
+/* The call ends: back after the Secure VM's sc 2 with @rc */
+static UvPefNext share_done(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                            UvPefFrame *f, UvPefRegs *r, int64_t rc)
+{
+    uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1, tb = r->tb;
+
+    *r = f->regs;
+    r->gpr[3] = rc;
+    r->dec = (uint64_t)(int64_t)(int32_t)(f->dec_expiry - tb);
+    r->hsrr0 = hsrr0;
+    r->hsrr1 = hsrr1;
+    frame_drop(svm, f);
+    if (uv->ops.pate_changed) {
+        uv->ops.pate_changed(uv->opaque, c->cpu, svm->lpid);
+    }
+    return UV_PEF_NEXT_LOAD;
+}
+
+/* The next page's hcall, or the end of the call */
+static UvPefNext share_next(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                            UvPefFrame *f, UvPefRegs *r)
+{
+    for (; f->share_i < f->share_n; f->share_i++, f->share_tries = 0) {
+        uint64_t gfn = f->share_gfn + f->share_i;
+        uint64_t args[3] = { gfn << UV_PEF_PAGE_SHIFT, 0, UV_PEF_PAGE_SHIFT };
+        UvPefPage *pg = page_get(svm, gfn);
+        bool shared = pg && (pg->state == PG_SHARED ||
+                             pg->state == PG_SHARED_INV);
+        UvPefFrame *nf;
+
+        if (f->unshare ? !shared : shared) {
+            continue;           /* nothing to do: idempotent */
+        }
+        if (f->unshare) {
+            page_release(uv, svm, pg);
+            pg->state = PG_HV_UNSHARING;
+        } else if (pg && pg->state == PG_PAGEDOUT) {
+            if (f->share_tries++ >= SHARE_TRIES) {
+                return share_done(uv, c, svm, f, r, U_P2);
+            }
+            /* bring it in first (H_SVM_PAGE_IN, 0) */
+        } else {
+            if (!pg) {
+                pg = page_new(svm, gfn);
+                if (!pg) {
+                    return share_done(uv, c, svm, f, r, RC_NO_MEM);
+                }
+            }
+            page_release(uv, svm, pg);
+            pg->state = PG_HV_SHARING;
+            args[1] = H_PAGE_IN_SHARED;
+        }
+        nf = frame_renew(svm, f);
+        if (!nf) {
+            page_zero_secure(uv, svm, pg);
+            return share_done(uv, c, svm, f, r, RC_NO_MEM);
+        }
+        hv_hcall(c, nf, H_SVM_PAGE_IN, args, 3, r);
+        return UV_PEF_NEXT_LOAD;
+    }
+    return share_done(uv, c, svm, f, r, U_SUCCESS);
+}
+
+UvPefNext share_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                         UvPefFrame *f, UvPefRegs *r)
+{
+    UvPefPage *pg = page_get(svm, f->share_gfn + f->share_i);
+    int64_t rc = r->gpr[0];
+
+    if (pg && (pg->state == PG_HV_SHARING || pg->state == PG_HV_UNSHARING)) {
+        /* the host did not answer with UV_PAGE_IN */
+        page_zero_secure(uv, svm, pg);
+        return share_done(uv, c, svm, f, r, U_P2);
+    }
+    if (rc != 0) {
+        return share_done(uv, c, svm, f, r, U_P2);
+    }
+    if (!pg || pg->state != PG_SECURE || f->unshare) {
+        f->share_i++;           /* done with this page */
+        f->share_tries = 0;
+    }
+    return share_next(uv, c, svm, f, r);
+}
+
+/*
+ * UV_SHARE_PAGE / UV_UNSHARE_PAGE(r4 = gfn, r5 = pages) from a Secure VM
+ * of a hypervisor.  r3 is U_SUCCESS or U_P2 at the end (Linux ignores it).
+ */
+UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                      UvPefRegs *r, bool unshare)
+{
+    uint64_t gfn = r->gpr[4], n = r->gpr[5], i;
+    UvPefFrame *f;
+
+    if (n == 0 || n > UV_PEF_MAX_SHARE_PAGES ||
+        gfn > (UINT64_MAX >> UV_PEF_PAGE_SHIFT) - n) {
+        r->gpr[3] = RC_SHARE_RANGE;
+        return UV_PEF_NEXT_RESUME;
+    }
+    for (i = 0; i < n; i++) {
+        UvPefPage *pg = page_get(svm, gfn + i);
+
+        if (!slot_of(svm, gfn + i) ||
+            (pg && (pg->state == PG_HV_SHARING ||
+                    pg->state == PG_HV_UNSHARING))) {
+            r->gpr[3] = RC_SHARE_RANGE;
+            return UV_PEF_NEXT_RESUME;
+        }
+    }
+    f = frame_new(svm, FRAME_SHARE, r);
+    if (!f) {
+        r->gpr[3] = RC_NO_MEM;
+        return UV_PEF_NEXT_RESUME;
+    }
+    f->share_gfn = gfn;
+    f->share_n = n;
+    f->unshare = unshare;
+    return share_next(uv, c, svm, f, r);
 }

@@ -94,6 +94,24 @@ UvPefFrame *frame_new(UvPefSvm *svm, uint8_t kind, const UvPefRegs *r)
     return f;
 }
 
+UvPefFrame *frame_renew(UvPefSvm *svm, UvPefFrame *f)
+{
+    UvPefFrame *nf = frame_new(svm, f->kind, &f->regs);
+
+    uint64_t cookie;
+
+    if (!nf) {
+        return NULL;
+    }
+    cookie = nf->cookie;
+    g_hash_table_steal(svm->frames, &nf->cookie);
+    *nf = *f;
+    nf->cookie = cookie;
+    g_hash_table_insert(svm->frames, &nf->cookie, nf);
+    frame_drop(svm, f);
+    return nf;
+}
+
 static void frame_free(gpointer p)
 {
     cc_wipe(p, sizeof(UvPefFrame));
@@ -243,6 +261,9 @@ static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
     if (f->kind == FRAME_ESM) {
         return esm_continue(uv, c, svm, f, r);
     }
+    if (f->kind == FRAME_SHARE) {
+        return share_continue(uv, c, svm, f, r);
+    }
     svm_resume(f, r, r, r->tb);
     frame_drop(svm, f);
     return UV_PEF_NEXT_LOAD;
@@ -262,6 +283,16 @@ UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
         caller->lpid != 0) {
         uv->ucalls++;
         return esm_start(uv, caller, r);
+    }
+    if (u && (op == UV_SHARE_PAGE || op == UV_UNSHARE_PAGE) && caller->s &&
+        !caller->hv && !caller->pr) {
+        UvPefSvm *svm = get_svm(uv, caller->lpid);
+
+        /* A Secure VM of a hypervisor: the host gives or takes the page */
+        if (svm && svm->secure) {
+            uv->ucalls++;
+            return share_start(uv, caller, svm, r, op == UV_UNSHARE_PAGE);
+        }
     }
     memcpy(regs, r->gpr + 3, sizeof(regs));
     uv_pef_ucall(uv, u, caller, regs);

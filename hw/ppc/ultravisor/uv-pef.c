@@ -448,10 +448,32 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     }
 
     switch (pg->state) {
+    case PG_HV_SHARING:
+        /* The host's answer to a share: its page, zeroed, is the gpa's */
+        if (!uv->ops.mem_write(uv->opaque, src, uv->zero, PAGE_SIZE)) {
+            return RC_HV_PAGE;
+        }
+        page_set_shared(svm, pg, PG_SHARED);
+        pg->hv_ra = src;
+        rtree_map(uv, svm, gfn, src);
+        svm_tree_changed(uv, c, svm);
+        return U_SUCCESS;
+    case PG_HV_UNSHARING:
+        /* The host gives the page back: its bytes are not taken */
+        if (!page_zero_secure(uv, svm, pg)) {
+            return RC_NO_MEM;
+        }
+        svm_tree_changed(uv, c, svm);
+        return U_SUCCESS;
     case PG_SHARED:
     case PG_SHARED_INV:
         /* A shared page is (re)validated, as the UV does. */
         pg->state = PG_SHARED;
+        if (svm->secure) {
+            pg->hv_ra = src;
+            rtree_map(uv, svm, gfn, src);
+            svm_tree_changed(uv, c, svm);
+        }
         return U_SUCCESS;
     case PG_SECURE:
         if (svm->secure) {
