@@ -65,9 +65,10 @@ def initramfs(arch, init="marker.sh", extra=()):
 class Guest:
     """One QEMU process with its console on a pipe."""
 
-    def __init__(self, name, argv):
+    def __init__(self, name, argv, console_input=False):
         self.name = name
         self.argv = argv
+        self.console_input = console_input
         self.proc = None
         self.console = bytearray()
         self.start_time = None
@@ -76,7 +77,9 @@ class Guest:
 
     def start(self):
         self.start_time = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE
+                                     if self.console_input
+                                     else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         os.set_blocking(self.proc.stdout.fileno(), False)
@@ -93,6 +96,11 @@ class Guest:
                 got = True
         sel.close()
         return got
+
+    def send(self, text):
+        """Type @text on the console (Guest(..., console_input=True))."""
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
 
     def text(self):
         return self.console.decode("utf-8", "replace")

@@ -437,6 +437,26 @@ static void test_reflect(void)
         g_assert_cmphex(r.gpr[i], ==, svm.gpr[i]);
     }
     svm.gpr[3] = 0;
+    /* the host must give the thread back with the PIDR it took */
+    r.gpr[3] = H_PUT_TERM_CHAR;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    {
+        UvPefCaller other = hv_c;
+        UvPefRegs again = r;
+
+        other.pid = 7;
+        again.gpr[0] = 0;
+        again.gpr[2] = again.srr1;
+        again.gpr[3] = UV_RETURN;
+        g_assert_cmpint(uv_pef_ucall_regs(h->uv,
+                                          uv_pef_ucall_find(UV_RETURN),
+                                          &other, &again), ==,
+                        UV_PEF_NEXT_RESUME);
+        g_assert_cmpint((int64_t)again.gpr[3], ==, U_STATE);
+    }
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7000);
     /* the cookie is used up */
     hv = r;
     hv.gpr[31] = cookie;
@@ -544,6 +564,15 @@ static void test_reflect(void)
     g_assert_cmphex(ra, >=, SECURE_BASE);
     g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
     g_assert_cmphex(tree_walk(h, 0x310000), ==, GUEST_RA + 0x310000);
+    /* unshare all: the one still shared comes back zeroed */
+    r.gpr[3] = UV_UNSHARE_ALL_PAGES;
+    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_UNSHARE_ALL_PAGES),
+                      &svm_c, &r);
+    g_assert_true(kvm_run(h, &r));
+    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
+    ra = tree_walk(h, 0x310000);
+    g_assert_cmphex(ra, >=, SECURE_BASE);
+    g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
     /* outside the slots */
     r.gpr[3] = UV_SHARE_PAGE;
     r.gpr[4] = MEM_SIZE >> 16;

@@ -42,7 +42,8 @@
  * MSR[S]=1) kvm-mini reads
  * the whole of guest memory through its own mapping (KVM pages every
  * secure page out through UV_PAGE_OUT), prints "KVM-MINI SVM PAUSE" and
- * sleeps PAUSE seconds (a host-side dump can be taken), then per MODE:
+ * sleeps PAUSE seconds, or with PAUSE -1 waits for a line on stdin (a
+ * host-side dump can be taken meanwhile), then per MODE:
  *   ok       round 1 must find its secret intact (pages come back in);
  *   tamper   one byte of the secret page's copy is changed: round 1 must
  *            be the Secure VM's machine check (0x200), not its data;
@@ -558,7 +559,16 @@ static int svm_main(int vcpu, struct kvm_run *run, uint8_t *mem,
     host_read_all(mem, copy);
     memcpy(first, copy + SVM_DATA, PAGE_64K);
     printf("KVM-MINI SVM PAUSE %d\n", pause);
-    sleep(pause);
+    if (pause >= 0) {
+        sleep(pause);
+    } else {
+        char line[64];
+
+        /* until the host's test types a line on the console */
+        if (!fgets(line, sizeof(line), stdin)) {
+            km_fail("no line on stdin to go on");
+        }
+    }
     if (strcmp(mode, "tamper") == 0) {
         mem[SVM_DATA + 0x123] ^= 0x10;
     }

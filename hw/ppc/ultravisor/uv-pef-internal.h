@@ -178,7 +178,9 @@ typedef struct UvPefFrame {
     uint64_t share_gfn;
     uint32_t share_n, share_i;
     bool unshare;
+    bool unshare_all;               /* UV_UNSHARE_ALL_PAGES */
     uint8_t share_tries;            /* page-ins of a paged-out page */
+    uint64_t pid;                   /* PIDR when the host got the thread */
     uint64_t dec_expiry;            /* timebase at which DEC reaches 0 */
     UvPefRegs regs;                 /* the Secure VM's (or VM's) state */
 } UvPefFrame;
@@ -353,7 +355,7 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                        UvPefFrame *f, UvPefRegs *r);
 void esm_run_free(UvPefSvm *svm);
 UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
-                      UvPefRegs *r, bool unshare);
+                      UvPefRegs *r, uint64_t op);
 UvPefNext share_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                          UvPefFrame *f, UvPefRegs *r);
 /* A zeroed secure page at @pg's gfn, mapped; false: no room */

@@ -472,6 +472,7 @@ UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
     svm->esm->kbase = r->gpr[4];
     svm->esm->fdt = r->gpr[5];
     svm->esm->todo = g_array_new(false, false, sizeof(uint64_t));
+    f->pid = c->pid;
     uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": Enter Secure Mode, kernel at "
                "0x%" PRIx64 ", device tree at 0x%" PRIx64, c->lpid,
                r->gpr[4], r->gpr[5]);
@@ -540,9 +541,32 @@ static UvPefNext share_done(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
 }
 
 /* The next page's hcall, or the end of the call */
+/* UV_UNSHARE_ALL_PAGES: the next shared page, as a range of one */
+static bool next_shared(UvPefSvm *svm, UvPefFrame *f)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, svm->pages);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        UvPefPage *pg = v;
+
+        if (pg->state == PG_SHARED || pg->state == PG_SHARED_INV) {
+            f->share_gfn = pg->gfn;
+            f->share_n = 1;
+            f->share_i = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
 static UvPefNext share_next(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                             UvPefFrame *f, UvPefRegs *r)
 {
+    if (f->unshare_all && !next_shared(svm, f)) {
+        return share_done(uv, c, svm, f, r, U_SUCCESS);
+    }
     for (; f->share_i < f->share_n; f->share_i++, f->share_tries = 0) {
         uint64_t gfn = f->share_gfn + f->share_i;
         uint64_t args[3] = { gfn << UV_PEF_PAGE_SHIFT, 0, UV_PEF_PAGE_SHIFT };
@@ -606,14 +630,26 @@ UvPefNext share_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
 }
 
 /*
- * UV_SHARE_PAGE / UV_UNSHARE_PAGE(r4 = gfn, r5 = pages) from a Secure VM
- * of a hypervisor.  r3 is U_SUCCESS or U_P2 at the end (Linux ignores it).
+ * UV_SHARE_PAGE / UV_UNSHARE_PAGE(r4 = gfn, r5 = pages) and
+ * UV_UNSHARE_ALL_PAGES from a Secure VM of a hypervisor.  r3 is U_SUCCESS
+ * or U_P2 at the end (Linux ignores it).
  */
 UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
-                      UvPefRegs *r, bool unshare)
+                      UvPefRegs *r, uint64_t op)
 {
     uint64_t gfn = r->gpr[4], n = r->gpr[5], i;
     UvPefFrame *f;
+
+    if (op == UV_UNSHARE_ALL_PAGES) {
+        f = frame_new(svm, FRAME_SHARE, r);
+        if (!f) {
+            r->gpr[3] = RC_NO_MEM;
+            return UV_PEF_NEXT_RESUME;
+        }
+        f->unshare = f->unshare_all = true;
+        f->pid = c->pid;
+        return share_next(uv, c, svm, f, r);
+    }
 
     if (n == 0 || n > UV_PEF_MAX_SHARE_PAGES ||
         gfn > (UINT64_MAX >> UV_PEF_PAGE_SHIFT) - n) {
@@ -637,6 +673,7 @@ UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
     }
     f->share_gfn = gfn;
     f->share_n = n;
-    f->unshare = unshare;
+    f->unshare = op == UV_UNSHARE_PAGE;
+    f->pid = c->pid;
     return share_next(uv, c, svm, f, r);
 }

@@ -258,6 +258,19 @@ static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
         r->gpr[3] = RC_RETURN;
         return UV_PEF_NEXT_RESUME;
     }
+    if (f->pid != c->pid) {
+        /*
+         * [U] The host must give the thread back with the PIDR it took it
+         * with (KVM saves and restores it); the open-power ultravisor
+         * terminates the Secure VM (fixup_regs_on_hv_exit).  Here the
+         * return is refused and the frame kept.
+         */
+        uv_pef_log(uv, "UV: UV_RETURN for lpid 0x%" PRIx64 " with PIDR "
+                   "0x%" PRIx64 ", taken with 0x%" PRIx64, c->lpid, c->pid,
+                   f->pid);
+        r->gpr[3] = RC_RETURN;
+        return UV_PEF_NEXT_RESUME;
+    }
     if (f->kind == FRAME_ESM) {
         return esm_continue(uv, c, svm, f, r);
     }
@@ -284,14 +297,15 @@ UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
         uv->ucalls++;
         return esm_start(uv, caller, r);
     }
-    if (u && (op == UV_SHARE_PAGE || op == UV_UNSHARE_PAGE) && caller->s &&
-        !caller->hv && !caller->pr) {
+    if (u && (op == UV_SHARE_PAGE || op == UV_UNSHARE_PAGE ||
+              op == UV_UNSHARE_ALL_PAGES) &&
+        caller->s && !caller->hv && !caller->pr) {
         UvPefSvm *svm = get_svm(uv, caller->lpid);
 
         /* A Secure VM of a hypervisor: the host gives or takes the page */
         if (svm && svm->secure) {
             uv->ucalls++;
-            return share_start(uv, caller, svm, r, op == UV_UNSHARE_PAGE);
+            return share_start(uv, caller, svm, r, op);
         }
     }
     memcpy(regs, r->gpr + 3, sizeof(regs));
@@ -336,6 +350,7 @@ UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
     }
     f->vector = 0xC00;
     f->n_out = n_out;
+    f->pid = c->pid;
     srr1 = (r->msr & ~SRR1_STATUS) | MSR_S | SRR1_SC_LEV1;
     if (op == H_CEDE) {
         /* KVM cedes only with interrupts on (core/hvcall.c) */
@@ -398,6 +413,7 @@ UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
             f = frame_new(svm, FRAME_FAULT, &in);
             if (f) {
                 f->vector = vector;
+                f->pid = c->pid;
                 hv_hcall(c, f, H_SVM_PAGE_IN, args, 3, r);
                 return UV_PEF_NEXT_LOAD;
             }
@@ -421,6 +437,7 @@ UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
         return UV_PEF_NEXT_LOAD;
     }
     f->vector = vector;
+    f->pid = c->pid;
     hv_view(c, f, vector, srr1 | MSR_S, r);
     if (vector == 0x200) {
         /* DAR and DSISR go with a machine check (spr[5], spr[6]) */
