@@ -23,8 +23,9 @@
 #define MEMCONS_RA      0x100000ULL
 /* Where the fake host keeps the guest's memory (a host page per gfn) */
 #define GUEST_RA        0x800000ULL
-/* A spare host page for page-outs */
+/* A spare host page for page-outs, one with the host's own bytes */
 #define SPARE_RA        (GUEST_RA + MEM_SIZE)
+#define EVIL_RA         (SPARE_RA + PG)
 #define LPID            5
 
 #define MSR_SF          (1ULL << 63)
@@ -58,6 +59,9 @@ typedef struct Host {
     int init_start, init_done, init_abort;
     int64_t init_start_rc;          /* what it answers */
     uint64_t tb;                    /* the timebase */
+    /* a hostile KVM: page-ins with these flags; replace the kernel page */
+    uint64_t pagein_flags;
+    bool replace_at_init_done;
 } Host;
 
 static uint8_t *host_ptr(Host *h, uint64_t ra, uint64_t len)
@@ -247,12 +251,18 @@ static bool kvm_run(Host *h, UvPefRegs *r)
             g_assert_cmphex(r->gpr[4] % PG, ==, 0);
             h->page_ins++;
             g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID,
-                                     GUEST_RA + r->gpr[4], r->gpr[4], 0,
-                                     16), ==, U_SUCCESS);
+                                     GUEST_RA + r->gpr[4], r->gpr[4],
+                                     h->pagein_flags, 16), ==, U_SUCCESS);
             break;
         case H_SVM_INIT_DONE:
             assert_scrubbed(r, 3, 1);
             h->init_done++;
+            if (h->replace_at_init_done) {
+                /* the measured kernel page cannot be replaced now */
+                memset(h->normal + EVIL_RA, 0x66, PG);
+                g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, EVIL_RA, KBASE,
+                                         0, 16), ==, U_P2);
+            }
             break;
         case H_SVM_INIT_ABORT:
             /* KVM: page out, terminate, HRFID to SRR0/1, r3 = H_PARAMETER */
@@ -658,6 +668,105 @@ static void test_abort(void)
     guest_free(g);
 }
 
+/*
+ * A hostile host (the attacks of a review, each must fail): it names
+ * pages shared, replaces a measured page before the commit, answers an
+ * unshare as a share, re-registers a slot, invalidates a shared page, and
+ * wakes a thread of a terminated Secure VM after a new one took its LPID.
+ */
+static void test_hostile(void)
+{
+    Guest *g;
+    Host *h;
+    UvPefRegs r, old, vm;
+    uint64_t ra;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    h = host_new(g);
+    h->replace_at_init_done = true;
+    g_assert_true(esm(h, &r));
+    h->replace_at_init_done = false;
+    ra = tree_walk(h, KBASE);
+    g_assert_cmpmem(host_ptr(h, ra, PG), PG, g->mem + KBASE, PG);
+
+    /* "shared" by the host's say-so: refused, the page stays secure */
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, EVIL_RA, KBASE, 1, 16), ==,
+                    U_P2);
+    g_assert_cmphex(tree_walk(h, KBASE), ==, ra);
+
+    /* an unshare answered as a share still ends as a zeroed secure page */
+    r.gpr[3] = UV_SHARE_PAGE;
+    r.gpr[4] = 0x300000 >> 16;
+    r.gpr[5] = 1;
+    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE), &svm_c, &r);
+    g_assert_true(kvm_run(h, &r));
+    h->pagein_flags = 1;
+    r.gpr[3] = UV_UNSHARE_PAGE;
+    r.gpr[4] = 0x300000 >> 16;
+    r.gpr[5] = 1;
+    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_UNSHARE_PAGE), &svm_c, &r);
+    g_assert_true(kvm_run(h, &r));
+    h->pagein_flags = 0;
+    ra = tree_walk(h, 0x300000);
+    g_assert_cmphex(ra, >=, SECURE_BASE);
+    g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
+
+    /* PAGE_INVAL of a shared page unmaps it, and flushes */
+    r.gpr[3] = UV_SHARE_PAGE;
+    r.gpr[4] = 0x300000 >> 16;
+    r.gpr[5] = 1;
+    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE), &svm_c, &r);
+    g_assert_true(kvm_run(h, &r));
+    h->pate_calls = 0;
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_INVAL, LPID, 0x300000, 16, 0, 0), ==,
+                    U_SUCCESS);
+    g_assert_cmphex(tree_walk(h, 0x300000), ==, 0);
+    g_assert_cmpint(h->pate_calls, >, 0);
+
+    /* a slot registered again starts as zeroed secure pages */
+    g_assert_cmpint(hv_ucall(h, UV_UNREGISTER_MEM_SLOT, LPID, 1, 0, 0, 0),
+                    ==, U_SUCCESS);
+    g_assert_cmpint(hv_ucall(h, UV_REGISTER_MEM_SLOT, LPID, 0, MEM_SIZE, 0,
+                             1), ==, U_SUCCESS);
+    ra = tree_walk(h, KBASE);
+    g_assert_cmphex(ra, >=, SECURE_BASE);
+    g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
+    g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, EVIL_RA, KBASE, 0, 16), ==,
+                    U_P2);
+
+    /*
+     * The thread of a terminated SVM (cpu 0), woken after a new guest on
+     * another cpu took the LPID: it leaves S=1 with an empty frame.
+     */
+    old = r;
+    g_assert_cmpint(hv_ucall(h, UV_SVM_TERMINATE, LPID, 0, 0, 0, 0), ==,
+                    U_SUCCESS);
+    vm_regs(&vm, UV_ESM, KBASE, FDT_BASE);
+    {
+        UvPefCaller cpu1 = vm_c;
+
+        cpu1.cpu_index = 1;
+        g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_ESM),
+                                          &cpu1, &vm), ==, UV_PEF_NEXT_LOAD);
+    }
+    g_assert_cmphex(vm.gpr[3], ==, H_SVM_INIT_START);
+    old.hsrr0 = old.nip;
+    old.hsrr1 = old.msr;
+    g_assert_cmpint(uv_pef_svm_interrupt(h->uv, &svm_c, 0x980, &old), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_true(old.msr & MSR_HV);
+    g_assert_true(all_zero((uint8_t *)old.gpr, sizeof(old.gpr)));
+    g_assert_true(all_zero((uint8_t *)old.spr, sizeof(old.spr)));
+    g_assert_true(all_zero((uint8_t *)old.fp, sizeof(old.fp)));
+    g_assert_cmpint(uv_return(h, &old, 0), ==, UV_PEF_NEXT_RESUME);
+    g_assert_cmpint((int64_t)old.gpr[3], ==, U_STATE);
+    host_free(h);
+    guest_free(g);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -669,6 +778,7 @@ int main(int argc, char **argv)
     g_test_add_func("/uv-pef-nest/esm", test_esm);
     g_test_add_func("/uv-pef-nest/reflect", test_reflect);
     g_test_add_func("/uv-pef-nest/abort", test_abort);
+    g_test_add_func("/uv-pef-nest/hostile", test_hostile);
     ret = g_test_run();
     guest_tpm_stop(&tpm, pem);
     return ret;

@@ -487,6 +487,12 @@ static UvPefCaller pnv_pef_caller(PowerPCCPU *cpu)
     };
 }
 
+/* Where TCG keeps an SPR's live value (CFAR is not in env->spr) */
+static target_ulong *pnv_pef_spr(CPUPPCState *env, int sprn)
+{
+    return sprn == SPR_CFAR ? &env->cfar : &env->spr[sprn];
+}
+
 static void pnv_pef_regs_get(PowerPCCPU *cpu, UvPefRegs *r)
 {
     CPUPPCState *env = &cpu->env;
@@ -506,7 +512,7 @@ static void pnv_pef_regs_get(PowerPCCPU *cpu, UvPefRegs *r)
     r->hsrr0 = env->spr[SPR_HSRR0];
     r->hsrr1 = env->spr[SPR_HSRR1];
     for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
-        r->spr[i] = env->spr[pnv_pef_saved_sprs[i]];
+        r->spr[i] = *pnv_pef_spr(env, pnv_pef_saved_sprs[i]);
     }
     r->dec = (int64_t)(int32_t)cpu_ppc_load_decr(env);
     r->tb = cpu_ppc_load_tbl(env);
@@ -537,7 +543,7 @@ static void pnv_pef_regs_load(PowerPCCPU *cpu, const UvPefRegs *r)
     env->spr[SPR_HSRR0] = r->hsrr0;
     env->spr[SPR_HSRR1] = r->hsrr1;
     for (i = 0; i < UV_PEF_N_SAVED_SPRS; i++) {
-        env->spr[pnv_pef_saved_sprs[i]] = r->spr[i];
+        *pnv_pef_spr(env, pnv_pef_saved_sprs[i]) = r->spr[i];
     }
     cpu_ppc_store_decr(env, r->dec);
     for (i = 0; i < 64; i++) {

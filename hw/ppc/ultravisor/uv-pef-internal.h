@@ -218,6 +218,8 @@ typedef struct UvPefSvm {
     uint64_t lpid;
     bool secure;                    /* ESM done */
     bool aborting;                  /* ESM failed, H_SVM_INIT_ABORT sent */
+    bool nested;                    /* made by UV_ESM under a hypervisor */
+    uint64_t gen;                   /* this SVM's instance, unique */
     GHashTable *frames;             /* &UvPefFrame.cookie -> UvPefFrame */
     UvPefEsmRun *esm;               /* while entering secure mode */
     UvPefRtree rtree;
@@ -259,6 +261,10 @@ struct UvPef {
     bool log_ready;
     uint32_t log_pos;
     bool log_wrapped;
+
+    /* uv-pef-reflect.c: which SVM instance each thread in S=1 runs */
+    GHashTable *s1_threads;         /* cpu_index -> gen (guint64 *) */
+    uint64_t next_gen;
 
     /* uv-pef-nest.c */
     bool have_tpm;
@@ -360,5 +366,9 @@ UvPefNext share_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                          UvPefFrame *f, UvPefRegs *r);
 /* A zeroed secure page at @pg's gfn, mapped; false: no room */
 bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg);
+/* Map every page of @slot, pages without a state zeroed; false: no room */
+bool slot_commit(UvPef *uv, UvPefSvm *svm, const UvPefSlotInfo *slot);
+/* Pool pages missing to map every slot of @svm (pages and tables) */
+uint64_t svm_pages_needed(UvPef *uv, UvPefSvm *svm);
 
 #endif /* HW_PPC_ULTRAVISOR_UV_PEF_INTERNAL_H */

@@ -134,6 +134,11 @@ static bool esm_want(UvPefSvm *svm, uint64_t gpa, uint64_t len)
         return false;
     }
     last = (gpa + len - 1) >> UV_PEF_PAGE_SHIFT;
+    /* [I] no more than an SVM can track: the host's tree names the sizes */
+    if (last - (gpa >> UV_PEF_PAGE_SHIFT) >= UV_PEF_MAX_PAGE_ENTRIES ||
+        svm->esm->todo->len >= UV_PEF_MAX_PAGE_ENTRIES) {
+        return false;
+    }
     for (gfn = gpa >> UV_PEF_PAGE_SHIFT; gfn <= last; gfn++) {
         UvPefPage *pg = page_get(svm, gfn);
 
@@ -233,22 +238,61 @@ static bool esm_next_page(UvPefSvm *svm, uint64_t *gfn)
     return false;
 }
 
+uint64_t svm_pages_needed(UvPef *uv, UvPefSvm *svm)
+{
+    uint64_t need = 0;
+    guint i;
+
+    for (i = 0; i < svm->slots->len; i++) {
+        need += g_array_index(svm->slots, UvPefSlotInfo, i).size / PAGE_SIZE;
+    }
+    need -= MIN(need, svm->n_secure + svm->n_shared);
+    /* tables: the root, and at most one page of lower tables per 2 GiB */
+    return need + 2 + need / 32768;
+}
+
 /*
  * Every page the ultravisor pages in and maps must fit the pool with the
  * rest of the slots' pages (zeroed at commit) and the tree's tables.
  */
 static bool esm_fits(UvPef *uv, UvPefSvm *svm)
 {
-    uint64_t need = 0, have = uv->pool_pages - uv->pool_used;
-    guint i;
+    return svm_pages_needed(uv, svm) <= uv->pool_pages - uv->pool_used;
+}
 
-    for (i = 0; i < svm->slots->len; i++) {
-        need += g_array_index(svm->slots, UvPefSlotInfo, i).size / PAGE_SIZE;
+bool slot_commit(UvPef *uv, UvPefSvm *svm, const UvPefSlotInfo *s)
+{
+    uint64_t gfn, end = (s->gpa + s->size) >> UV_PEF_PAGE_SHIFT;
+
+    for (gfn = s->gpa >> UV_PEF_PAGE_SHIFT; gfn < end; gfn++) {
+        UvPefPage *pg = page_get(svm, gfn);
+
+        if (!pg) {
+            pg = page_new(svm, gfn);
+            if (!pg || !page_zero_secure(uv, svm, pg)) {
+                if (pg) {
+                    g_hash_table_remove(svm->pages, &gfn);
+                }
+                return false;
+            }
+            continue;
+        }
+        switch (pg->state) {
+        case PG_SECURE:
+            if (!rtree_map(uv, svm, gfn, pool_page_ra(uv, pg->spage))) {
+                return false;
+            }
+            break;
+        case PG_SHARED:
+            if (!rtree_map(uv, svm, gfn, pg->hv_ra)) {
+                return false;
+            }
+            break;
+        default:
+            break;      /* paged out, or shared and invalid */
+        }
     }
-    need -= MIN(need, svm->n_secure);
-    /* tables: the root, and at most one page of lower tables per 2 GiB */
-    need += 2 + need / 32768;
-    return need <= have;
+    return true;
 }
 
 /* Map every page of every slot; pages the host never gave become zero. */
@@ -257,46 +301,9 @@ static bool esm_commit(UvPef *uv, UvPefSvm *svm)
     guint i;
 
     for (i = 0; i < svm->slots->len; i++) {
-        UvPefSlotInfo s = g_array_index(svm->slots, UvPefSlotInfo, i);
-        uint64_t gfn, end = (s.gpa + s.size) >> UV_PEF_PAGE_SHIFT;
-
-        for (gfn = s.gpa >> UV_PEF_PAGE_SHIFT; gfn < end; gfn++) {
-            UvPefPage *pg = page_get(svm, gfn);
-            uint64_t ra;
-
-            if (!pg) {
-                int64_t idx = pool_alloc(uv);
-
-                pg = idx < 0 ? NULL : page_new(svm, gfn);
-                if (!pg) {
-                    if (idx >= 0) {
-                        pool_free(uv, idx, false);
-                    }
-                    return false;
-                }
-                if (!uv->ops.mem_write(uv->opaque, pool_page_ra(uv, idx),
-                                       uv->zero, PAGE_SIZE)) {
-                    pool_free(uv, idx, false);
-                    g_hash_table_remove(svm->pages, &gfn);
-                    return false;
-                }
-                pg->spage = idx;
-                pg->state = PG_SECURE;
-                svm->n_secure++;
-            }
-            switch (pg->state) {
-            case PG_SECURE:
-                ra = pool_page_ra(uv, pg->spage);
-                break;
-            case PG_SHARED:
-                ra = pg->hv_ra;
-                break;
-            default:
-                continue;       /* paged out, or shared and invalid */
-            }
-            if (!rtree_map(uv, svm, gfn, ra)) {
-                return false;
-            }
+        if (!slot_commit(uv, svm,
+                         &g_array_index(svm->slots, UvPefSlotInfo, i))) {
+            return false;
         }
     }
     return pate_store(uv, NULL, svm->lpid, rtree_dw0(svm),
@@ -461,6 +468,7 @@ UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
         return UV_PEF_NEXT_RESUME;
     }
     svm = get_svm(uv, c->lpid);
+    svm->nested = true;
     f = frame_new(svm, FRAME_ESM, r);
     if (!f) {
         svm_destroy(uv, c->lpid);

@@ -282,11 +282,66 @@ static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
     return UV_PEF_NEXT_LOAD;
 }
 
-UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
+/* ---- which Secure VM a thread in S=1 runs -------------------------------- */
+
+/*
+ * Every way into S=1 is the ultravisor's (the commit of Enter Secure Mode,
+ * UV_RETURN, the end of a share), so it notes which SVM instance the
+ * thread runs.  A thread that comes back from S=1 while that instance is
+ * gone (terminated, or a new SVM at the same LPID) is not resumed: it is
+ * an orphan, and leaves S=1 for the host with nothing of its state.
+ */
+static void s1_note(UvPef *uv, const UvPefCaller *c, const UvPefRegs *r)
+{
+    UvPefSvm *svm = get_svm(uv, c->lpid);
+
+    if (!(r->msr & MSR_S) || (r->msr & MSR_HV)) {
+        return;
+    }
+    g_hash_table_insert(uv->s1_threads, GUINT_TO_POINTER(c->cpu_index),
+                        g_memdup2(svm ? &svm->gen : &(uint64_t){ 0 },
+                                  sizeof(uint64_t)));
+}
+
+/* The Secure VM the calling thread (MSR[S]=1) runs, or NULL: an orphan */
+static UvPefSvm *s1_svm(UvPef *uv, const UvPefCaller *c)
+{
+    UvPefSvm *svm = c->s && !c->hv ? get_svm(uv, c->lpid) : NULL;
+    uint64_t *gen = g_hash_table_lookup(uv->s1_threads,
+                                        GUINT_TO_POINTER(c->cpu_index));
+
+    return svm && svm->secure && gen && *gen == svm->gen ? svm : NULL;
+}
+
+/* An orphan goes to the host's @vector with nothing but an empty frame */
+static UvPefNext s1_orphan(UvPef *uv, const UvPefCaller *c, uint32_t vector,
+                           uint64_t srr1, UvPefRegs *r)
+{
+    UvPefFrame none = { .cookie = 0, .regs = *r };
+
+    uv_pef_log(uv, "UV: cpu %u: left S=1 of lpid 0x%" PRIx64 " with no "
+               "Secure VM to go back to", c->cpu_index, c->lpid);
+    hv_view(c, &none, vector, srr1 | MSR_S, r);
+    cc_wipe(&none, sizeof(none));
+    return UV_PEF_NEXT_LOAD;
+}
+
+static UvPefNext ucall_regs(UvPef *uv, const UvPefUcall *u,
                             const UvPefCaller *caller, UvPefRegs *r)
 {
     uint64_t regs[10];
     uint64_t op = r->gpr[3];
+
+    UvPefSvm *svm = get_svm(uv, caller->lpid);
+
+    /*
+     * From S=1: only a thread of the live Secure VM instance is served
+     * (SVMs the core's tests make directly, not by UV_ESM, excepted).
+     */
+    if (caller->s && !caller->hv && !s1_svm(uv, caller) &&
+        !(svm && !svm->nested)) {
+        return s1_orphan(uv, caller, 0xC00, r->msr | SRR1_SC_LEV1, r);
+    }
 
     if (u && op == UV_RETURN && !caller->s && caller->hv && !caller->pr) {
         uv->ucalls++;
@@ -300,10 +355,8 @@ UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
     if (u && (op == UV_SHARE_PAGE || op == UV_UNSHARE_PAGE ||
               op == UV_UNSHARE_ALL_PAGES) &&
         caller->s && !caller->hv && !caller->pr) {
-        UvPefSvm *svm = get_svm(uv, caller->lpid);
-
         /* A Secure VM of a hypervisor: the host gives or takes the page */
-        if (svm && svm->secure) {
+        if (svm && svm->secure && svm->nested) {
             uv->ucalls++;
             return share_start(uv, caller, svm, r, op);
         }
@@ -314,15 +367,18 @@ UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
     return UV_PEF_NEXT_RESUME;
 }
 
-/* ---- from the Secure VM to the hypervisor -------------------------------- */
-
-/* The Secure VM of the calling thread (MSR[S]=1), or NULL. */
-static UvPefSvm *caller_svm(UvPef *uv, const UvPefCaller *c)
+UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
+                            const UvPefCaller *caller, UvPefRegs *r)
 {
-    UvPefSvm *svm = c->s && !c->hv ? get_svm(uv, c->lpid) : NULL;
+    UvPefNext next = ucall_regs(uv, u, caller, r);
 
-    return svm && svm->secure ? svm : NULL;
+    if (next == UV_PEF_NEXT_LOAD) {
+        s1_note(uv, caller, r);
+    }
+    return next;
 }
+
+/* ---- from the Secure VM to the hypervisor -------------------------------- */
 
 /*
  * "sc 1" from a Secure VM (core/hvcall.c syscall_hypercall): H_RANDOM is
@@ -333,12 +389,15 @@ static UvPefSvm *caller_svm(UvPef *uv, const UvPefCaller *c)
  */
 UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
 {
-    UvPefSvm *svm = caller_svm(uv, c);
+    UvPefSvm *svm = s1_svm(uv, c);
     uint64_t op = r->gpr[3], srr1, filler = 0;
     int n_in, n_out, i;
     UvPefFrame *f;
 
-    if (!svm || op == H_RANDOM || op == H_RTAS ||
+    if (!svm) {
+        return s1_orphan(uv, c, 0xC00, r->msr | SRR1_SC_LEV1, r);
+    }
+    if (op == H_RANDOM || op == H_RTAS ||
         !uv_pef_hcall_regs(op, &n_in, &n_out)) {
         r->gpr[3] = (uint64_t)H_FUNCTION;
         return UV_PEF_NEXT_RESUME;
@@ -373,7 +432,7 @@ UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
 UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
                                uint32_t vector, UvPefRegs *r)
 {
-    UvPefSvm *svm = get_svm(uv, c->lpid);
+    UvPefSvm *svm = s1_svm(uv, c);
     bool srr = vector == 0x100 || vector == 0x200;
     uint64_t nip = srr ? r->srr0 : r->hsrr0;
     uint64_t srr1 = srr ? r->srr1 : r->hsrr1;
@@ -423,18 +482,12 @@ UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
     }
     if (!f) {
         /*
-         * [U] No frame (no Secure VM on this LPID, or its frames are all
-         * in use): the thread cannot be resumed.  The hypervisor gets the
-         * interrupt with an empty frame; its UV_RETURN then fails.
+         * [U] No frame (no Secure VM instance this thread runs, or its
+         * frames are all in use): the thread cannot be resumed.  The
+         * hypervisor gets the interrupt with an empty frame; its
+         * UV_RETURN then fails.
          */
-        UvPefFrame none = { .cookie = 0, .regs = *r };
-
-        uv_pef_log(uv, "UV: cpu %u: interrupt 0x%x from S=1 without a "
-                   "frame (lpid 0x%" PRIx64 ")", c->cpu_index, vector,
-                   c->lpid);
-        hv_view(c, &none, vector, srr1 | MSR_S, r);
-        cc_wipe(&none, sizeof(none));
-        return UV_PEF_NEXT_LOAD;
+        return s1_orphan(uv, c, vector, srr1, r);
     }
     f->vector = vector;
     f->pid = c->pid;

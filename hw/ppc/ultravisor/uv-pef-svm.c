@@ -100,6 +100,7 @@ int64_t uv_pef_svm_create(UvPef *uv, uint64_t lpid)
     svm->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
                                        g_free);
     svm->frames = frames_new();
+    svm->gen = ++uv->next_gen;
     uv->svms[lpid] = svm;
     uv->n_svms++;
     uv_pef_log(uv, "UV: svm created, lpid 0x%" PRIx64, lpid);

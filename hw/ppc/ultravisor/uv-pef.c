@@ -269,6 +269,25 @@ static int64_t uc_return(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     return RC_RETURN;
 }
 
+/* Drop the state of every page in @s (scrubbed, unmapped). */
+static void uv_unreg_slot_pages(UvPef *uv, UvPefSvm *svm,
+                                const UvPefSlotInfo *s)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, svm->pages);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        UvPefPage *pg = v;
+        uint64_t gpa = pg->gfn << UV_PEF_PAGE_SHIFT;
+
+        if (gpa >= s->gpa && gpa - s->gpa < s->size) {
+            page_release(uv, svm, pg);
+            g_hash_table_iter_remove(&it);
+        }
+    }
+}
+
 static int64_t uc_reg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     UvPefSvm *svm = get_svm(uv, a->reg_slot.lpid);
@@ -306,6 +325,21 @@ static int64_t uc_reg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     ns.size = size;
     ns.flags = a->reg_slot.flags;
     g_array_append_val(svm->slots, ns);
+    if (svm->secure) {
+        /*
+         * A slot of a Secure VM starts as zeroed secure pages, as the
+         * commit made the others (IBM's ultravisor maps them at
+         * registration): nothing of the host's gets in later.
+         */
+        if (svm_pages_needed(uv, svm) > uv->pool_pages - uv->pool_used ||
+            !slot_commit(uv, svm, &ns)) {
+            uv_unreg_slot_pages(uv, svm, &ns);
+            g_array_remove_index(svm->slots, svm->slots->len - 1);
+            svm_tree_changed(uv, c, svm);
+            return RC_NO_MEM;
+        }
+        svm_tree_changed(uv, c, svm);
+    }
     return U_SUCCESS;
 }
 
@@ -313,9 +347,7 @@ static int64_t uc_reg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 static int64_t uc_unreg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
 {
     UvPefSvm *svm = get_svm(uv, a->unreg_slot.lpid);
-    GHashTableIter it;
     UvPefSlotInfo s;
-    gpointer v;
     guint i;
 
     if (!svm) {
@@ -331,16 +363,7 @@ static int64_t uc_unreg_slot(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
         return RC_SLOT_UNKNOWN;
     }
     g_array_remove_index(svm->slots, i);
-    g_hash_table_iter_init(&it, svm->pages);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        UvPefPage *pg = v;
-        uint64_t gpa = pg->gfn << UV_PEF_PAGE_SHIFT;
-
-        if (gpa >= s.gpa && gpa - s.gpa < s.size) {
-            page_release(uv, svm, pg);
-            g_hash_table_iter_remove(&it);
-        }
-    }
+    uv_unreg_slot_pages(uv, svm, &s);
     svm_tree_changed(uv, c, svm);
     return U_SUCCESS;
 }
@@ -433,6 +456,15 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
         fresh = true;
     }
 
+    if (svm->nested) {
+        /*
+         * Under a hypervisor the page's state decides, not the flags
+         * (IBM's ultravisor, handle_page_in; docs/devel/pef-nested-svm.rst
+         * section 6): a page becomes shared only when the Secure VM asked
+         * for it (PG_HV_SHARING), never because the host says so.
+         */
+        flags = 0;
+    }
     if (flags & UV_PEF_PAGE_IN_SHARED) {
         /* The hypervisor's page backs the gpa: nothing secure is left. */
         if (pg->state == PG_SECURE || pg->state == PG_PAGEDOUT) {
@@ -476,7 +508,12 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
         }
         return U_SUCCESS;
     case PG_SECURE:
-        if (svm->secure) {
+        /*
+         * [U] Under a hypervisor a page is brought in once: the host
+         * cannot replace a page Enter Secure Mode has measured before the
+         * commit (IBM's ultravisor copies it again).
+         */
+        if (svm->secure || svm->nested) {
             return RC_PAGE_IN_PRESENT;
         }
         break;
@@ -528,9 +565,18 @@ static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     if (!pg || pg->state != PG_SECURE) {
         return RC_PAGE_OUT_STATE;
     }
+    /*
+     * Out of the Secure VM's reach first (its other threads too), then
+     * read: no write of theirs lands after the copy.
+     */
+    if (svm->secure) {
+        rtree_unmap(uv, svm, pg->gfn);
+        svm_tree_changed(uv, c, svm);
+    }
     if (!uv->ops.mem_read(uv->opaque, pool_page_ra(uv, pg->spage),
                           uv->buf_a, PAGE_SIZE)) {
-        return RC_PAGE_OUT_STATE;
+        rc = RC_PAGE_OUT_STATE;
+        goto done;
     }
     /* The page's IV and tag change only once the page is out. */
     out = *pg;
@@ -547,8 +593,10 @@ static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     memcpy(pg->iv, out.iv, sizeof(pg->iv));
     memcpy(pg->tag, out.tag, sizeof(pg->tag));
     pg->state = PG_PAGEDOUT;
-    svm_tree_changed(uv, c, svm);
 done:
+    if (rc != U_SUCCESS && svm->secure) {
+        rtree_map(uv, svm, pg->gfn, pool_page_ra(uv, pg->spage));
+    }
     cc_wipe(uv->buf_a, PAGE_SIZE);
     return rc;
 }
@@ -576,6 +624,9 @@ static int64_t uc_page_inval(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
         return RC_INVAL_STATE;
     }
     pg->state = PG_SHARED_INV;
+    /* The host takes its page back: the Secure VM no longer reaches it */
+    rtree_unmap(uv, svm, pg->gfn);
+    svm_tree_changed(uv, c, svm);
     return U_SUCCESS;
 }
 
@@ -854,6 +905,8 @@ UvPef *uv_pef_new(const UvPefConfig *cfg, const UvPefHostOps *ops,
     uv->buf_a = g_malloc0(PAGE_SIZE);
     uv->buf_b = g_malloc0(PAGE_SIZE);
     uv->zero = g_malloc0(PAGE_SIZE);
+    uv->s1_threads = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                           NULL, g_free);
     return uv;
 }
 
@@ -871,6 +924,7 @@ void uv_pef_free(UvPef *uv)
     g_free(uv->buf_a);
     g_free(uv->buf_b);
     g_free(uv->zero);
+    g_hash_table_destroy(uv->s1_threads);
     g_free(uv->version);
     g_free(uv);
 }
@@ -880,6 +934,7 @@ void uv_pef_reset(UvPef *uv)
     uint64_t size = uv->cfg.secure_size;
 
     uv->log_ready = false;
+    g_hash_table_remove_all(uv->s1_threads);
     svm_drop_all(uv);
     pool_reset(uv);
     patb_reset(uv);
