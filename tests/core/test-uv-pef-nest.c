@@ -290,6 +290,23 @@ static bool kvm_run(Host *h, UvPefRegs *r)
     }
 }
 
+/*
+ * The Secure VM calls @op (UV_SHARE_PAGE, ...) on @n pages from @gpa; the
+ * fake KVM answers whatever the ultravisor asks.  Returns its r3.
+ */
+static int64_t svm_share(Host *h, UvPefRegs *r, uint64_t op, uint64_t gpa,
+                         uint64_t n)
+{
+    r->gpr[3] = op;
+    r->gpr[4] = gpa >> 16;
+    r->gpr[5] = n;
+    if (uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(op), &svm_c, r) ==
+        UV_PEF_NEXT_LOAD && (r->msr & MSR_HV)) {
+        g_assert_true(kvm_run(h, r));
+    }
+    return r->gpr[3];
+}
+
 static uint64_t pate_dw0(Host *h, uint64_t lpid)
 {
     uint64_t ptcr = uv_pef_ptcr(h->uv);
@@ -540,56 +557,36 @@ static void test_reflect(void)
     /* share two pages: the host's pages, zeroed, become the guest's */
     hv = r;
     memset(h->normal + GUEST_RA + 0x300000, 0xAB, 2 * PG);
-    r.gpr[3] = UV_SHARE_PAGE;
-    r.gpr[4] = 0x300000 >> 16;
-    r.gpr[5] = 2;
     r.nip = 0x7500;
-    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE),
-                                      &svm_c, &r), ==, UV_PEF_NEXT_LOAD);
     h->page_ins = 0;
-    g_assert_true(kvm_run(h, &r));
+    g_assert_cmpint(svm_share(h, &r, UV_SHARE_PAGE, 0x300000, 2), ==,
+                    U_SUCCESS);
     g_assert_cmpint(h->page_ins, ==, 2);
-    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
     g_assert_cmphex(r.nip, ==, 0x7500);
     g_assert_cmphex(r.gpr[20], ==, hv.gpr[20]);
     g_assert_cmphex(tree_walk(h, 0x310000), ==, GUEST_RA + 0x310000);
     g_assert_true(all_zero(h->normal + GUEST_RA + 0x300000, 2 * PG));
-    /* again: nothing to do */
-    r.gpr[3] = UV_SHARE_PAGE;
-    r.gpr[4] = 0x300000 >> 16;
-    r.gpr[5] = 2;
-    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE),
-                                      &svm_c, &r), ==, UV_PEF_NEXT_LOAD);
-    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
-    g_assert_false(r.msr & MSR_HV);
+    /* again: nothing to do, the host is not asked */
+    h->page_ins = 0;
+    g_assert_cmpint(svm_share(h, &r, UV_SHARE_PAGE, 0x300000, 2), ==,
+                    U_SUCCESS);
+    g_assert_cmpint(h->page_ins, ==, 0);
     /* unshare one: a zeroed secure page again, the host's bytes not taken */
     memset(h->normal + GUEST_RA + 0x300000, 0xCD, PG);
-    r.gpr[3] = UV_UNSHARE_PAGE;
-    r.gpr[4] = 0x300000 >> 16;
-    r.gpr[5] = 1;
-    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_UNSHARE_PAGE), &svm_c, &r);
-    g_assert_true(kvm_run(h, &r));
-    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
+    g_assert_cmpint(svm_share(h, &r, UV_UNSHARE_PAGE, 0x300000, 1), ==,
+                    U_SUCCESS);
     ra = tree_walk(h, 0x300000);
     g_assert_cmphex(ra, >=, SECURE_BASE);
     g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
     g_assert_cmphex(tree_walk(h, 0x310000), ==, GUEST_RA + 0x310000);
     /* unshare all: the one still shared comes back zeroed */
-    r.gpr[3] = UV_UNSHARE_ALL_PAGES;
-    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_UNSHARE_ALL_PAGES),
-                      &svm_c, &r);
-    g_assert_true(kvm_run(h, &r));
-    g_assert_cmphex(r.gpr[3], ==, U_SUCCESS);
+    g_assert_cmpint(svm_share(h, &r, UV_UNSHARE_ALL_PAGES, 0, 0), ==,
+                    U_SUCCESS);
     ra = tree_walk(h, 0x310000);
     g_assert_cmphex(ra, >=, SECURE_BASE);
     g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
     /* outside the slots */
-    r.gpr[3] = UV_SHARE_PAGE;
-    r.gpr[4] = MEM_SIZE >> 16;
-    r.gpr[5] = 1;
-    g_assert_cmpint(uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE),
-                                      &svm_c, &r), ==, UV_PEF_NEXT_RESUME);
-    g_assert_cmpint((int64_t)r.gpr[3], ==, U_P2);
+    g_assert_cmpint(svm_share(h, &r, UV_SHARE_PAGE, MEM_SIZE, 1), ==, U_P2);
 
     /* out again; an altered copy back: a machine check, nothing mapped */
     g_assert_cmpint(hv_ucall(h, UV_PAGE_OUT, LPID, SPARE_RA, KBASE, 0, 16),
@@ -698,28 +695,16 @@ static void test_hostile(void)
     g_assert_cmphex(tree_walk(h, KBASE), ==, ra);
 
     /* an unshare answered as a share still ends as a zeroed secure page */
-    r.gpr[3] = UV_SHARE_PAGE;
-    r.gpr[4] = 0x300000 >> 16;
-    r.gpr[5] = 1;
-    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE), &svm_c, &r);
-    g_assert_true(kvm_run(h, &r));
+    svm_share(h, &r, UV_SHARE_PAGE, 0x300000, 1);
     h->pagein_flags = 1;
-    r.gpr[3] = UV_UNSHARE_PAGE;
-    r.gpr[4] = 0x300000 >> 16;
-    r.gpr[5] = 1;
-    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_UNSHARE_PAGE), &svm_c, &r);
-    g_assert_true(kvm_run(h, &r));
+    svm_share(h, &r, UV_UNSHARE_PAGE, 0x300000, 1);
     h->pagein_flags = 0;
     ra = tree_walk(h, 0x300000);
     g_assert_cmphex(ra, >=, SECURE_BASE);
     g_assert_true(all_zero(host_ptr(h, ra, PG), PG));
 
     /* PAGE_INVAL of a shared page unmaps it, and flushes */
-    r.gpr[3] = UV_SHARE_PAGE;
-    r.gpr[4] = 0x300000 >> 16;
-    r.gpr[5] = 1;
-    uv_pef_ucall_regs(h->uv, uv_pef_ucall_find(UV_SHARE_PAGE), &svm_c, &r);
-    g_assert_true(kvm_run(h, &r));
+    svm_share(h, &r, UV_SHARE_PAGE, 0x300000, 1);
     h->pate_calls = 0;
     g_assert_cmpint(hv_ucall(h, UV_PAGE_INVAL, LPID, 0x300000, 16, 0, 0), ==,
                     U_SUCCESS);
