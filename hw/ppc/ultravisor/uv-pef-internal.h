@@ -353,6 +353,11 @@ void hv_view(const UvPefCaller *c, const UvPefFrame *f, uint32_t vector,
 void hv_hcall(const UvPefCaller *c, const UvPefFrame *f, uint64_t op,
               const uint64_t *args, int nargs, UvPefRegs *r);
 void svm_free_frames(UvPefSvm *svm);
+/*
+ * @r (the thread as the host hands it back) becomes frame @f's state: DEC
+ * from its expiry at the timebase now, HSRR0/1 as they are live.
+ */
+void frame_load(const UvPefFrame *f, UvPefRegs *r);
 GHashTable *frames_new(void);
 
 /* uv-pef-nest.c */

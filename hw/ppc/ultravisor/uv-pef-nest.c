@@ -405,10 +405,8 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
             return esm_hcall(uv, c, svm, &f, r, H_SVM_INIT_DONE, NULL, 0);
         case ESM_INIT_DONE: {
             UvPefRegs vm = f->regs;
-            uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1, tb = r->tb;
-            uint64_t expiry = f->dec_expiry;
+            uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1;
 
-            frame_drop(svm, f);
             if (!esm_commit(uv, svm)) {
                 /*
                  * [U] After H_SVM_INIT_DONE the host cannot abort any more
@@ -416,6 +414,7 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                  * and stays a normal guest of an SVM with no memory.
                  */
                 esm_fail_log(uv, svm, "secure memory ran out at commit");
+                frame_drop(svm, f);
                 esm_run_free(svm);
                 *r = vm;
                 r->gpr[3] = (uint64_t)U_RETRY;
@@ -429,15 +428,13 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                        "(%" PRIu64 " secure pages)", svm->lpid,
                        svm->n_secure);
             /* The guest continues at its kernel, MSR[S]=1, HV=EE=0 */
-            *r = vm;
+            frame_load(f, r);
+            frame_drop(svm, f);
             r->nip = run->kbase;
             r->msr = (vm.msr | MSR_S) & ~(MSR_HV | MSR_EE);
             r->gpr[3] = run->fdt;
             r->gpr[4] = run->kbase;
             r->gpr[5] = 0;
-            r->dec = (uint64_t)(int64_t)(int32_t)(expiry - tb);
-            r->hsrr0 = hsrr0;
-            r->hsrr1 = hsrr1;
             cc_wipe(&vm, sizeof(vm));
             esm_run_free(svm);
             return UV_PEF_NEXT_LOAD;
@@ -534,13 +531,8 @@ bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
 static UvPefNext share_done(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                             UvPefFrame *f, UvPefRegs *r, int64_t rc)
 {
-    uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1, tb = r->tb;
-
-    *r = f->regs;
+    frame_load(f, r);
     r->gpr[3] = rc;
-    r->dec = (uint64_t)(int64_t)(int32_t)(f->dec_expiry - tb);
-    r->hsrr0 = hsrr0;
-    r->hsrr1 = hsrr1;
     frame_drop(svm, f);
     if (uv->ops.pate_changed) {
         uv->ops.pate_changed(uv->opaque, c->cpu, svm->lpid);

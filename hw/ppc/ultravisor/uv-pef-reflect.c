@@ -197,22 +197,31 @@ static bool injected(const UvPefRegs *hv_r)
     return v != hv_r->gpr[31] && v < 0x2000 && !(v & 31);
 }
 
-/* Back into the Secure VM from frame @f; @hv_r: the hypervisor's state */
-static void svm_resume(UvPefFrame *f, const UvPefRegs *hv_r, UvPefRegs *r,
-                       uint64_t tb)
+void frame_load(const UvPefFrame *f, UvPefRegs *r)
 {
-    UvPefRegs hv = *hv_r;
-    int i;
+    uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1, tb = r->tb;
 
     *r = f->regs;
+    /* DEC runs on while the hypervisor does (core/exceptions.c) */
+    r->dec = (uint64_t)(int64_t)(int32_t)(f->dec_expiry - tb);
+    /* The hypervisor's HSRR0/1 stay as they are live */
+    r->hsrr0 = hsrr0;
+    r->hsrr1 = hsrr1;
+}
+
+/* Back into the Secure VM from frame @f; @r: the hypervisor's state */
+static void svm_resume(UvPefFrame *f, UvPefRegs *r)
+{
+    UvPefRegs hv = *r;
+    int i;
+
+    frame_load(f, r);
     if (f->kind == FRAME_HCALL) {
         r->gpr[3] = hv.gpr[0];
         for (i = 1; i < f->n_out && 3 + i < 32; i++) {
             r->gpr[3 + i] = hv.gpr[3 + i];
         }
     }
-    /* DEC runs on while the hypervisor does (core/exceptions.c) */
-    r->dec = (uint64_t)(int64_t)(int32_t)(f->dec_expiry - tb);
     if (injected(&hv)) {
         r->srr0 = f->regs.nip;
         r->srr1 = (f->regs.msr & ~SRR1_STATUS) | (hv.gpr[2] & SRR1_STATUS);
@@ -232,9 +241,6 @@ static void svm_resume(UvPefFrame *f, const UvPefRegs *hv_r, UvPefRegs *r,
         r->nip = 0x200;
         r->msr = MSR_SF | MSR_S | (f->regs.msr & MSR_LE);
     }
-    /* The hypervisor's HSRR0/1 stay as they are live */
-    r->hsrr0 = hv.hsrr0;
-    r->hsrr1 = hv.hsrr1;
     cc_wipe(&hv, sizeof(hv));
 }
 
@@ -277,7 +283,7 @@ static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
     if (f->kind == FRAME_SHARE) {
         return share_continue(uv, c, svm, f, r);
     }
-    svm_resume(f, r, r, r->tb);
+    svm_resume(f, r);
     frame_drop(svm, f);
     return UV_PEF_NEXT_LOAD;
 }
