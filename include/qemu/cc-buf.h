@@ -82,6 +82,11 @@ static inline void cc_put_be64(uint8_t *p, uint64_t v)
     cc_put_be(p, v, 8);
 }
 
+static inline uint32_t cc_get_be32(const uint8_t *p)
+{
+    return cc_get_be(p, 4);
+}
+
 static inline uint64_t cc_get_be64(const uint8_t *p)
 {
     return cc_get_be(p, 8);

@@ -283,3 +283,21 @@ void ppc_pef_walk_fault(PowerPCCPU *cpu, MMUAccessType access_type,
     }
     cs->exception_index = POWERPC_EXCP_MCHECK;
 }
+
+bool ppc_pef_fetch_insn(PowerPCCPU *cpu, vaddr pc, uint32_t *insn)
+{
+    CPUPPCState *env = &cpu->env;
+    hwaddr raddr;
+    int psize, prot;
+    uint32_t v;
+
+    if (!ppc_xlate(cpu, pc, MMU_INST_FETCH, &raddr, &psize, &prot,
+                   ppc_env_mmu_index(env, true), false) ||
+        address_space_read(CPU(cpu)->as, raddr, MEMTXATTRS_UNSPECIFIED, &v,
+                           sizeof(v)) != MEMTX_OK) {
+        return false;
+    }
+    *insn = (env->msr & ((target_ulong)1 << MSR_LE)) ? le32_to_cpu(v)
+                                                     : be32_to_cpu(v);
+    return true;
+}

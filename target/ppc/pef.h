@@ -172,4 +172,11 @@ bool ppc_pef_check_access(PowerPCCPU *cpu, vaddr eaddr, hwaddr raddr,
                           MMUAccessType access_type, int mmu_idx,
                           bool probe, uintptr_t retaddr);
 
+/*
+ * The instruction at @pc as the thread fetches it now (its translation,
+ * its MSR[LE]), without raising anything: what the built-in ultravisor
+ * emulates for a Secure VM's MMIO access.  false: no translation.
+ */
+bool ppc_pef_fetch_insn(PowerPCCPU *cpu, vaddr pc, uint32_t *insn);
+
 #endif /* TARGET_PPC_PEF_H */

@@ -12,9 +12,12 @@
 #include "qemu/osdep.h"
 #include "qemu/cc-buf.h"
 #include "hw/ppc/ultravisor/uv-pef.h"
+#include "hw/ppc/ultravisor/uv-pef-rtas.h"
 #include "swtpm-test.h"
 #include "pef-test-guest.h"
 #include "fake-pef-host.h"
+
+#include <libfdt.h>
 
 #define PG              UV_PEF_PAGE_SIZE
 #define NORMAL_SIZE     (48 * 1024 * 1024ULL)
@@ -56,6 +59,7 @@ typedef struct Host {
     int pate_calls;
     /* what the fake KVM saw */
     int page_ins;
+    int shares;                     /* H_SVM_PAGE_IN(shared) among them */
     int init_start, init_done, init_abort;
     int64_t init_start_rc;          /* what it answers */
     uint64_t tb;                    /* the timebase */
@@ -250,6 +254,7 @@ static bool kvm_run(Host *h, UvPefRegs *r)
             g_assert_cmphex(r->gpr[6], ==, 16);
             g_assert_cmphex(r->gpr[4] % PG, ==, 0);
             h->page_ins++;
+            h->shares += r->gpr[5] == 1;
             g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID,
                                      GUEST_RA + r->gpr[4], r->gpr[4],
                                      h->pagein_flags, 16), ==, U_SUCCESS);
@@ -349,6 +354,20 @@ static uint64_t tree_walk(Host *h, uint64_t gpa)
     return (e & 0x01FFFFFFFFFFF000ULL) + (gpa & (PG - 1));
 }
 
+/* A copy of the Secure VM's device tree, read through its tree */
+static void *secure_fdt(Host *h)
+{
+    uint64_t size = fdt_totalsize(host_ptr(h, tree_walk(h, FDT_BASE), 64));
+    uint8_t *out = g_malloc(size);
+    uint64_t off, n;
+
+    for (off = 0; off < size; off += n) {
+        n = MIN(PG - (FDT_BASE + off) % PG, size - off);
+        memcpy(out + off, host_ptr(h, tree_walk(h, FDT_BASE + off), n), n);
+    }
+    return out;
+}
+
 /* UV_ESM from the guest; returns what the abort path or ESM left */
 static bool esm(Host *h, UvPefRegs *r)
 {
@@ -372,8 +391,9 @@ static void test_esm(void)
     Guest *g;
     Host *h;
     UvPefRegs r;
-    uint64_t ra;
-    int i;
+    uint64_t ra, bounce, len;
+    g_autofree void *fdt = NULL;
+    int i, n;
 
     if (!need_tpm()) {
         return;
@@ -411,14 +431,245 @@ static void test_esm(void)
     ra = tree_walk(h, KBASE);
     g_assert_cmphex(ra, >=, SECURE_BASE);
     g_assert_cmpmem(host_ptr(h, ra, PG), PG, g->mem + KBASE, PG);
-    ra = tree_walk(h, FDT_BASE);
-    g_assert_cmpmem(host_ptr(h, ra, 64), 64, g->mem + FDT_BASE, 64);
-    ra = tree_walk(h, MEM_SIZE - PG);
+    /* the tree now reserves the RTAS bounce area, which is the host's */
+    fdt = secure_fdt(h);
+    n = fdt_num_mem_rsv(fdt);
+    g_assert_cmpint(n, ==, fdt_num_mem_rsv(g->mem + FDT_BASE) + 1);
+    g_assert_cmpint(fdt_get_mem_rsv(fdt, n - 1, &bounce, &len), ==, 0);
+    g_assert_cmphex(len, ==, UV_PEF_RTAS_PAGES * PG);
+    g_assert_cmpstr(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"),
+                                "bootargs", NULL), ==,
+                    fdt_getprop(g->mem + FDT_BASE,
+                                fdt_path_offset(g->mem + FDT_BASE, "/chosen"),
+                                "bootargs", NULL));
+    for (i = 0; i < UV_PEF_RTAS_PAGES; i++) {
+        ra = tree_walk(h, bounce + i * PG);
+        g_assert_cmphex(ra, <, SECURE_BASE);
+        g_assert_cmphex(ra, ==, GUEST_RA + bounce + i * PG);
+    }
+    g_assert_cmpint(h->shares, ==, UV_PEF_RTAS_PAGES);
+    ra = tree_walk(h, bounce - PG);
     g_assert_cmphex(ra, >=, SECURE_BASE);
     for (i = 0; i < (int)PG; i++) {
         g_assert_cmpint(host_ptr(h, ra, PG)[i], ==, 0);
     }
     g_assert_cmphex(tree_walk(h, MEM_SIZE), ==, 0);
+    host_free(h);
+    guest_free(g);
+}
+
+/* A word of the Secure VM's memory, through its tree */
+static uint8_t *svm_ptr(Host *h, uint64_t gpa, uint64_t len)
+{
+    return host_ptr(h, tree_walk(h, gpa), len);
+}
+
+static uint32_t svm_rd32(Host *h, uint64_t gpa)
+{
+    return cc_get_be32(svm_ptr(h, gpa, 4));
+}
+
+static void svm_wr32(Host *h, uint64_t gpa, uint32_t v)
+{
+    cc_put_be32(svm_ptr(h, gpa, 4), v);
+}
+
+/* H_RTAS from the Secure VM goes through the bounce area */
+static void test_rtas(void)
+{
+    const uint64_t args = 0x1810000, buf = 0x1820000, args2 = 0x1830000;
+    static const uint8_t param[] = "\0\5hello";
+    g_autofree void *fdt = NULL;
+    uint64_t bounce, len, slot, hv_args;
+    UvPefRegs r, svm, hv;
+    Guest *g;
+    Host *h;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    h = host_new(g);
+    g_assert_true(esm(h, &r));
+    fdt = secure_fdt(h);
+    g_assert_cmpint(fdt_get_mem_rsv(fdt, fdt_num_mem_rsv(fdt) - 1, &bounce,
+                                    &len), ==, 0);
+    svm = r;
+
+    /* ibm,get-system-parameter(42, buf, 100): the host sees a copy */
+    svm_wr32(h, args, TOKEN_GET_SYSPARM);
+    svm_wr32(h, args + 4, 3);
+    svm_wr32(h, args + 8, 1);
+    svm_wr32(h, args + 12, 42);
+    svm_wr32(h, args + 16, buf);
+    svm_wr32(h, args + 20, 100);
+    svm_wr32(h, args + 24, 0);
+    memset(svm_ptr(h, buf, 100), 0xEE, 100);
+    r.gpr[3] = 0xF000;
+    r.gpr[4] = args;
+    r.nip = 0x7000;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0xC00);
+    g_assert_cmphex(r.gpr[3], ==, 0xF000);
+    hv_args = r.gpr[4];
+    g_assert_cmphex(hv_args, ==, bounce);
+    r.gpr[4] = r.gpr[5] = 0;    /* the bounce gpa and the filler */
+    assert_scrubbed(&r, 3, 1);
+    g_assert_cmphex(cc_get_be32(h->normal + GUEST_RA + hv_args), ==,
+                    TOKEN_GET_SYSPARM);
+    g_assert_cmphex(cc_get_be32(h->normal + GUEST_RA + hv_args + 12), ==, 42);
+    slot = cc_get_be32(h->normal + GUEST_RA + hv_args + 16);
+    g_assert_cmphex(slot, >=, bounce);
+    g_assert_cmphex(slot + 100, <=, bounce + len);
+    g_assert_cmphex(cc_get_be32(h->normal + GUEST_RA + hv_args + 20), ==, 100);
+
+    /* another RTAS call meanwhile: not passed on, status -1 */
+    hv = r;
+    r = svm;
+    svm_wr32(h, args2, TOKEN_GET_SYSPARM);
+    svm_wr32(h, args2 + 4, 3);
+    svm_wr32(h, args2 + 8, 1);
+    svm_wr32(h, args2 + 24, 0);
+    r.gpr[3] = 0xF000;
+    r.gpr[4] = args2;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_RESUME);
+    g_assert_cmphex(r.gpr[3], ==, 0xF000);
+    g_assert_cmphex(svm_rd32(h, args2 + 24), ==, 0xFFFFFFFF);
+
+    /* the host answers: status, length and bytes come back, r3 stays */
+    r = hv;
+    cc_put_be32(h->normal + GUEST_RA + hv_args + 24, 0);
+    memcpy(h->normal + GUEST_RA + slot, param, 7);
+    memset(h->normal + GUEST_RA + slot + 7, 0x77, 93);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7000);
+    g_assert_cmphex(r.gpr[3], ==, 0xF000);
+    g_assert_cmphex(r.gpr[4], ==, args);
+    g_assert_cmphex(svm_rd32(h, args + 24), ==, 0);
+    g_assert_cmpmem(svm_ptr(h, buf, 7), 7, param, 7);
+    g_assert_cmpint(svm_ptr(h, buf, 8)[7], ==, 0xEE);
+
+    /* the bounce pages stay shared: unshare refused, unshare-all skips */
+    g_assert_cmpint(svm_share(h, &r, UV_UNSHARE_PAGE, bounce, 1), ==, U_P2);
+    g_assert_cmpint(svm_share(h, &r, UV_UNSHARE_ALL_PAGES, 0, 0), ==,
+                    U_SUCCESS);
+    g_assert_cmphex(tree_walk(h, bounce), ==, GUEST_RA + bounce);
+    /* unreadable arguments (outside the slots): status untouched, r3 too */
+    r.gpr[3] = 0xF000;
+    r.gpr[4] = MEM_SIZE;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_RESUME);
+    g_assert_cmphex(r.gpr[3], ==, 0xF000);
+    host_free(h);
+    guest_free(g);
+}
+
+/* The Secure VM's access at 0x7600 to device address @addr by @insn */
+static UvPefNext mmio_fault(Host *h, UvPefRegs *r, uint32_t insn,
+                            uint64_t addr)
+{
+    r->hsrr0 = 0x7600;
+    r->hsrr1 = r->msr;
+    r->asdr = addr & ~0xFFFULL;
+    r->hdar = 0xC00A000000000000ULL | (addr & 0xFFF);
+    r->insn = insn;
+    r->have_insn = true;
+    return uv_pef_svm_interrupt(h->uv, &svm_c, 0xE00, r);
+}
+
+/* Loads and stores outside the slots: H_LOGICAL_CI_LOAD / _STORE */
+static void test_mmio(void)
+{
+    const uint64_t dev = 0x200000000ULL + 0x1234;
+    UvPefRegs r, svm;
+    Guest *g;
+    Host *h;
+
+    if (!need_tpm()) {
+        return;
+    }
+    g = guest_new(pem);
+    h = host_new(g);
+    g_assert_true(esm(h, &r));
+    svm = r;
+
+    /* lwz r5,8(r6) little-endian: the host loads, the bytes swap */
+    g_assert_cmpint(mmio_fault(h, &r, 0x80A60008, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0xC00);
+    g_assert_cmphex(r.gpr[3], ==, 0x3C);
+    g_assert_cmphex(r.gpr[4], ==, 4);
+    g_assert_cmphex(r.gpr[5], ==, dev);
+    assert_scrubbed(&r, 3, 3);
+    r.gpr[4] = 0x11223344;
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7604);
+    g_assert_cmphex(r.gpr[5], ==, 0x44332211);
+    g_assert_cmphex(r.gpr[6], ==, svm.gpr[6]);
+    g_assert_cmphex(r.msr, ==, svm.msr);
+
+    /* lwbrx r5,r6,r7: no swap; a refused load reads all ones */
+    g_assert_cmpint(mmio_fault(h, &r, 0x7CA63C2C, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    r.gpr[4] = 0x11223344;
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[5], ==, 0x11223344);
+    g_assert_cmpint(mmio_fault(h, &r, 0x7CA63C2C, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmpint(uv_return(h, &r, (uint64_t)-4), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[5], ==, 0xFFFFFFFF);
+
+    /* sthu r8,2(r9): the value goes swapped, RA gets the address */
+    r.gpr[8] = 0x12345678ABCD;
+    r.gpr[9] = 0x1000;
+    g_assert_cmpint(mmio_fault(h, &r, 0xB5090002, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[3], ==, 0x40);
+    g_assert_cmphex(r.gpr[4], ==, 2);
+    g_assert_cmphex(r.gpr[6], ==, 0xCDAB);
+    assert_scrubbed(&r, 3, 4);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7604);
+    g_assert_cmphex(r.gpr[9], ==, 0x1002);
+
+    /* stdu r5,-16(r1), big-endian: unswapped, r1 updated */
+    r.msr &= ~MSR_LE;
+    r.gpr[1] = 0x100;
+    r.gpr[5] = 0x0102030405060708ULL;
+    g_assert_cmpint(mmio_fault(h, &r, 0xF8A1FFF1, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[4], ==, 8);
+    g_assert_cmphex(r.gpr[6], ==, 0x0102030405060708ULL);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[1], ==, 0xF0);
+    /* lha r5,0(r6), big-endian: sign-extended */
+    g_assert_cmpint(mmio_fault(h, &r, 0xA8A60000, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    r.gpr[4] = 0x8001;
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.gpr[5], ==, 0xFFFFFFFFFFFF8001ULL);
+
+    /*
+     * not a load or store (sync), an invalid form (lwzu r5,0(r5)), no
+     * instruction: the host gets the 0xE00 itself
+     */
+    g_assert_cmpint(mmio_fault(h, &r, 0x7C0004AC, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0xE00);
+    g_assert_cmphex(r.gpr[3], ==, 0);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmpint(mmio_fault(h, &r, 0x84A50000, dev), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0xE00);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    r.gpr[5] = 0;
+    r.have_insn = false;
+    r.hsrr0 = 0x7700;
+    r.hsrr1 = r.msr;
+    uv_pef_svm_interrupt(h->uv, &svm_c, 0xE00, &r);
+    g_assert_cmphex(r.nip, ==, 0xE00);
     host_free(h);
     guest_free(g);
 }
@@ -762,6 +1013,8 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/uv-pef-nest/esm", test_esm);
     g_test_add_func("/uv-pef-nest/reflect", test_reflect);
+    g_test_add_func("/uv-pef-nest/rtas", test_rtas);
+    g_test_add_func("/uv-pef-nest/mmio", test_mmio);
     g_test_add_func("/uv-pef-nest/abort", test_abort);
     g_test_add_func("/uv-pef-nest/hostile", test_hostile);
     ret = g_test_run();

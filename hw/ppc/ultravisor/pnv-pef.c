@@ -517,6 +517,7 @@ static void pnv_pef_regs_get(PowerPCCPU *cpu, UvPefRegs *r)
     r->dec = (int64_t)(int32_t)cpu_ppc_load_decr(env);
     r->tb = cpu_ppc_load_tbl(env);
     r->asdr = env->spr[SPR_ASDR];
+    r->hdar = env->spr[SPR_HDAR];
     for (i = 0; i < 64; i++) {
         r->fp[2 * i] = env->vsr[i].u64[0];
         r->fp[2 * i + 1] = env->vsr[i].u64[1];
@@ -636,6 +637,10 @@ static void pnv_pef_uv_interrupt(void *opaque, PowerPCCPU *cpu, int excp)
 
     g_assert(bql_locked());
     pnv_pef_regs_get(cpu, r);
+    if (vector == 0xE00) {
+        /* MMIO the ultravisor may emulate: the instruction, as HEIR would */
+        r->have_insn = ppc_pef_fetch_insn(cpu, r->hsrr0, &r->insn);
+    }
     trace_uv_pef_svm_interrupt(CPU(cpu)->cpu_index, vector, r->hsrr0,
                                r->asdr);
     pnv_pef_next(cpu, uv_pef_svm_interrupt(pef->core, &caller, vector, r), r,

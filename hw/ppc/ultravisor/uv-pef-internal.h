@@ -19,6 +19,7 @@
 
 #include "hw/ppc/ultravisor/uv-pef.h"
 #include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "hw/ppc/ultravisor/uv-pef-rtas.h"
 
 /* ---- return codes: the one place for every choice ---- */
 
@@ -167,13 +168,26 @@ typedef enum UvPefFrameKind {
     FRAME_INTR,         /* an interrupt reflected to the hypervisor */
     FRAME_FAULT,        /* H_SVM_PAGE_IN for a page it touched */
     FRAME_SHARE,        /* UV_(UN)SHARE_PAGE's H_SVM_PAGE_IN sequence */
+    FRAME_MMIO,         /* H_LOGICAL_CI_* for its load or store */
 } UvPefFrameKind;
+
+/* A Secure VM's load or store the ultravisor emulates (uv-pef-mmio.c) */
+typedef struct UvPefMmio {
+    bool store;
+    uint8_t size;                   /* 1, 2, 4 or 8 bytes */
+    bool sign;                      /* sign-extending load */
+    bool byterev;                   /* l*brx / st*brx */
+    uint8_t reg;                    /* RT or RS */
+    int8_t update;                  /* RA of an update form, else -1 */
+    uint64_t ea;                    /* its effective address */
+} UvPefMmio;
 
 typedef struct UvPefFrame {
     uint64_t cookie;                /* hash key */
     uint8_t kind;
     uint32_t vector;
     int n_out;                      /* FRAME_HCALL: r3.. the SVM gets */
+    bool rtas;                      /* FRAME_HCALL: H_RTAS, bounced */
     /* FRAME_SHARE: pages [gfn, gfn + n), the next is gfn + i */
     uint64_t share_gfn;
     uint32_t share_n, share_i;
@@ -182,6 +196,7 @@ typedef struct UvPefFrame {
     uint8_t share_tries;            /* page-ins of a paged-out page */
     uint64_t pid;                   /* PIDR when the host got the thread */
     uint64_t dec_expiry;            /* timebase at which DEC reaches 0 */
+    UvPefMmio mmio;                 /* FRAME_MMIO */
     UvPefRegs regs;                 /* the Secure VM's (or VM's) state */
 } UvPefFrame;
 
@@ -195,6 +210,7 @@ typedef enum UvPefEsmStep {
     ESM_FDT,                /* ... the whole tree */
     ESM_RANGES,             /* ... RTAS and the initrd */
     ESM_KERNEL,             /* ... the kernel */
+    ESM_BOUNCE,             /* sharing the RTAS bounce pages */
     ESM_INIT_DONE,          /* H_SVM_INIT_DONE sent */
 } UvPefEsmStep;
 
@@ -204,6 +220,8 @@ typedef struct UvPefEsmRun {
     GArray *todo;                   /* gfns to page in (uint64_t) */
     guint next;
     UvEsmSession sess;
+    void *fdt_out;                  /* the tree with the bounce area */
+    uint32_t bounce_i;              /* bounce pages asked for so far */
 } UvPefEsmRun;
 
 /* The Secure VM's partition-scoped radix tree (uv-pef-rtree.c). */
@@ -223,6 +241,7 @@ typedef struct UvPefSvm {
     GHashTable *frames;             /* &UvPefFrame.cookie -> UvPefFrame */
     UvPefEsmRun *esm;               /* while entering secure mode */
     UvPefRtree rtree;
+    UvPefRtas *rtas;                /* nested: the RTAS bounce area */
     GArray *slots;                  /* UvPefSlotInfo */
     GHashTable *pages;              /* &UvPefPage.gfn -> UvPefPage */
     uint64_t n_secure;
@@ -375,5 +394,28 @@ bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg);
 bool slot_commit(UvPef *uv, UvPefSvm *svm, const UvPefSlotInfo *slot);
 /* Pool pages missing to map every slot of @svm (pages and tables) */
 uint64_t svm_pages_needed(UvPef *uv, UvPefSvm *svm);
+/*
+ * H_RTAS from Secure VM thread @f (r4 = its struct rtas_args): the copy
+ * in the bounce area is ready, *@bounce is its gpa.  false: the call is
+ * not passed on (its status says hardware error).
+ */
+bool rtas_prepare(UvPef *uv, UvPefSvm *svm, uint64_t args, uint64_t *bounce);
+/* The hypervisor is done with the call: results back into the SVM */
+void rtas_finish(UvPef *uv, UvPefSvm *svm);
+/* uv-pef-mmio.c */
+/* Decode a load or store; false: not one the ultravisor emulates */
+bool uv_pef_mmio_decode(uint32_t insn, const uint64_t gpr[32],
+                        UvPefMmio *op);
+/*
+ * 0xE00 outside every slot, thread state @in: ask the host for the access
+ * (UV_PEF_NEXT_LOAD), or UV_PEF_NEXT_RESUME when it is not emulated.
+ */
+UvPefNext mmio_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                     const UvPefRegs *in, UvPefRegs *r);
+/* The host answered (@hv): complete the instruction in frame @f */
+void mmio_finish(UvPefFrame *f, const UvPefRegs *hv);
+
+/* @gfn is one of the ultravisor's own shared pages (the bounce area) */
+bool svm_bounce_gfn(const UvPefSvm *svm, uint64_t gfn);
 
 #endif /* HW_PPC_ULTRAVISOR_UV_PEF_INTERNAL_H */

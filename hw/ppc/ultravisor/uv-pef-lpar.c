@@ -14,63 +14,14 @@
 #include "qemu/osdep.h"
 #include "qemu/cc-wipe.h"
 #include "hw/ppc/ultravisor/uv-pef-lpar.h"
+#include "hw/ppc/ultravisor/uv-pef-rtas.h"
 
-#include <gnutls/crypto.h>
 #include <libfdt.h>
 
 #define PAGE_SIZE           UV_PEF_PAGE_SIZE
 #define PAGE_SHIFT          UV_PEF_PAGE_SHIFT
 #define PG_SHARED           1
 #define PG_IMPLICIT         2
-
-/* RTAS (section 6): struct rtas_args is token, nargs, nret, args[16] */
-#define RTAS_MAX_ARGS       16
-#define RTAS_HDR_WORDS      3
-#define RTAS_BUF_MAX        4096
-#define RTAS_BUF_SLOTS      ((4 * PAGE_SIZE) / RTAS_BUF_MAX)
-
-typedef enum RtasService {
-    RTAS_OTHER,
-    RTAS_CHECK_EXCEPTION,
-    RTAS_EVENT_SCAN,
-    RTAS_CONFIGURE_CONNECTOR,
-    RTAS_GET_SYSPARM,
-    RTAS_SET_SYSPARM,
-    RTAS_OS_TERM,
-    RTAS_NVRAM_FETCH,
-    RTAS_NVRAM_STORE,
-    RTAS_START_CPU,
-    RTAS__MAX
-} RtasService;
-
-/* The /rtas properties that name each service's token */
-static const char *const rtas_names[RTAS__MAX] = {
-    [RTAS_CHECK_EXCEPTION] = "check-exception",
-    [RTAS_EVENT_SCAN] = "event-scan",
-    [RTAS_CONFIGURE_CONNECTOR] = "ibm,configure-connector",
-    [RTAS_GET_SYSPARM] = "ibm,get-system-parameter",
-    [RTAS_SET_SYSPARM] = "ibm,set-system-parameter",
-    [RTAS_OS_TERM] = "ibm,os-term",
-    [RTAS_NVRAM_FETCH] = "nvram-fetch",
-    [RTAS_NVRAM_STORE] = "nvram-store",
-    [RTAS_START_CPU] = "start-cpu",
-};
-
-/* A guest buffer an RTAS argument points at, and its bounce slot */
-typedef struct RtasBuf {
-    int arg;                /* index into args[] */
-    uint64_t gpa;           /* the guest's buffer */
-    uint64_t slot;          /* its copy in the bounce area */
-    uint32_t len;
-} RtasBuf;
-
-typedef struct RtasCall {
-    bool active;
-    uint64_t args_gpa;
-    RtasService svc;
-    uint32_t nargs, nret;
-    RtasBuf buf;
-} RtasCall;
 
 struct UvPefLpar {
     UvPefLparConfig cfg;
@@ -88,11 +39,8 @@ struct UvPefLpar {
     UvEsmStatus esm_status;
     uint64_t ucalls, hcalls;
 
-    uint64_t rtas_bounce;       /* gpa of the bounce area, 0 if none */
-    uint32_t rtas_token[RTAS__MAX];
-    bool rtas_have[RTAS__MAX];
-    RtasCall rtas;
-    GHashTable *start_cookies;  /* cookie -> the real r3 */
+    UvPefRtas *rtas;            /* the RTAS bounce area */
+    UvPefRtasMem rtas_mem;
 };
 
 UvPefLpar *uv_pef_lpar_new(const UvPefLparConfig *cfg,
@@ -106,8 +54,10 @@ UvPefLpar *uv_pef_lpar_new(const UvPefLparConfig *cfg,
     l->opaque = opaque;
     l->npages = cfg->ram_size >> PAGE_SHIFT;
     l->pg = g_malloc0(l->npages);
-    l->start_cookies = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-                                             g_free, g_free);
+    l->rtas = uv_pef_rtas_new();
+    l->rtas_mem = (UvPefRtasMem) {
+        .read = ops->mem_read, .write = ops->mem_write, .opaque = opaque,
+    };
     return l;
 }
 
@@ -118,7 +68,7 @@ void uv_pef_lpar_free(UvPefLpar *l)
     }
     uv_esm_session_clear(&l->session);
     cc_wipe(&l->key, sizeof(l->key));
-    g_hash_table_destroy(l->start_cookies);
+    uv_pef_rtas_free(l->rtas);
     g_free(l->pg);
     g_free(l);
 }
@@ -131,10 +81,7 @@ void uv_pef_lpar_reset(UvPefLpar *l)
     l->secure = false;
     memset(l->pg, 0, l->npages);
     l->esm_status = UV_ESM_OK;
-    l->rtas_bounce = 0;
-    memset(&l->rtas, 0, sizeof(l->rtas));
-    memset(l->rtas_have, 0, sizeof(l->rtas_have));
-    g_hash_table_remove_all(l->start_cookies);
+    uv_pef_rtas_reset(l->rtas);
     l->ucalls = l->hcalls = 0;
     if (was_secure) {
         l->ops.secure_changed(l->opaque, false);
@@ -199,7 +146,7 @@ void uv_pef_lpar_get_info(const UvPefLpar *l, UvPefLparInfo *info)
     for (p = 0; p < l->npages; p++) {
         info->shared_pages += !!(l->pg[p] & PG_SHARED);
     }
-    info->rtas_bounce = l->rtas_bounce;
+    info->rtas_bounce = uv_pef_rtas_bounce(l->rtas);
     info->ucalls = l->ucalls;
     info->hcalls = l->hcalls;
     info->esm_status = l->esm_status;
@@ -214,51 +161,6 @@ static bool lpar_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
     return l->ops.mem_read(l->opaque, gpa, buf, len);
 }
 
-static bool ranges_overlap64(uint64_t a, uint64_t alen, uint64_t b,
-                             uint64_t blen)
-{
-    return a < b + blen && b < a + alen;
-}
-
-/*
- * Room for the RTAS bounce area below the RMO top, top down, clear of the
- * tree's reservations, the tree itself, RTAS, the initrd and the kernel
- * (section 4, svm-fdt.c's search).  0 if there is none.
- */
-static uint64_t find_bounce(UvPefLpar *l, const void *fdt, uint64_t fdt_gpa,
-                            uint64_t kbase, uint64_t kernel_size)
-{
-    uint64_t size = UV_PEF_LPAR_RTAS_PAGES * PAGE_SIZE;
-    uint64_t top = MIN(l->cfg.ram_size, UV_PEF_LPAR_RMO_MAX);
-    UvEsmSession *s = &l->session;
-    uint64_t base;
-    int i, n = fdt_num_mem_rsv(fdt);
-
-    top &= ~(PAGE_SIZE - 1);
-    for (base = top - size; base >= PAGE_SIZE && base < top;
-         base -= PAGE_SIZE) {
-        bool clash =
-            ranges_overlap64(base, size, fdt_gpa,
-                             fdt_totalsize(fdt) + 16 * 2) ||
-            ranges_overlap64(base, size, s->rtas_base, s->rtas_size) ||
-            ranges_overlap64(base, size, s->initrd_start,
-                             s->initrd_end - s->initrd_start) ||
-            ranges_overlap64(base, size, kbase, kernel_size);
-
-        for (i = 0; !clash && i < n; i++) {
-            uint64_t a, len;
-
-            if (fdt_get_mem_rsv(fdt, i, &a, &len) == 0) {
-                clash = ranges_overlap64(base, size, a, len);
-            }
-        }
-        if (!clash) {
-            return base;
-        }
-    }
-    return 0;
-}
-
 /*
  * Reserve the bounce area in the guest's tree and write the tree back
  * (section 4 step 9: fdt_pack, copied back over the guest's), and learn
@@ -269,37 +171,15 @@ static UvEsmStatus esm_update_fdt(UvPefLpar *l, uint64_t kbase,
 {
     g_autofree void *fdt = uv_esm_read_fdt(lpar_read, l, fdt_gpa);
     g_autofree void *out = NULL;
-    uint64_t kernel_size = l->session.digests.kernel_size;
-    int rtas, i, size;
+    UvEsmStatus st;
 
     if (!fdt) {
         return UV_ESM_BAD_SVM_FDT;
     }
-    rtas = fdt_path_offset(fdt, "/rtas");
-    for (i = 0; rtas >= 0 && i < RTAS__MAX; i++) {
-        const fdt32_t *p;
-        int len;
-
-        if (!rtas_names[i]) {
-            continue;
-        }
-        p = fdt_getprop(fdt, rtas, rtas_names[i], &len);
-        if (p && len == 4) {
-            l->rtas_token[i] = fdt32_to_cpu(*p);
-            l->rtas_have[i] = true;
-        }
-    }
-    l->rtas_bounce = find_bounce(l, fdt, fdt_gpa, kbase, kernel_size);
-    if (!l->rtas_bounce) {
-        return UV_ESM_NO_ROOM;
-    }
-    size = fdt_totalsize(fdt) + 64;
-    out = g_malloc0(size);
-    if (fdt_open_into(fdt, out, size) ||
-        fdt_add_mem_rsv(out, l->rtas_bounce,
-                        UV_PEF_LPAR_RTAS_PAGES * PAGE_SIZE) ||
-        fdt_pack(out)) {
-        return UV_ESM_BAD_SVM_FDT;
+    out = uv_pef_rtas_setup(l->rtas, fdt, fdt_gpa, l->cfg.ram_size, kbase,
+                            &l->session, &st);
+    if (!out) {
+        return st;
     }
     if (!l->ops.mem_write(l->opaque, fdt_gpa, out, fdt_totalsize(out))) {
         return UV_ESM_NO_MEMORY;
@@ -363,14 +243,15 @@ static UvPefLparAction uc_esm(UvPefLpar *l, const UvPefCaller *c,
     l->esm_status = st;
     if (st != UV_ESM_OK) {
         uv_esm_session_clear(&l->session);
-        l->rtas_bounce = 0;
+        uv_pef_rtas_reset(l->rtas);
         regs[0] = U_PARAMETER;
         return UV_PEF_LPAR_RESUME;
     }
 
     /* Commit: all memory secure but the bounce area, shared implicitly */
-    for (p = 0; p < UV_PEF_LPAR_RTAS_PAGES; p++) {
-        l->pg[(l->rtas_bounce >> PAGE_SHIFT) + p] = PG_SHARED | PG_IMPLICIT;
+    for (p = 0; p < UV_PEF_RTAS_PAGES; p++) {
+        l->pg[(uv_pef_rtas_bounce(l->rtas) >> PAGE_SHIFT) + p] =
+            PG_SHARED | PG_IMPLICIT;
     }
     l->secure = true;
     l->ops.secure_changed(l->opaque, true);
@@ -658,263 +539,19 @@ void uv_pef_hcall_merge(uint64_t gpr[32], const uint64_t hv[32], int n_out)
 
 /* ---- RTAS through the bounce area (section 6) ------------------------ */
 
-static bool rd32(UvPefLpar *l, uint64_t gpa, uint32_t *v)
-{
-    uint32_t be;
-
-    if (!l->ops.mem_read(l->opaque, gpa, &be, 4)) {
-        return false;
-    }
-    *v = GUINT32_FROM_BE(be);
-    return true;
-}
-
-static void wr32(UvPefLpar *l, uint64_t gpa, uint32_t v)
-{
-    uint32_t be = GUINT32_TO_BE(v);
-
-    l->ops.mem_write(l->opaque, gpa, &be, 4);
-}
-
-/* The bounce page for arguments, and the first buffer slot */
-#define BOUNCE_ARGS(l)      ((l)->rtas_bounce)
-#define BOUNCE_BUF(l)       ((l)->rtas_bounce + PAGE_SIZE)
-
-static RtasService rtas_service(UvPefLpar *l, uint32_t token)
-{
-    int i;
-
-    for (i = 1; i < RTAS__MAX; i++) {
-        if (l->rtas_have[i] && l->rtas_token[i] == token) {
-            return i;
-        }
-    }
-    return RTAS_OTHER;
-}
-
-/* Copy @len bytes between guest and bounce (either way), in 4 KiB steps */
-static bool copy_gpa(UvPefLpar *l, uint64_t dst, uint64_t src, uint64_t len)
-{
-    uint8_t buf[1024];
-    uint64_t off;
-
-    for (off = 0; off < len; off += sizeof(buf)) {
-        uint64_t n = MIN(sizeof(buf), len - off);
-
-        if (!l->ops.mem_read(l->opaque, src + off, buf, n) ||
-            !l->ops.mem_write(l->opaque, dst + off, buf, n)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/*
- * The buffer argument of @svc: which args[] holds its address, and how
- * many bytes go in before the call (@in) and may come back (@max).
- * false: the service passes no buffer.
- */
-static bool rtas_buffer(UvPefLpar *l, RtasService svc, const uint32_t *args,
-                        uint32_t nargs, int *arg, uint32_t *in, uint32_t *max)
-{
-    uint32_t be16;
-
-    *in = 0;
-    switch (svc) {
-    case RTAS_CHECK_EXCEPTION:
-        if (nargs < 6) {
-            return false;
-        }
-        *arg = 4;
-        *max = args[5];
-        return true;
-    case RTAS_EVENT_SCAN:
-        if (nargs < 4) {
-            return false;
-        }
-        *arg = 2;
-        *max = args[3];
-        return true;
-    case RTAS_CONFIGURE_CONNECTOR:
-        if (nargs < 1) {
-            return false;
-        }
-        *arg = 0;
-        *in = *max = RTAS_BUF_MAX;
-        return true;
-    case RTAS_GET_SYSPARM:
-    case RTAS_NVRAM_FETCH:
-        if (nargs < 3) {
-            return false;
-        }
-        *arg = 1;
-        *max = args[2];
-        return true;
-    case RTAS_NVRAM_STORE:
-        if (nargs < 3) {
-            return false;
-        }
-        *arg = 1;
-        *in = *max = args[2];
-        return true;
-    case RTAS_SET_SYSPARM:
-        /* A 16-bit length, then that many bytes */
-        if (nargs < 2 || !rd32(l, args[1], &be16)) {
-            return false;
-        }
-        *arg = 1;
-        *in = *max = 2 + (be16 >> 16);
-        return true;
-    case RTAS_OS_TERM:
-        if (nargs < 1) {
-            return false;
-        }
-        *arg = 0;
-        *in = *max = RTAS_BUF_MAX;
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool uv_pef_lpar_rtas_prepare(UvPefLpar *l, uint64_t args_gpa,
                               uint64_t *bounce_gpa)
 {
-    uint32_t hdr[RTAS_HDR_WORDS], args[RTAS_MAX_ARGS] = { 0 };
-    RtasCall *rc = &l->rtas;
-    uint32_t i, in, max;
-    int arg;
-
-    memset(rc, 0, sizeof(*rc));
-    if (!l->secure || !l->rtas_bounce) {
-        return false;
-    }
-    for (i = 0; i < RTAS_HDR_WORDS; i++) {
-        if (!rd32(l, args_gpa + 4 * i, &hdr[i])) {
-            return false;
-        }
-    }
-    rc->nargs = hdr[1];
-    rc->nret = hdr[2];
-    /* [U] more than struct rtas_args holds: dropped (the UV copies on) */
-    if (rc->nargs > RTAS_MAX_ARGS || rc->nret > RTAS_MAX_ARGS - rc->nargs) {
-        return false;
-    }
-    for (i = 0; i < rc->nargs; i++) {
-        if (!rd32(l, args_gpa + 4 * (RTAS_HDR_WORDS + i), &args[i])) {
-            return false;
-        }
-    }
-    rc->svc = rtas_service(l, hdr[0]);
-    if (rtas_buffer(l, rc->svc, args, rc->nargs, &arg, &in, &max)) {
-        /* [U] longer than a slot: the UV asserts; we drop the call */
-        if (max > RTAS_BUF_MAX || in > RTAS_BUF_MAX) {
-            return false;
-        }
-        rc->buf.arg = arg;
-        rc->buf.gpa = args[arg];
-        rc->buf.slot = BOUNCE_BUF(l);
-        rc->buf.len = max;
-        zero_page(l, rc->buf.slot >> PAGE_SHIFT);
-        if (in && !copy_gpa(l, rc->buf.slot, rc->buf.gpa, in)) {
-            /* ibm,os-term's string may end before a page that is not RAM */
-            if (rc->svc != RTAS_OS_TERM) {
-                return false;
-            }
-        }
-        args[arg] = rc->buf.slot;
-    }
-    if (rc->svc == RTAS_START_CPU && rc->nargs >= 3) {
-        uint64_t *cookie = g_new(uint64_t, 1);
-        uint64_t *r3 = g_new(uint64_t, 1);
-        uint32_t c32;
-
-        /* Hide the new thread's r3 behind a 32-bit cookie */
-        do {
-            gnutls_rnd(GNUTLS_RND_NONCE, &c32, sizeof(c32));
-            *cookie = c32;
-        } while (!c32 || g_hash_table_contains(l->start_cookies, cookie));
-        if (g_hash_table_size(l->start_cookies) >= 4096) {
-            g_hash_table_remove_all(l->start_cookies);
-        }
-        *r3 = args[2];
-        args[2] = c32;
-        g_hash_table_insert(l->start_cookies, cookie, r3);
-    }
-
-    /* The bounce copy of struct rtas_args, results zeroed */
-    zero_page(l, BOUNCE_ARGS(l) >> PAGE_SHIFT);
-    for (i = 0; i < RTAS_HDR_WORDS; i++) {
-        wr32(l, BOUNCE_ARGS(l) + 4 * i, hdr[i]);
-    }
-    for (i = 0; i < rc->nargs; i++) {
-        wr32(l, BOUNCE_ARGS(l) + 4 * (RTAS_HDR_WORDS + i), args[i]);
-    }
-    rc->args_gpa = args_gpa;
-    rc->active = true;
-    *bounce_gpa = BOUNCE_ARGS(l);
-    return true;
+    return l->secure &&
+           uv_pef_rtas_prepare(l->rtas, &l->rtas_mem, args_gpa, bounce_gpa);
 }
 
 void uv_pef_lpar_rtas_finish(UvPefLpar *l)
 {
-    RtasCall *rc = &l->rtas;
-    uint32_t i, v = 0, status = 0, len = 0;
-    uint64_t rets = RTAS_HDR_WORDS + rc->nargs;
-    bool copy = false;
-
-    if (!rc->active) {
-        return;
-    }
-    rc->active = false;
-    for (i = 0; i < rc->nret; i++) {
-        if (rd32(l, BOUNCE_ARGS(l) + 4 * (rets + i), &v)) {
-            wr32(l, rc->args_gpa + 4 * (rets + i), v);
-        }
-        if (i == 0) {
-            status = v;
-        }
-    }
-    if (!rc->buf.len || !rc->nret) {
-        return;
-    }
-    len = rc->buf.len;
-    switch (rc->svc) {
-    case RTAS_CHECK_EXCEPTION:
-    case RTAS_EVENT_SCAN:
-        copy = status == 0;
-        break;
-    case RTAS_CONFIGURE_CONNECTOR:
-        copy = (int32_t)status >= 0 || (int32_t)status == -2;
-        break;
-    case RTAS_GET_SYSPARM:
-        /* The 16-bit length, then that many bytes */
-        copy = status == 0 && rd32(l, rc->buf.slot, &v);
-        len = MIN(len, 2 + (v >> 16));
-        break;
-    case RTAS_NVRAM_FETCH:
-        /* rets[1] says how many bytes were read */
-        copy = status == 0 && rc->nret >= 2 &&
-               rd32(l, BOUNCE_ARGS(l) + 4 * (rets + 1), &v);
-        len = MIN(len, v);
-        break;
-    default:
-        break;
-    }
-    if (copy) {
-        copy_gpa(l, rc->buf.gpa, rc->buf.slot, len);
-    }
+    uv_pef_rtas_finish(l->rtas, &l->rtas_mem);
 }
 
 uint64_t uv_pef_lpar_start_r3(UvPefLpar *l, uint64_t r3)
 {
-    uint64_t *real = g_hash_table_lookup(l->start_cookies, &r3);
-    uint64_t v;
-
-    if (!real) {
-        return r3;
-    }
-    v = *real;
-    g_hash_table_remove(l->start_cookies, &r3);
-    return v;
+    return uv_pef_rtas_start_r3(l->rtas, r3);
 }

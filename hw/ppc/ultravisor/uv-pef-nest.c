@@ -25,7 +25,10 @@
  * [U] The TPM is reached directly (uv_pef_set_tpm()), not through the
  * host's H_SVM_TPM_COMM and its VMM's TPM proxy as on IBM's systems: this
  * machine's TPM belongs to the ultravisor (docs/system/ppc/pef-tcg.rst).
- * [U] The RTAS and TPM bounce pages are not set up yet.
+ * The RTAS bounce area (uv-pef-rtas.c) is reserved in the guest's tree
+ * and shared with H_SVM_PAGE_IN(gpa, H_PAGE_IN_SHARED) before
+ * H_SVM_INIT_DONE; the tree with its reservation is written back into
+ * secure memory at commit.  [U] No TPM bounce page: see above.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -45,6 +48,7 @@
 #define H_SVM_INIT_START    0xEF08
 #define H_SVM_INIT_DONE     0xEF0C
 #define H_SVM_INIT_ABORT    0xEF14
+#define H_PAGE_IN_SHARED    1
 
 void uv_pef_set_tpm(UvPef *uv, const UvPefTpmIo *io, const UvPefTpmKey *key)
 {
@@ -73,6 +77,7 @@ void esm_run_free(UvPefSvm *svm)
     if (run->todo) {
         g_array_free(run->todo, true);
     }
+    g_free(run->fdt_out);
     g_free(run);
     svm->esm = NULL;
 }
@@ -150,6 +155,130 @@ static bool esm_want(UvPefSvm *svm, uint64_t gpa, uint64_t len)
         }
     }
     return true;
+}
+
+/*
+ * Secure VM memory by gpa, as the ultravisor reaches it: a secure page in
+ * the pool, a shared page in the host's memory.  Anything else (paged
+ * out, shared but invalidated, in transit) cannot be reached.
+ */
+static bool svm_gpa_rw(UvPef *uv, UvPefSvm *svm, uint64_t gpa, void *buf,
+                       uint64_t len, bool write)
+{
+    uint8_t *p = buf;
+
+    if (gpa + len < gpa) {
+        return false;
+    }
+    while (len) {
+        uint64_t off = gpa & (PAGE_SIZE - 1);
+        uint64_t n = MIN(len, PAGE_SIZE - off);
+        UvPefPage *pg = page_get(svm, gpa >> UV_PEF_PAGE_SHIFT);
+        uint64_t ra;
+        bool ok;
+
+        if (!pg || (pg->state != PG_SECURE && pg->state != PG_SHARED)) {
+            return false;
+        }
+        ra = (pg->state == PG_SECURE ? pool_page_ra(uv, pg->spage)
+                                     : pg->hv_ra) + off;
+        ok = write ? uv->ops.mem_write(uv->opaque, ra, p, n)
+                   : uv->ops.mem_read(uv->opaque, ra, p, n);
+        if (!ok) {
+            return false;
+        }
+        gpa += n;
+        p += n;
+        len -= n;
+    }
+    return true;
+}
+
+/* ---- RTAS through the bounce area ---------------------------------------- */
+
+typedef struct SvmMem {
+    UvPef *uv;
+    UvPefSvm *svm;
+} SvmMem;
+
+static bool svm_mem_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
+{
+    SvmMem *m = opaque;
+
+    return svm_gpa_rw(m->uv, m->svm, gpa, buf, len, false);
+}
+
+static bool svm_mem_write(void *opaque, uint64_t gpa, const void *buf,
+                          uint64_t len)
+{
+    SvmMem *m = opaque;
+
+    return svm_gpa_rw(m->uv, m->svm, gpa, (void *)buf, len, true);
+}
+
+bool svm_bounce_gfn(const UvPefSvm *svm, uint64_t gfn)
+{
+    uint64_t first = svm->rtas ? uv_pef_rtas_bounce(svm->rtas) >>
+                                 UV_PEF_PAGE_SHIFT : 0;
+
+    return first && gfn >= first && gfn < first + UV_PEF_RTAS_PAGES;
+}
+
+/*
+ * [U] A call the ultravisor cannot pass on (no bounce area, another call
+ * of this SVM still with the host, arguments it cannot read, a bounce
+ * page the host invalidated) gets status -1 in the SVM's own arguments;
+ * the open-power ultravisor issues H_RTAS anyway.
+ */
+bool rtas_prepare(UvPef *uv, UvPefSvm *svm, uint64_t args, uint64_t *bounce)
+{
+    SvmMem sm = { uv, svm };
+    UvPefRtasMem m = { svm_mem_read, svm_mem_write, &sm };
+
+    if (svm->rtas && !uv_pef_rtas_busy(svm->rtas) &&
+        uv_pef_rtas_prepare(svm->rtas, &m, args, bounce)) {
+        return true;
+    }
+    uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": RTAS call at 0x%" PRIx64
+               " not passed on", svm->lpid, args);
+    uv_pef_rtas_fail(&m, args);
+    return false;
+}
+
+void rtas_finish(UvPef *uv, UvPefSvm *svm)
+{
+    SvmMem sm = { uv, svm };
+    UvPefRtasMem m = { svm_mem_read, svm_mem_write, &sm };
+
+    uv_pef_rtas_finish(svm->rtas, &m);
+}
+
+/*
+ * Find room for the bounce area below the first memory slot's top (the
+ * RMO) and build the tree that reserves it.
+ */
+static UvEsmStatus esm_bounce_setup(UvPef *uv, UvPefSvm *svm)
+{
+    UvPefEsmRun *run = svm->esm;
+    EsmRead er = { uv, svm };
+    g_autofree void *fdt = uv_esm_read_fdt(esm_read, &er, run->fdt);
+    uint64_t rmo_top = 0;
+    UvEsmStatus st;
+    guint i;
+
+    if (!fdt) {
+        return UV_ESM_BAD_SVM_FDT;
+    }
+    for (i = 0; i < svm->slots->len; i++) {
+        UvPefSlotInfo *s = &g_array_index(svm->slots, UvPefSlotInfo, i);
+
+        if (s->gpa == 0) {
+            rmo_top = s->size;
+        }
+    }
+    run->fdt_out = uv_pef_rtas_setup(svm->rtas, fdt, run->fdt, rmo_top,
+                                     run->kbase, &run->sess, &st);
+    return run->fdt_out ? UV_ESM_OK : st;
 }
 
 /* ---- the sequence -------------------------------------------------------- */
@@ -306,6 +435,11 @@ static bool esm_commit(UvPef *uv, UvPefSvm *svm)
             return false;
         }
     }
+    /* The tree with the bounce area reserved (svm_fdt_finalize) */
+    if (!svm_gpa_rw(uv, svm, svm->esm->fdt, svm->esm->fdt_out,
+                    fdt_totalsize(svm->esm->fdt_out), true)) {
+        return false;
+    }
     return pate_store(uv, NULL, svm->lpid, rtree_dw0(svm),
                       cc_get_be64(uv->patb + svm->lpid * UV_PEF_PATE_SIZE +
                                   8));
@@ -328,6 +462,8 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
             [ESM_FDT] = "the host refused H_SVM_PAGE_IN",
             [ESM_RANGES] = "the host refused H_SVM_PAGE_IN",
             [ESM_KERNEL] = "the host refused H_SVM_PAGE_IN",
+            [ESM_BOUNCE] = "the host refused to share the RTAS bounce "
+                           "pages",
             [ESM_INIT_DONE] = "the host refused H_SVM_INIT_DONE",
         };
 
@@ -337,7 +473,7 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
     }
 
     for (;;) {
-        if (run->step != ESM_INIT_START && run->step != ESM_INIT_DONE &&
+        if (run->step != ESM_INIT_START && run->step < ESM_BOUNCE &&
             esm_next_page(svm, &gfn)) {
             uint64_t args[3] = { gfn << UV_PEF_PAGE_SHIFT, 0,
                                  UV_PEF_PAGE_SHIFT };
@@ -397,12 +533,42 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
             if (st) {
                 return esm_abort(uv, c, svm, f, r, uv_esm_status_str(st));
             }
+            st = esm_bounce_setup(uv, svm);
+            if (st) {
+                return esm_abort(uv, c, svm, f, r, uv_esm_status_str(st));
+            }
             if (!esm_fits(uv, svm)) {
                 return esm_abort(uv, c, svm, f, r, "secure memory is too "
                                  "small for the guest's memory");
             }
+            run->step = ESM_BOUNCE;
+            break;
+        case ESM_BOUNCE: {
+            uint64_t args[3] = { 0, H_PAGE_IN_SHARED, UV_PEF_PAGE_SHIFT };
+            uint64_t first = uv_pef_rtas_bounce(svm->rtas) >>
+                             UV_PEF_PAGE_SHIFT;
+            UvPefPage *pg = run->bounce_i ?
+                            page_get(svm, first + run->bounce_i - 1) : NULL;
+
+            if (run->bounce_i && (!pg || pg->state != PG_SHARED)) {
+                return esm_abort(uv, c, svm, f, r, "the host did not share "
+                                 "the RTAS bounce pages");
+            }
+            if (run->bounce_i < UV_PEF_RTAS_PAGES) {
+                gfn = first + run->bounce_i++;
+                pg = page_get(svm, gfn) ?: page_new(svm, gfn);
+                if (!pg) {
+                    return esm_abort(uv, c, svm, f, r,
+                                     uv_esm_status_str(UV_ESM_NO_MEMORY));
+                }
+                page_release(uv, svm, pg);
+                pg->state = PG_HV_SHARING;
+                args[0] = gfn << UV_PEF_PAGE_SHIFT;
+                return esm_hcall(uv, c, svm, &f, r, H_SVM_PAGE_IN, args, 3);
+            }
             run->step = ESM_INIT_DONE;
             return esm_hcall(uv, c, svm, &f, r, H_SVM_INIT_DONE, NULL, 0);
+        }
         case ESM_INIT_DONE: {
             UvPefRegs vm = f->regs;
             uint64_t hsrr0 = r->hsrr0, hsrr1 = r->hsrr1;
@@ -466,6 +632,7 @@ UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
     }
     svm = get_svm(uv, c->lpid);
     svm->nested = true;
+    svm->rtas = uv_pef_rtas_new();
     f = frame_new(svm, FRAME_ESM, r);
     if (!f) {
         svm_destroy(uv, c->lpid);
@@ -503,7 +670,6 @@ UvPefNext esm_start(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
  * pages before it stay as they are (IBM's ultravisor reverts them).
  */
 
-#define H_PAGE_IN_SHARED    1
 #define SHARE_TRIES         4       /* page-ins of a paged-out page */
 
 bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
@@ -551,7 +717,8 @@ static bool next_shared(UvPefSvm *svm, UvPefFrame *f)
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         UvPefPage *pg = v;
 
-        if (pg->state == PG_SHARED || pg->state == PG_SHARED_INV) {
+        if ((pg->state == PG_SHARED || pg->state == PG_SHARED_INV) &&
+            !svm_bounce_gfn(svm, pg->gfn)) {
             f->share_gfn = pg->gfn;
             f->share_n = 1;
             f->share_i = 0;
@@ -659,7 +826,9 @@ UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
     for (i = 0; i < n; i++) {
         UvPefPage *pg = page_get(svm, gfn + i);
 
+        /* The ultravisor's own shares stay (SHARE_IMPLICIT) */
         if (!slot_of(svm, gfn + i) ||
+            (op == UV_UNSHARE_PAGE && svm_bounce_gfn(svm, gfn + i)) ||
             (pg && (pg->state == PG_HV_SHARING ||
                     pg->state == PG_HV_UNSHARING))) {
             r->gpr[3] = RC_SHARE_RANGE;

@@ -216,7 +216,7 @@ static void svm_resume(UvPefFrame *f, UvPefRegs *r)
     int i;
 
     frame_load(f, r);
-    if (f->kind == FRAME_HCALL) {
+    if (f->kind == FRAME_HCALL && !f->rtas) {
         r->gpr[3] = hv.gpr[0];
         for (i = 1; i < f->n_out && 3 + i < 32; i++) {
             r->gpr[3 + i] = hv.gpr[3 + i];
@@ -282,6 +282,12 @@ static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
     }
     if (f->kind == FRAME_SHARE) {
         return share_continue(uv, c, svm, f, r);
+    }
+    if (f->rtas) {
+        rtas_finish(uv, svm);
+    }
+    if (f->kind == FRAME_MMIO) {
+        mmio_finish(f, r);
     }
     svm_resume(f, r);
     frame_drop(svm, f);
@@ -389,22 +395,22 @@ UvPefNext uv_pef_ucall_regs(UvPef *uv, const UvPefUcall *u,
 /*
  * "sc 1" from a Secure VM (core/hvcall.c syscall_hypercall): H_RANDOM is
  * answered here (H_FUNCTION), a listed hcall goes to the hypervisor with
- * its inputs only.  [U] An hcall the ultravisor does not list, and H_RTAS
- * (the ultravisor bounces its buffers, not done yet), get H_FUNCTION; the
- * open-power ultravisor stops for an unlisted one.
+ * its inputs only.  H_RTAS goes with r4 = the bounce area's copy of the
+ * arguments (reflect_rtas_hcall); the Secure VM gets its own r3 back and
+ * the results in its arguments.  [U] An hcall the ultravisor does not
+ * list gets H_FUNCTION; the open-power ultravisor stops for it.
  */
 UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
 {
     UvPefSvm *svm = s1_svm(uv, c);
-    uint64_t op = r->gpr[3], srr1, filler = 0;
+    uint64_t op = r->gpr[3], srr1, filler = 0, bounce = 0;
     int n_in, n_out, i;
     UvPefFrame *f;
 
     if (!svm) {
         return s1_orphan(uv, c, 0xC00, r->msr | SRR1_SC_LEV1, r);
     }
-    if (op == H_RANDOM || op == H_RTAS ||
-        !uv_pef_hcall_regs(op, &n_in, &n_out)) {
+    if (op == H_RANDOM || !uv_pef_hcall_regs(op, &n_in, &n_out)) {
         r->gpr[3] = (uint64_t)H_FUNCTION;
         return UV_PEF_NEXT_RESUME;
     }
@@ -412,6 +418,13 @@ UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
     if (!f) {
         r->gpr[3] = (uint64_t)H_FUNCTION;
         return UV_PEF_NEXT_RESUME;
+    }
+    if (op == H_RTAS) {
+        if (!rtas_prepare(uv, svm, r->gpr[4], &bounce)) {
+            frame_drop(svm, f);
+            return UV_PEF_NEXT_RESUME;
+        }
+        f->rtas = true;
     }
     f->vector = 0xC00;
     f->n_out = n_out;
@@ -424,6 +437,9 @@ UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
     hv_view(c, f, 0xC00, srr1, r);
     for (i = 0; i < n_in && 3 + i < 31; i++) {
         r->gpr[3 + i] = f->regs.gpr[3 + i];
+    }
+    if (f->rtas) {
+        r->gpr[4] = bounce;
     }
     if (3 + n_in < 31 &&
         gnutls_rnd(GNUTLS_RND_NONCE, &filler, sizeof(filler)) == 0) {
@@ -466,6 +482,10 @@ UvPefNext uv_pef_svm_interrupt(UvPef *uv, const UvPefCaller *c,
         /* The frame resumes where the interrupt happened */
         in.nip = nip;
         pg = page_get(svm, gfn);
+        if (vector == 0xE00 && !slot_of(svm, gfn) &&
+            mmio_start(uv, c, svm, &in, r) == UV_PEF_NEXT_LOAD) {
+            return UV_PEF_NEXT_LOAD;
+        }
         if ((vector == 0xE00 || vector == 0xE20) && pg &&
             pg->state == PG_PAGEDOUT) {
             /*

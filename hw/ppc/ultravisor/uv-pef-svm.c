@@ -69,6 +69,7 @@ static void svm_free(UvPef *uv, UvPefSvm *svm, bool release)
 
     esm_run_free(svm);
     svm_free_frames(svm);
+    uv_pef_rtas_free(svm->rtas);
     if (release) {
         g_hash_table_iter_init(&it, svm->pages);
         while (g_hash_table_iter_next(&it, NULL, &v)) {

@@ -20,15 +20,10 @@
 
 #include "hw/ppc/ultravisor/uv-pef.h"
 #include "hw/ppc/ultravisor/uv-pef-esm-check.h"
+#include "hw/ppc/ultravisor/uv-pef-rtas.h"
 
-/*
- * The ultravisor's RTAS bounce area: six 64 KiB pages reserved in the
- * Secure VM's device tree and shared with the hypervisor (the ultravisor's
- * svm-rtas.c: one for arguments, four for buffers, one for stop-self).
- */
-#define UV_PEF_LPAR_RTAS_PAGES      6
-/* Where the ultravisor looks for room: below min(RAM, 768 MiB). */
-#define UV_PEF_LPAR_RMO_MAX         (768ULL << 20)
+/* The RTAS bounce area: include/hw/ppc/ultravisor/uv-pef-rtas.h */
+#define UV_PEF_LPAR_RTAS_PAGES      UV_PEF_RTAS_PAGES
 
 /* Hypercall numbers the ultravisor treats specially (PAPR). */
 #define UV_PEF_H_CEDE               0xE0

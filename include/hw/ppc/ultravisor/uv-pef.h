@@ -270,6 +270,13 @@ typedef struct UvPefRegs {
     uint64_t dec;           /* DEC, 32 bits sign-extended */
     uint64_t tb;            /* in only: the timebase now */
     uint64_t asdr;          /* in only: ASDR (0xE00/0xE20: the gpa) */
+    uint64_t hdar;          /* in only: HDAR (0xE00: the address) */
+    /*
+     * in only, 0xE00: the instruction at HSRR0 as the thread fetched it
+     * (the ultravisor emulates MMIO accesses), if have_insn
+     */
+    uint32_t insn;
+    bool have_insn;
     uint64_t fp[UV_PEF_FP_WORDS];
 } UvPefRegs;
 
