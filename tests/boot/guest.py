@@ -74,6 +74,11 @@ class Guest:
         self.start_time = None
         os.makedirs(LOGDIR, exist_ok=True)
         self.console_path = os.path.join(LOGDIR, name + ".console")
+        # QEMU_IBM_CC_LIVE_CONSOLE=1: the console file grows as the guest
+        # writes (to follow a long boot with tail -f), not only at the end
+        self.live = None
+        if os.environ.get("QEMU_IBM_CC_LIVE_CONSOLE") == "1":
+            self.live = open(self.console_path, "wb", buffering=0)
 
     def start(self):
         self.start_time = time.monotonic()
@@ -93,6 +98,8 @@ class Guest:
             data = self.proc.stdout.read()
             if data:
                 self.console += data
+                if self.live:
+                    self.live.write(data)
                 got = True
         sel.close()
         return got

@@ -16,12 +16,14 @@ l2_token=none
 l2_timeout=3600
 l2_mem=512M
 l2_machine=pseries
+l2_svm=0
 for arg in $(cat /proc/cmdline); do
     case $arg in
     pef_nested.l2_token=*) l2_token=${arg#pef_nested.l2_token=} ;;
     pef_nested.l2_timeout=*) l2_timeout=${arg#pef_nested.l2_timeout=} ;;
     pef_nested.l2_mem=*) l2_mem=${arg#pef_nested.l2_mem=} ;;
     pef_nested.l2_machine=*) l2_machine=${arg#pef_nested.l2_machine=} ;;
+    pef_nested.l2_svm=*) l2_svm=${arg#pef_nested.l2_svm=} ;;
     esac
 done
 mmu=$(sed -n 's/^MMU[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
@@ -44,12 +46,21 @@ if [ -e /dev/kvm ]; then
     # second DAWR, so pseries' defaults are refused ("Requested safe cache
     # capability level not supported by KVM", "DAWR1 not supported by KVM").
     # -vga none: pseries has a VGA by default, even with -nographic.
+    # A Secure VM (pef_nested.l2_svm=1): pef-guest, and the command line
+    # its ESM blob was made for (/l2/bootargs, the L2 token in it).
+    append="console=hvc0 panic=-1 qemu_ibm_cc.token=$l2_token"
+    set --
+    if [ "$l2_svm" = 1 ]; then
+        append=$(cat /l2/bootargs)
+        set -- -machine confidential-guest-support=pef0 \
+            -object pef-guest,id=pef0
+    fi
     timeout "$l2_timeout" /usr/bin/qemu-system-ppc64 \
         -accel kvm -machine "$l2_machine" -machine kernel-irqchip=off \
         -machine cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-dawr1=off \
+        "$@" \
         -smp 1 -m "$l2_mem" -nographic -vga none -net none -no-reboot \
-        -kernel /l2/vmlinux -initrd /l2/initrd.cpio.gz \
-        -append "console=hvc0 panic=-1 qemu_ibm_cc.token=$l2_token"
+        -kernel /l2/vmlinux -initrd /l2/initrd.cpio.gz -append "$append"
     echo "PEF-NESTED: l2-vmm-status=$?"
 else
     echo "PEF-NESTED: no /dev/kvm"

@@ -86,18 +86,19 @@ def host_kernel():
     return k
 
 
-def l1_initramfs():
-    """The L1 rootfs with the L2 kernel, the L2 initramfs and the hook
-    (scripts/mk-l1-rootfs.py, cached by the hash of its inputs)."""
-    l2_kernel = guest.fixture("ppc64el", "vmlinux")
-    l2_initrd = guest.initramfs("ppc64el")
+def l1_initramfs(l2_files=None):
+    """The L1 rootfs with the L2 kernel, the L2 initramfs (or @l2_files,
+    "src:/l2/..." pairs) and the hook (scripts/mk-l1-rootfs.py, cached by
+    the hash of its inputs)."""
+    if l2_files is None:
+        l2_files = [guest.fixture("ppc64el", "vmlinux") + ":/l2/vmlinux",
+                    guest.initramfs("ppc64el") + ":/l2/initrd.cpio.gz"]
     hook = os.path.join(HERE, "l1-hook.sh")
-    r = subprocess.run(["/usr/bin/python3", MK_L1_ROOTFS,
-                        "--name", "pef-nested",
-                        "--add", l2_kernel + ":/l2/vmlinux",
-                        "--add", l2_initrd + ":/l2/initrd.cpio.gz",
-                        "--add", hook + ":/test-hook.sh"],
-                       stdout=subprocess.PIPE, text=True)
+    argv = ["/usr/bin/python3", MK_L1_ROOTFS, "--name", "pef-nested",
+            "--add", hook + ":/test-hook.sh"]
+    for f in l2_files:
+        argv += ["--add", f]
+    r = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
     if r.returncode:
         raise AssertionError("scripts/mk-l1-rootfs.py failed (status %d)"
                              % r.returncode)
@@ -119,12 +120,12 @@ def fields_between(text, start, end):
 
 
 def nested_boot(name, l0_machine, l1_append="", l2_machine="pseries",
-                l2_mem="512M"):
+                l2_mem="512M", l2_files=None, l2_token=None, l0_extra=()):
     """Boot L0 → L1 → L2 as the module docstring says; return a dict of
     what was seen and the stage times (seconds from L0 launch)."""
     kernel = host_kernel()
-    initrd = l1_initramfs()
-    l1_token, l2_token = guest.new_token(), guest.new_token()
+    initrd = l1_initramfs(l2_files)
+    l1_token, l2_token = guest.new_token(), l2_token or guest.new_token()
     append = ("console=hvc0 panic=-1 qemu_ibm_cc.token=%s "
               "pef_nested.l2_token=%s pef_nested.l2_timeout=%d "
               "pef_nested.l2_mem=%s pef_nested.l2_machine=%s %s"
@@ -132,7 +133,7 @@ def nested_boot(name, l0_machine, l1_append="", l2_machine="pseries",
                  l1_append)).strip()
     argv = [QEMU_PPC64, "-machine", l0_machine, "-m", "3G", "-nographic",
             "-no-reboot", "-kernel", kernel, "-initrd", initrd,
-            "-append", append]
+            "-append", append] + list(l0_extra)
     g = guest.Guest(name, argv).start()
     seen = {}
     try:
@@ -244,6 +245,57 @@ def nested_normal_l2_powernv10_pef_on():
     """powernv (POWER10),pef=on, radix L1 host."""
     return normal_l2("pef-nested-powernv10-pef-on-normal-l2",
                      "powernv,pef=on", "POWER10", "Radix")
+
+
+def svm_l2_files(work, l2_token, secret):
+    """The Secure VM for L2: the ppc64le-svm-guest kernel, its busybox
+    initramfs (with @secret in /secret) as an esmb-initrd for the
+    ultravisor's TPM, and the command line the blob measures.  Returns
+    (Tpm, l2_files)."""
+    sys.path.insert(0, os.path.join(HERE, "..", "pef-svm"))
+    import svm
+    kernel = svm.need_tools()
+    os.makedirs(work, exist_ok=True)
+    sfile = os.path.join(work, "secret")
+    with open(sfile, "wb") as f:
+        f.write(secret)
+    initrd = svm.initramfs(work, "l2-svm", extra=[sfile + ":/secret"])
+    tpm = svm.Tpm(work, "uvtpm")
+    bootargs = "%s qemu_ibm_cc.token=%s" % (svm.BOOTARGS, l2_token)
+    esmb = svm.esmb_initrd(work, "l2-svm", kernel, initrd, bootargs,
+                           tpm.provision())
+    args = os.path.join(work, "bootargs")
+    with open(args, "w") as f:
+        f.write(bootargs + "\n")
+    return tpm, [kernel + ":/l2/vmlinux", esmb + ":/l2/initrd.cpio.gz",
+                 args + ":/l2/bootargs"]
+
+
+@test
+def nested_svm_l2_powernv9():
+    """powernv9,pef=on: Debian's QEMU starts a Linux Secure VM
+    (pef-guest) under the L1 KVM host; it boots to /init with MSR[S]=1."""
+    work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm")
+    l2_token = guest.new_token()
+    secret = os.urandom(16).hex().encode()
+    tpm, files = svm_l2_files(work, l2_token, secret)
+    tpm.serve()
+    try:
+        g, s = nested_boot("pef-nested-powernv9-svm-l2",
+                           "powernv9,pef=on,uv-tpm=tpm0,secure-memory=1G",
+                           l1_append="disable_radix=no pef_nested.l2_svm=1",
+                           l2_mem="256M", l2_files=files, l2_token=l2_token,
+                           l0_extra=tpm.args())
+    finally:
+        tpm.stop()
+    expect(g, s["l2_fields"].get("svm") == "1", "the L2 reports svm=%s"
+           % s["l2_fields"].get("svm"))
+    expect(g, s["vmm_status"] == 0,
+           "L1 VMM exited with status %d" % s["vmm_status"])
+    return s["l1_secs"], ("L1 init %.0f s, L2 SVM boot-to-init %.0f s, "
+                          "total %.0f s" % (s["l1_secs"],
+                                            s["l2_secs"] - s["l2_start"],
+                                            s["total"]))
 
 
 def main():
