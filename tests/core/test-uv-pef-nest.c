@@ -766,6 +766,37 @@ static void test_reflect(void)
     g_assert_cmphex(r.msr, ==, MSR_SF | MSR_S | MSR_ME | MSR_LE);
     g_assert_cmphex(r.srr0, ==, 0x7200);
     g_assert_cmphex(r.srr1, ==, svm.msr | 0x00080000);
+    /* the same at the relocation-on vector (LPCR[AIL]=3): IR and DR on */
+    r.msr = svm.msr;
+    r.hsrr0 = 0x7240;
+    r.hsrr1 = r.msr;
+    uv_pef_svm_interrupt(h->uv, &svm_c, 0xEA0, &r);
+    r.hsrr0 = 0xC000000000004500ULL;
+    r.hsrr1 = MSR_SF | MSR_ME | MSR_LE | 0x30;
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0xC000000000004500ULL);
+    g_assert_cmphex(r.msr, ==, MSR_SF | MSR_S | MSR_ME | MSR_LE | 0x30);
+    g_assert_cmphex(r.srr0, ==, 0x7240);
+    /* H_CEDE with EE off: the host sees EE on, the SVM returns with it */
+    r.msr = svm.msr & ~MSR_EE;
+    r.gpr[3] = 0xE0;
+    r.nip = 0x7280;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    g_assert_true(r.srr1 & MSR_EE);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7280);
+    g_assert_cmphex(r.msr, ==, (svm.msr & ~MSR_EE) | MSR_EE);
+    /* anything else is no interrupt: the Secure VM goes on */
+    r.msr = svm.msr;
+    r.hsrr0 = 0x7260;
+    r.hsrr1 = r.msr;
+    uv_pef_svm_interrupt(h->uv, &svm_c, 0xEA0, &r);
+    r.hsrr0 = 0xC000000000006500ULL;
+    r.hsrr1 = MSR_SF | MSR_ME | MSR_LE | 0x30;
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x7260);
+    g_assert_cmphex(r.msr, ==, svm.msr);
 
     /* an instruction for the hypervisor to emulate stays in the SVM */
     hv = r;

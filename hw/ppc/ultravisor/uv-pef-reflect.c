@@ -37,6 +37,8 @@
 #define MSR_EE          (1ULL << 15)
 #define MSR_FP          (1ULL << 13)
 #define MSR_ME          (1ULL << 12)
+#define MSR_IR          (1ULL << 5)
+#define MSR_DR          (1ULL << 4)
 #define MSR_RI          (1ULL << 1)
 #define MSR_LE          (1ULL << 0)
 /* SRR1 bits an interrupt sets beside the MSR's (rfid does not load them) */
@@ -186,15 +188,26 @@ void hv_hcall(const UvPefCaller *c, const UvPefFrame *f, uint64_t op,
 
 /*
  * @hv_r (the thread as the hypervisor returned it) asks for an interrupt
- * into the Secure VM (core/exceptions.c valid_vector).  [U] The FWNMI
- * address of a 0x200 reflection is not recognised (no Secure VM here
- * registers one: that is an RTAS call the ultravisor does not bounce).
+ * into the Secure VM (core/exceptions.c valid_vector): a vector below
+ * 0x2000, or [U] the same vector with the relocation-on offset of
+ * LPCR[AIL]=3, which KVM adds when the guest had IR and DR on
+ * (kvm/book3s_hv_builtin.c inject_interrupt; docs/devel/pef-nested-svm.rst
+ * U4).  IBM's ultravisor ignores those; Linux guests set AIL=3 on a
+ * POWER9 without the radix prefetch bug, and every external interrupt KVM
+ * injects would be lost.  [U] The FWNMI address of a 0x200 reflection is
+ * not recognised (RTAS ibm,nmi-register is not bounced specially).
  */
-static bool injected(const UvPefRegs *hv_r)
+#define AIL3_OFFSET     0xC000000000004000ULL
+
+static bool injected(const UvPefRegs *hv_r, bool *ail)
 {
     uint64_t v = hv_r->hsrr0;
 
-    return v != hv_r->gpr[31] && v < 0x2000 && !(v & 31);
+    *ail = v >= AIL3_OFFSET && v - AIL3_OFFSET < 0x2000;
+    if (*ail) {
+        v -= AIL3_OFFSET;
+    }
+    return hv_r->hsrr0 != hv_r->gpr[31] && v < 0x2000 && !(v & 31);
 }
 
 void frame_load(const UvPefFrame *f, UvPefRegs *r)
@@ -213,6 +226,7 @@ void frame_load(const UvPefFrame *f, UvPefRegs *r)
 static void svm_resume(UvPefFrame *f, UvPefRegs *r)
 {
     UvPefRegs hv = *r;
+    bool ail;
     int i;
 
     frame_load(f, r);
@@ -222,11 +236,12 @@ static void svm_resume(UvPefFrame *f, UvPefRegs *r)
             r->gpr[3 + i] = hv.gpr[3 + i];
         }
     }
-    if (injected(&hv)) {
+    if (injected(&hv, &ail)) {
         r->srr0 = f->regs.nip;
         r->srr1 = (f->regs.msr & ~SRR1_STATUS) | (hv.gpr[2] & SRR1_STATUS);
         r->nip = hv.hsrr0;
-        r->msr = MSR_SF | MSR_S | MSR_ME | (hv.hsrr1 & MSR_LE);
+        r->msr = MSR_SF | MSR_S | MSR_ME | (hv.hsrr1 & MSR_LE) |
+                 (ail ? hv.hsrr1 & (MSR_IR | MSR_DR) : 0);
     }
     if (f->kind == FRAME_FAULT && hv.gpr[0] != 0) {
         /*
@@ -431,8 +446,14 @@ UvPefNext uv_pef_svm_hcall(UvPef *uv, const UvPefCaller *c, UvPefRegs *r)
     f->pid = c->pid;
     srr1 = (r->msr & ~SRR1_STATUS) | MSR_S | SRR1_SC_LEV1;
     if (op == H_CEDE) {
-        /* KVM cedes only with interrupts on (core/hvcall.c) */
+        /*
+         * KVM cedes only with interrupts on (core/hvcall.c), and H_CEDE
+         * returns with MSR[EE]=1 (PAPR; KVM's kvmppc_h_cede sets it): so
+         * does the Secure VM, and an interrupt KVM injects on the way back
+         * finds EE on in SRR1.
+         */
         srr1 |= MSR_EE;
+        f->regs.msr |= MSR_EE;
     }
     hv_view(c, f, 0xC00, srr1, r);
     for (i = 0; i < n_in && 3 + i < 31; i++) {
