@@ -37,6 +37,7 @@
 #define MSR_EE          (1ULL << 15)
 #define MSR_ME          (1ULL << 12)
 #define MSR_LE          1ULL
+#define MSR_PR          (1ULL << 14)
 #define VM_MSR          (MSR_SF | MSR_ME | MSR_LE | MSR_EE)
 #define VM_NIP          0x12344ULL
 #define VM_R31          0xdead0031ULL
@@ -817,13 +818,20 @@ static void test_reflect(void)
     plain = g->mem + KBASE;
     g_assert_true(memcmp(h->normal + SPARE_RA, plain, PG) != 0);
     g_assert_cmphex(tree_walk(h, KBASE), ==, 0);
-    /* the Secure VM touches it: H_SVM_PAGE_IN, then the access again */
+    /*
+     * the Secure VM touches it (in user mode): H_SVM_PAGE_IN, sent as
+     * from the kernel (KVM refuses hcalls from problem state), then the
+     * access again
+     */
+    r.msr |= MSR_PR;
     r.hsrr0 = 0x7300;
     r.hsrr1 = r.msr;
     r.asdr = KBASE;
     uv_pef_svm_interrupt(h->uv, &svm_c, 0xE00, &r);
     g_assert_cmphex(r.gpr[3], ==, H_SVM_PAGE_IN);
     g_assert_cmphex(r.gpr[4], ==, KBASE);
+    g_assert_false(r.srr1 & MSR_PR);
+    g_assert_true(r.srr1 & MSR_S);
     /* a changed byte is refused, the page as it went out is taken */
     h->normal[SPARE_RA + 100] ^= 1;
     g_assert_cmpint(hv_ucall(h, UV_PAGE_IN, LPID, SPARE_RA, KBASE, 0, 16),
@@ -833,6 +841,8 @@ static void test_reflect(void)
                     ==, U_SUCCESS);
     g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
     g_assert_cmphex(r.nip, ==, 0x7300);
+    g_assert_true(r.msr & MSR_PR);
+    r.msr &= ~MSR_PR;
     ra = tree_walk(h, KBASE);
     g_assert_cmpmem(host_ptr(h, ra, PG), PG, plain, PG);
 

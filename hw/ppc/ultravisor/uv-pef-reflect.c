@@ -35,6 +35,7 @@
 #define MSR_VSX         (1ULL << 23)
 #define MSR_S           (1ULL << 22)
 #define MSR_EE          (1ULL << 15)
+#define MSR_PR          (1ULL << 14)
 #define MSR_FP          (1ULL << 13)
 #define MSR_ME          (1ULL << 12)
 #define MSR_IR          (1ULL << 5)
@@ -175,8 +176,14 @@ void hv_hcall(const UvPefCaller *c, const UvPefFrame *f, uint64_t op,
 {
     int i;
 
-    /* Sent with S set even for a VM that is not secure yet */
-    hv_view(c, f, 0xC00, (f->regs.msr & ~SRR1_STATUS) | MSR_S |
+    /*
+     * Sent with S set even for a VM that is not secure yet, and [U] with
+     * PR clear: the thread may have faulted in user mode (a page-in, an
+     * MMIO access), and KVM answers an hcall from problem state with a
+     * program interrupt (kvm/book3s_hv.c, BOOK3S_INTERRUPT_SYSCALL).
+     * IBM's ultravisor passes the interrupted MSR as it is.
+     */
+    hv_view(c, f, 0xC00, (f->regs.msr & ~SRR1_STATUS & ~MSR_PR) | MSR_S |
             SRR1_SC_LEV1, r);
     r->gpr[3] = op;
     for (i = 0; i < nargs; i++) {
