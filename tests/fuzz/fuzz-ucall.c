@@ -199,6 +199,9 @@ static void regs_call(Input *in, const UvPefCaller *c, int kind,
     r->srr1 = r->hsrr1 = next_reg(in);
     r->msr = next_reg(in);
     r->asdr = next_reg(in);
+    r->hdar = next_reg(in);
+    r->insn = next_reg(in);
+    r->have_insn = next_u8(in) & 1;
     r->dec = next_reg(in);
     r->tb = next_reg(in);
     r->nip = next_reg(in);
