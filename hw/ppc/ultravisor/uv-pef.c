@@ -556,9 +556,27 @@ static int64_t uc_page_out(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
     }
     pg = page_get(svm, gpa >> UV_PEF_PAGE_SHIFT);
     if (svm->aborting) {
-        /* Nothing leaves an aborting SVM (core/svm_host.c) [V] */
+        /*
+         * [U] A guest whose Enter Secure Mode failed gets back the pages
+         * the ultravisor took, as they came in: before the commit they
+         * hold only what the host gave (the ultravisor writes the guest's
+         * memory at the commit, and the guest has not run since), so
+         * nothing secret leaves, and the guest's prom_init can report the
+         * failure and terminate.  IBM's ultravisor copies nothing
+         * (core/svm_host.c __handle_page_out), and the guest resumes in
+         * whatever pages the host allocated (docs/devel/pef-nested-svm.rst
+         * U9): Linux then crashes in its firmware.
+         */
         if (pg && pg->state == PG_SECURE) {
+            bool ok = uv->ops.mem_read(uv->opaque,
+                                       pool_page_ra(uv, pg->spage),
+                                       uv->buf_a, PAGE_SIZE) &&
+                      uv->ops.mem_write(uv->opaque, dst, uv->buf_a,
+                                        PAGE_SIZE);
+
+            cc_wipe(uv->buf_a, PAGE_SIZE);
             page_remove(uv, svm, pg);
+            return ok ? U_SUCCESS : RC_PAGE_OUT_DST;
         }
         return U_SUCCESS;
     }
