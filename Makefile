@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .PHONY: all deps qemu qemu-asan core fixtures demo install deb check check-core check-qtest \
-	check-boot check-fuzz check-firmware fuzz bench kernels clean help help-cache
+	check-boot check-fuzz check-slow check-firmware fuzz bench kernels clean help help-cache
 
 all: deps qemu core fixtures
 	@tests/boot/demo.py
@@ -65,6 +65,12 @@ check-boot: qemu qemu-asan fixtures kernels
 check-fuzz: core
 	@tests/run-all.sh fuzz
 
+# The slow tests make check leaves out (it runs their reduced forms): the
+# nested Secure VM's secrecy runs (with their normal-guest controls) and
+# its bad-input run, the other nested hosts (hash MMU, pef=off, POWER10).
+check-slow: qemu fixtures kernels core
+	@/usr/bin/python3 tests/pef-nested/test_nested.py --slow
+
 # IBM's ultravisor and its skiboot, unmodified (not part of check): built by
 # hand, named by PEF_UV_LID and PEF_UV_SKIBOOT (docs/system/ppc/pef-tcg.rst);
 # SKIP without them.
@@ -83,6 +89,7 @@ bench: qemu fixtures core
 	@tests/bench/pef-boot.py
 	@tests/bench/pef-svm-boot.py
 	@build/core/tests/bench/pef-page-bench
+	@tests/bench/pef-nested-boot.py
 
 kernels: deps fixtures
 	@scripts/deps.sh kernel

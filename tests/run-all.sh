@@ -174,7 +174,8 @@ BOOT_CHAINS=(
     # programs on powernv9/10, pef off/on, external ultravisor image),
     # again on the ASan/UBSan build; the device tree a PEF machine gives
     # its firmware.  Nested: that host runs Debian's qemu-system-ppc64
-    # (scripts/mk-l1-rootfs.py) and a normal KVM pseries guest in it.
+    # (scripts/mk-l1-rootfs.py) with a normal KVM pseries guest and a Linux
+    # Secure VM (the reduced forms; make check-slow runs the rest).
     "pef-boot||$PY $TOP/tests/pef-boot/test_pef_host.py
      pef-nested||$PY $TOP/tests/pef-nested/test_nested.py
      pef-boot-asan|ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=30 LSAN_OPTIONS=suppressions=$TOP/tests/pef-boot/lsan-upstream.supp QEMU_PPC64=$BUILD/qemu-system-ppc64-asan|$PY $TOP/tests/pef-boot/test_pef_host.py -k pef_on_powernv9_radix

@@ -5,6 +5,7 @@ Standard library only."""
 
 import base64
 import json
+import os
 import socket
 import time
 
@@ -177,3 +178,17 @@ class Qtest:
 
     def close(self):
         self.s.close()
+
+
+def pmem_count(q, path, needle, ram, chunk=256 << 20):
+    """Occurrences of @needle in QMP pmemsave's dump of guest physical
+    memory [0, @ram), in @chunk pieces through the file @path (removed).
+    A needle across two pieces is missed: give a needle that is also
+    found whole (repeated, or aligned)."""
+    n = 0
+    for off in range(0, ram, chunk):
+        q.ok("pmemsave", val=off, size=min(chunk, ram - off), filename=path)
+        with open(path, "rb") as f:
+            n += f.read().count(needle)
+    os.unlink(path)
+    return n

@@ -256,10 +256,14 @@ def run_tests(tests, console_lines=40):
     """The TAP runner of the boot test scripts (tests/boot/run.py,
     tests/pef-boot/test_pef_host.py): -k NAME selects, --list lists.  A
     test returns the seconds to init, or (seconds, info); raises Skip to
-    skip; any other exception fails it, with the console's last lines."""
+    skip; any other exception fails it, with the console's last lines.
+    A test function with .slow = True runs only with --slow (make
+    check-slow) and is reported as skipped otherwise."""
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", default="", help="run tests whose name contains this")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--slow", action="store_true",
+                    help="also run the slow tests (make check-slow)")
     args = ap.parse_args()
     tests = [t for t in tests if args.k in t.__name__]
     if args.list:
@@ -272,6 +276,8 @@ def run_tests(tests, console_lines=40):
         t0 = time.monotonic()
         try:
             try:
+                if getattr(t, "slow", False) and not args.slow:
+                    raise Skip("slow: make check-slow, or --slow")
                 res = t()
             except Skip as e:
                 skipped += 1

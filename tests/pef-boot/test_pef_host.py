@@ -365,7 +365,6 @@ SVM_BOOTARGS = "svm-mini svm=on"
 # on the console (pause -1)
 GOLDEN = 0x9E3779B97F4A7C15             # svm-mini's S = SEED * GOLDEN
 L1_RAM = 1 << 30                        # -m 1G for this test
-DUMP_CHUNK = 256 << 20
 
 
 def svm_mini(workdir):
@@ -402,18 +401,6 @@ def svm_mini(workdir):
                          args + ":/svm/bootargs"]
 
 
-def dump_count(q, path, needle):
-    """Occurrences of @needle in the host's (L0) dump of all L1 RAM."""
-    n = 0
-    for off in range(0, L1_RAM, DUMP_CHUNK):
-        q.ok("pmemsave", val=off, size=DUMP_CHUNK, filename=path)
-        with open(path, "rb") as f:
-            data = f.read()
-        n += data.count(needle)
-    os.unlink(path)
-    return n
-
-
 @test
 def svm_powernv9():
     """A Secure VM under the host's unmodified KVM: svm-mini enters secure
@@ -439,7 +426,7 @@ def svm_powernv9():
                 if g.wait_for(r"KVM-MINI (SVM PAUSE|FAIL)", KVM_TIMEOUT,
                               guest.FAIL_PATTERNS).group(1) != "SVM PAUSE":
                     return
-                seen[mode] = dump_count(q, dump, needle)
+                seen[mode] = clients.pmem_count(q, dump, needle, L1_RAM)
                 g.send("go\n")
         finally:
             q.close()

@@ -12,11 +12,20 @@
 # pef_nested.l2_token=..., then powers off; this script then prints the VMM's
 # exit status, so the test sees that L1 outlived its L2.  Lines between
 # "PEF-NESTED: <name>-begin" / "-end".
+#
+# pef_nested.l2_svm=1: the L2 is a Secure VM (pef-guest).
+# pef_nested.l2_needle=RE: once the L2 prints "PEF-NESTED-L2: hold" (it
+# holds its secret, tests/pef-nested/test_nested.py), all its RAM is
+# dumped through the VMM's monitor (pmemsave) and the lines matching RE
+# counted ("PEF-NESTED: l2-dump ... needle=N").  RE is the secret with
+# each character bracketed, so L1's own memory holds no copy of it.
+set -f
 l2_token=none
 l2_timeout=3600
 l2_mem=512M
 l2_machine=pseries
 l2_svm=0
+l2_needle=
 for arg in $(cat /proc/cmdline); do
     case $arg in
     pef_nested.l2_token=*) l2_token=${arg#pef_nested.l2_token=} ;;
@@ -24,6 +33,7 @@ for arg in $(cat /proc/cmdline); do
     pef_nested.l2_mem=*) l2_mem=${arg#pef_nested.l2_mem=} ;;
     pef_nested.l2_machine=*) l2_machine=${arg#pef_nested.l2_machine=} ;;
     pef_nested.l2_svm=*) l2_svm=${arg#pef_nested.l2_svm=} ;;
+    pef_nested.l2_needle=*) l2_needle=${arg#pef_nested.l2_needle=} ;;
     esac
 done
 mmu=$(sed -n 's/^MMU[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
@@ -35,6 +45,32 @@ echo "PEF-NESTED: vmm-version-begin"
 /usr/bin/qemu-system-ppc64 --version 2>&1
 echo "PEF-NESTED: vmm-version-status=$?"
 echo "PEF-NESTED: vmm-version-end"
+
+# The size of file $1 (0 if there is none)
+size_of() {
+    set -- $(ls -ln "$1" 2>/dev/null)
+    echo "${5:-0}"
+}
+
+# The L2's RAM as its VMM can read it, while the L2 holds its secret.  The
+# VMM runs in /tmp: an HMP file name must not start with "/", which would
+# continue the size's expression.
+l2_dump() { # bytes
+    while ! grep -q "PEF-NESTED-L2: hold" /tmp/l2.console; do
+        sleep 0.5
+    done
+    echo "PEF-NESTED: l2-dump pmemsave"
+    cat /tmp/mon.out >/tmp/mon.log &
+    echo "pmemsave 0 $1 l2.mem" >/tmp/mon.in
+    while [ "$(size_of /tmp/l2.mem)" -lt "$1" ]; do
+        sleep 0.5
+    done
+    sleep 1
+    echo "PEF-NESTED: l2-dump grep"
+    echo "PEF-NESTED: l2-dump bytes=$(size_of /tmp/l2.mem)" \
+        "needle=$(grep -c -e "$l2_needle" /tmp/l2.mem)"
+    rm -f /tmp/l2.mem
+}
 
 echo "PEF-NESTED: l2-begin"
 if [ -e /dev/kvm ]; then
@@ -51,9 +87,23 @@ if [ -e /dev/kvm ]; then
     append="console=hvc0 panic=-1 qemu_ibm_cc.token=$l2_token"
     set --
     if [ "$l2_svm" = 1 ]; then
+        # a failed Enter Secure Mode ends in ibm,os-term: a failed VMM
         append=$(cat /l2/bootargs)
         set -- -machine confidential-guest-support=pef0 \
-            -object pef-guest,id=pef0
+            -object pef-guest,id=pef0 -action panic=exit-failure
+    fi
+    if [ -n "$l2_needle" ]; then
+        # the L2 holds (a Secure VM's command line has it already, measured)
+        [ "$l2_svm" = 1 ] || append="$append pef_nested.hold=1"
+        # the console is also logged, the monitor is on /tmp/mon.{in,out}
+        rm -f /tmp/mon.in /tmp/mon.out /tmp/l2.console
+        mkfifo /tmp/mon.in /tmp/mon.out
+        : >/tmp/l2.console
+        set -- "$@" -chardev stdio,id=con0,signal=off,logfile=/tmp/l2.console \
+            -serial chardev:con0 -monitor none \
+            -chardev pipe,id=mon0,path=/tmp/mon -mon chardev=mon0,mode=readline
+        l2_dump $(( ${l2_mem%M} << 20 )) &
+        cd /tmp
     fi
     timeout "$l2_timeout" /usr/bin/qemu-system-ppc64 \
         -accel kvm -machine "$l2_machine" -machine kernel-irqchip=off \

@@ -18,8 +18,13 @@ PEF host on powernv9,pef=on (issue 13, section 3).
       still alive, and powers off L0.
 
 Run on powernv9,pef=on with a radix L1 host (PEF's setup) and a hash
-one, on powernv9,pef=off and on powernv (POWER10),pef=on.  The L2 is a
-normal guest here; Secure VMs come with the rest of issue 13.
+one, on powernv9,pef=off and on powernv (POWER10),pef=on; and with a
+Linux Secure VM as L2 (pef-guest on Debian's QEMU, the ppc64le-svm-guest
+kernel, an esmb-initrd for the L0 ultravisor's TPM): its boot, its
+secrecy against both hosts' dumps with a normal-guest control, and a
+tampered command line.  Tests marked slow run with --slow (make
+check-slow); make check runs the others (a normal L2 on powernv9,pef=on
+and one Secure VM boot).
 
 The two tokens are fresh per run (qemu_ibm_cc.token for L1,
 pef_nested.l2_token passed on by the hook), so each marker line is
@@ -40,6 +45,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+import clients  # noqa: E402
 import guest  # noqa: E402
 
 QEMU_PPC64 = os.environ.get("QEMU_PPC64",
@@ -67,6 +73,12 @@ TESTS = []
 def test(fn):
     TESTS.append(fn)
     return fn
+
+
+def slow_test(fn):
+    """A test for make check-slow (--slow) only."""
+    fn.slow = True
+    return test(fn)
 
 
 def host_kernel():
@@ -120,9 +132,15 @@ def fields_between(text, start, end):
 
 
 def nested_boot(name, l0_machine, l1_append="", l2_machine="pseries",
-                l2_mem="512M", l2_files=None, l2_token=None, l0_extra=()):
+                l2_mem="512M", l2_files=None, l2_token=None, l0_extra=(),
+                l0_mem="3G", l2_init=True, on_hold=None):
     """Boot L0 → L1 → L2 as the module docstring says; return a dict of
-    what was seen and the stage times (seconds from L0 launch)."""
+    what was seen and the stage times (seconds from L0 launch).
+
+    @l2_init False: the L2 is not to reach its /init (its VMM ends first).
+    @on_hold(g, seen): called once the L2 holds its secret and L1 has
+    dumped the L2's RAM (seen["l2_dump"] = (bytes, needle lines)); the L2
+    goes on when it returns."""
     kernel = host_kernel()
     initrd = l1_initramfs(l2_files)
     l1_token, l2_token = guest.new_token(), l2_token or guest.new_token()
@@ -131,10 +149,10 @@ def nested_boot(name, l0_machine, l1_append="", l2_machine="pseries",
               "pef_nested.l2_mem=%s pef_nested.l2_machine=%s %s"
               % (l1_token, l2_token, L2_TIMEOUT, l2_mem, l2_machine,
                  l1_append)).strip()
-    argv = [QEMU_PPC64, "-machine", l0_machine, "-m", "3G", "-nographic",
+    argv = [QEMU_PPC64, "-machine", l0_machine, "-m", l0_mem, "-nographic",
             "-no-reboot", "-kernel", kernel, "-initrd", initrd,
             "-append", append] + list(l0_extra)
-    g = guest.Guest(name, argv).start()
+    g = guest.Guest(name, argv, console_input=on_hold is not None).start()
     seen = {}
     try:
         # L1 up: its marker, with its token
@@ -149,23 +167,10 @@ def nested_boot(name, l0_machine, l1_append="", l2_machine="pseries",
         b = g.wait_for(N + r" l2-begin\r*\n", 300, guest.FAIL_PATTERNS)
         seen["l2_start"] = g.elapsed()
         seen["l1_fields"] = fields_between(g.text(), m.end(), b.start())
-        # L2 up: the first marker after l2-begin; the VMM giving up first
-        # ends the wait at once
-        m2 = g.wait_for(N + r" l2-begin\r*\n(?:.*?\n)*?" + M +
-                        r" token=(\S+) arch=(\S+) kernel=(\S+)\r*\n",
-                        L2_TIMEOUT, guest.FAIL_PATTERNS +
-                        (N + r" l2-vmm-status=\d+", N + r" no /dev/kvm"))
-        seen["l2_secs"] = g.elapsed()
-        if m2.group(1) != l2_token:
-            g.fail("L2 init echoed token %s, expected %s"
-                   % (m2.group(1), l2_token))
-        seen["l2_kernel"] = m2.group(3)
-        d2 = g.wait_for(M + r" token=%s [^\n]*\n(?:.*?\n)*?%s done\r*\n"
-                        % (re.escape(l2_token), M), 300,
-                        guest.FAIL_PATTERNS)
-        seen["l2_fields"] = fields_between(g.text(), m2.end(), d2.end())
-        st = g.wait_for(N + r" l2-vmm-status=(\d+)\r*\n", 300,
-                        guest.FAIL_PATTERNS)
+        if l2_init:
+            l2_up(g, seen, l2_token, on_hold)
+        st = g.wait_for(N + r" l2-vmm-status=(\d+)\r*\n",
+                        300 if l2_init else L2_TIMEOUT, guest.FAIL_PATTERNS)
         seen["l2_end"] = g.elapsed()
         seen["vmm_status"] = int(st.group(1))
         # L1 outlives its L2, then powers off L0
@@ -180,6 +185,30 @@ def nested_boot(name, l0_machine, l1_append="", l2_machine="pseries",
         g.stop()
     g.save_console()
     return g, seen
+
+
+def l2_up(g, seen, l2_token, on_hold):
+    """The L2 reaches its /init (its marker, this run's token) and ends."""
+    # the VMM giving up first ends the wait at once
+    m2 = g.wait_for(N + r" l2-begin\r*\n(?:.*?\n)*?" + M +
+                    r" token=(\S+) arch=(\S+) kernel=(\S+)\r*\n",
+                    L2_TIMEOUT, guest.FAIL_PATTERNS +
+                    (N + r" l2-vmm-status=\d+", N + r" no /dev/kvm"))
+    seen["l2_secs"] = g.elapsed()
+    if m2.group(1) != l2_token:
+        g.fail("L2 init echoed token %s, expected %s"
+               % (m2.group(1), l2_token))
+    seen["l2_kernel"] = m2.group(3)
+    if on_hold:
+        g.wait_for(r"PEF-NESTED-L2: hold", 300, guest.FAIL_PATTERNS)
+        d = g.wait_for(N + r" l2-dump bytes=(\d+) needle=(\d+)", 600,
+                       guest.FAIL_PATTERNS)
+        seen["l2_dump"] = (int(d.group(1)), int(d.group(2)))
+        on_hold(g, seen)
+        g.send("\n")
+    d2 = g.wait_for(M + r" token=%s [^\n]*\n(?:.*?\n)*?%s done\r*\n"
+                    % (re.escape(l2_token), M), 300, guest.FAIL_PATTERNS)
+    seen["l2_fields"] = fields_between(g.text(), m2.end(), d2.end())
 
 
 def expect(g, cond, why):
@@ -226,76 +255,202 @@ def nested_normal_l2_powernv9_pef_on():
                      "powernv9,pef=on", "POWER9", "Radix")
 
 
-@test
+@slow_test
 def nested_normal_l2_powernv9_pef_on_hash():
     """powernv9,pef=on, hash L1 host."""
     return normal_l2("pef-nested-powernv9-pef-on-hash-normal-l2",
                      "powernv9,pef=on", "POWER9", "Hash")
 
 
-@test
+@slow_test
 def nested_normal_l2_powernv9_pef_off():
     """powernv9,pef=off: the same nesting with no ultravisor."""
     return normal_l2("pef-nested-powernv9-pef-off-normal-l2",
                      "powernv9,pef=off", "POWER9", "Radix")
 
 
-@test
+@slow_test
 def nested_normal_l2_powernv10_pef_on():
     """powernv (POWER10),pef=on, radix L1 host."""
     return normal_l2("pef-nested-powernv10-pef-on-normal-l2",
                      "powernv,pef=on", "POWER10", "Radix")
 
 
-def svm_l2_files(work, l2_token, secret):
+# The L2's /test-hook.sh for the secrecy checks: a needle derived at run
+# time from the seed in its initramfs (the initramfs is the host's to read,
+# as on IBM's systems: PEF measures boot images, it does not hide them),
+# kept in the L2's memory until a line arrives on its console.
+# Only with pef_nested.hold=1 on the L2's command line.
+L2_HOLD_HOOK = """case " $(cat /proc/cmdline) " in
+*" pef_nested.hold=1 "*)
+    needle="nest-$(tr 0-9a-f g-v </seed)"
+    i=0
+    while [ $i -lt 64 ]; do echo "$needle"; i=$((i + 1)); done >/needle
+    echo "PEF-NESTED-L2: hold"
+    read -t 900 line
+    echo "PEF-NESTED-L2: released"
+    ;;
+esac
+"""
+L0_RAM = 2 << 30
+
+
+def svm_l2_files(work, l2_token, seed, bootargs_extra="", hold=False):
     """The Secure VM for L2: the ppc64le-svm-guest kernel, its busybox
-    initramfs (with @secret in /secret) as an esmb-initrd for the
-    ultravisor's TPM, and the command line the blob measures.  Returns
-    (Tpm, l2_files)."""
+    initramfs (with @seed and L2_HOLD_HOOK) as an esmb-initrd for the
+    ultravisor's TPM, and the command line the blob measures (with
+    pef_nested.hold=1 if @hold) plus @bootargs_extra (a tampered one if
+    not empty).  Returns (Tpm,
+    l2_files)."""
     sys.path.insert(0, os.path.join(HERE, "..", "pef-svm"))
     import svm
     kernel = svm.need_tools()
     os.makedirs(work, exist_ok=True)
-    sfile = os.path.join(work, "secret")
-    with open(sfile, "wb") as f:
-        f.write(secret)
-    initrd = svm.initramfs(work, "l2-svm", extra=[sfile + ":/secret"])
+    sfile = os.path.join(work, "seed")
+    with open(sfile, "w") as f:
+        f.write(seed)
+    initrd = svm.initramfs(work, "l2-svm", hook=L2_HOLD_HOOK,
+                           extra=[sfile + ":/seed"])
     tpm = svm.Tpm(work, "uvtpm")
-    bootargs = "%s qemu_ibm_cc.token=%s" % (svm.BOOTARGS, l2_token)
+    bootargs = "%s qemu_ibm_cc.token=%s%s" % (
+        svm.BOOTARGS, l2_token, " pef_nested.hold=1" if hold else "")
     esmb = svm.esmb_initrd(work, "l2-svm", kernel, initrd, bootargs,
                            tpm.provision())
     args = os.path.join(work, "bootargs")
     with open(args, "w") as f:
-        f.write(bootargs + "\n")
+        f.write(bootargs + bootargs_extra + "\n")
     return tpm, [kernel + ":/l2/vmlinux", esmb + ":/l2/initrd.cpio.gz",
                  args + ":/l2/bootargs"]
 
 
-@test
-def nested_svm_l2_powernv9():
-    """powernv9,pef=on: Debian's QEMU starts a Linux Secure VM
-    (pef-guest) under the L1 KVM host; it boots to /init with MSR[S]=1."""
-    work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm")
-    l2_token = guest.new_token()
-    secret = os.urandom(16).hex().encode()
-    tpm, files = svm_l2_files(work, l2_token, secret)
+def needle_of(seed):
+    """L2_HOLD_HOOK's needle, and the pattern L1's grep finds it with."""
+    needle = "nest-" + seed.translate(str.maketrans("0123456789abcdef",
+                                                    "ghijklmnopqrstuv"))
+    return needle.encode(), "".join("[%s]" % c for c in needle)
+
+
+def svm_boot(name, svm_l2, seed, files, tpm, l2_token, hold=True,
+             l2_init=True, l0_extra=()):
+    """One powernv9,pef=on boot whose L2 runs @files, a Secure VM if
+    @svm_l2; with @hold the L2 holds its needle while L1 dumps the L2's RAM
+    and L0 dumps L1's (seen["l0_needle"])."""
+    needle, pattern = needle_of(seed)
+    qmp_path = os.path.join(guest.LOGDIR, name + ".qmp")
+    if os.path.exists(qmp_path):
+        os.unlink(qmp_path)
+    dump = os.path.join(guest.BUILD, "test-work", name + ".l1-ram")
+
+    def on_hold(g, seen):
+        q = clients.Qmp(qmp_path)
+        try:
+            seen["l0_needle"] = clients.pmem_count(q, dump, needle, L0_RAM)
+        finally:
+            q.close()
+
     tpm.serve()
     try:
-        g, s = nested_boot("pef-nested-powernv9-svm-l2",
-                           "powernv9,pef=on,uv-tpm=tpm0,secure-memory=1G",
-                           l1_append="disable_radix=no pef_nested.l2_svm=1",
-                           l2_mem="256M", l2_files=files, l2_token=l2_token,
-                           l0_extra=tpm.args())
+        return nested_boot(
+            name, "powernv9,pef=on,uv-tpm=tpm0,secure-memory=1G",
+            l1_append="disable_radix=no pef_nested.l2_svm=%d%s"
+            % (svm_l2, " pef_nested.l2_needle=" + pattern if hold else ""),
+            l2_mem="256M", l2_files=files, l2_token=l2_token,
+            l0_mem="%dM" % (L0_RAM >> 20),
+            l0_extra=tpm.args() + ["-qmp", "unix:%s,server=on,wait=off"
+                                   % qmp_path] + list(l0_extra),
+            on_hold=on_hold if hold else None, l2_init=l2_init)
     finally:
         tpm.stop()
+
+
+@test
+def nested_svm_l2_boot_powernv9():
+    """powernv9,pef=on: Debian's QEMU starts a Linux Secure VM (pef-guest)
+    under the L1 KVM host; it boots to /init with MSR[S]=1 (the reduced
+    form of nested_svm_l2_powernv9 for make check)."""
+    work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm-boot")
+    l2_token = guest.new_token()
+    seed = os.urandom(16).hex()
+    tpm, files = svm_l2_files(work, l2_token, seed)
+    g, s = svm_boot("pef-nested-powernv9-svm-l2-boot", 1, seed, files, tpm,
+                    l2_token, hold=False)
     expect(g, s["l2_fields"].get("svm") == "1", "the L2 reports svm=%s"
            % s["l2_fields"].get("svm"))
+    expect(g, "LPID 1 went secure" in g.text(), "L1's KVM did not log "
+           "the Secure VM")
     expect(g, s["vmm_status"] == 0,
            "L1 VMM exited with status %d" % s["vmm_status"])
-    return s["l1_secs"], ("L1 init %.0f s, L2 SVM boot-to-init %.0f s, "
-                          "total %.0f s" % (s["l1_secs"],
-                                            s["l2_secs"] - s["l2_start"],
-                                            s["total"]))
+    return s["l2_secs"], "L2 SVM boot-to-init %.1f s" % (
+        s["l2_secs"] - s["l2_start"])
+
+
+@slow_test
+def nested_svm_l2_powernv9():
+    """powernv9,pef=on: Debian's QEMU starts a Linux Secure VM (pef-guest)
+    under the L1 KVM host; it boots to /init with MSR[S]=1 and holds a
+    needle derived at run time.  Neither L1's VMM (pmemsave of all L2 RAM)
+    nor L0 (QMP pmemsave of all L1 RAM) finds it; both find it in the same
+    L2 booted as a normal guest (positive control).  Prints the boot-to-init
+    ratio SVM / normal L2 of this run."""
+    work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm")
+    l2_token = guest.new_token()
+    seed = os.urandom(16).hex()
+    tpm, files = svm_l2_files(work, l2_token, seed, hold=True)
+    times = {}
+    for svm_l2, what in ((1, "svm"), (0, "normal")):
+        g, s = svm_boot("pef-nested-powernv9-%s-l2" % what, svm_l2, seed,
+                        files, tpm, l2_token)
+        times[what] = s["l2_secs"] - s["l2_start"]
+        expect(g, s["l2_fields"].get("svm") == str(svm_l2),
+               "the %s L2 reports svm=%s" % (what, s["l2_fields"].get("svm")))
+        expect(g, s["l2_dump"][0] == 256 << 20,
+               "L1 dumped %d bytes of the L2" % s["l2_dump"][0])
+        if svm_l2:
+            expect(g, s["l2_dump"][1] == 0, "the Secure VM's needle is in "
+                   "its VMM's dump (%d lines)" % s["l2_dump"][1])
+            expect(g, s["l0_needle"] == 0, "the Secure VM's needle is in "
+                   "L0's dump of L1 RAM %d times" % s["l0_needle"])
+        else:
+            expect(g, s["l2_dump"][1] > 0, "positive control: the normal "
+                   "L2's needle is not in its VMM's dump")
+            expect(g, s["l0_needle"] > 0, "positive control: the normal "
+                   "L2's needle is not in L0's dump of L1 RAM")
+        expect(g, s["vmm_status"] == 0,
+               "L1 VMM exited with status %d" % s["vmm_status"])
+        if svm_l2:
+            dump = (s["l2_dump"][1], s["l0_needle"])
+        else:
+            control = (s["l2_dump"][1], s["l0_needle"])
+    return times["svm"], ("L2 boot-to-init SVM %.1f s, normal %.1f s, "
+                          "ratio %.2f; needle in L1 VMM's / L0's dump: SVM "
+                          "%d / %d, normal %d / %d" % (
+                              times["svm"], times["normal"],
+                              times["svm"] / times["normal"],
+                              dump[0], dump[1], control[0], control[1]))
+
+
+@slow_test
+def nested_svm_l2_bad_input_powernv9():
+    """A Secure VM whose command line is not the one its ESM blob measured:
+    Enter Secure Mode fails (the ultravisor says why), KVM takes the
+    H_SVM_INIT_ABORT path, the L2 kernel gives up (ibm,os-term) and L1's
+    VMM exits with a failure; L1 keeps running."""
+    work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm-bad")
+    l2_token = guest.new_token()
+    seed = os.urandom(16).hex()
+    tpm, files = svm_l2_files(work, l2_token, seed, " tampered")
+    g, s = svm_boot("pef-nested-powernv9-svm-l2-bad-input", 1, seed, files,
+                    tpm, l2_token, hold=False, l2_init=False)
+    text = g.text()
+    expect(g, "pnv-pef: Enter Secure Mode failed: " in text,
+           "L0 did not report the failed Enter Secure Mode")
+    expect(g, "from switching to secure mode" in text,
+           "the L2 kernel did not report the failed switch")
+    expect(g, M + " token=" + l2_token not in text,
+           "the L2 reached its /init")
+    expect(g, s["vmm_status"] != 0, "L1 VMM exited with status 0")
+    why = re.search(r"Enter Secure Mode failed: ([^\r\n]*)", text).group(1)
+    return s["l2_end"], "L0: %s; L1 VMM status %d" % (why, s["vmm_status"])
 
 
 def main():
