@@ -851,9 +851,12 @@ static void test_reflect(void)
     memset(h->normal + GUEST_RA + 0x300000, 0xAB, 2 * PG);
     r.nip = 0x7500;
     h->page_ins = 0;
+    i = h->pate_calls;
     g_assert_cmpint(svm_share(h, &r, UV_SHARE_PAGE, 0x300000, 2), ==,
                     U_SUCCESS);
     g_assert_cmpint(h->page_ins, ==, 2);
+    /* one TLB flush as the pages leave, one at the end: not one per page */
+    g_assert_cmpint(h->pate_calls - i, ==, 2);
     g_assert_cmphex(r.nip, ==, 0x7500);
     g_assert_cmphex(r.gpr[20], ==, hv.gpr[20]);
     g_assert_cmphex(tree_walk(h, 0x310000), ==, GUEST_RA + 0x310000);

@@ -402,6 +402,13 @@ uint64_t svm_pages_needed(UvPef *uv, UvPefSvm *svm);
 bool rtas_prepare(UvPef *uv, UvPefSvm *svm, uint64_t args, uint64_t *bounce);
 /* The hypervisor is done with the call: results back into the SVM */
 void rtas_finish(UvPef *uv, UvPefSvm *svm);
+/* uv-pef.c */
+/*
+ * @svm's tree lost or changed a mapping: no thread may keep using it
+ * (a TLB flush; none before the commit, when no entry points at it).
+ */
+void svm_tree_changed(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm);
+
 /* uv-pef-mmio.c */
 /* Decode a load or store; false: not one the ultravisor emulates */
 bool uv_pef_mmio_decode(uint32_t insn, const uint64_t gpr[32],

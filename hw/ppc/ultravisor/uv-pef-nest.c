@@ -693,10 +693,37 @@ bool page_zero_secure(UvPef *uv, UvPefSvm *svm, UvPefPage *pg)
     return true;
 }
 
+/*
+ * A page to be shared leaves the Secure VM's tree, and every TLB, before
+ * its secure page goes back to the pool (scrubbed): no thread can write
+ * into a free page.
+ */
+static void share_take(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
+                       UvPefPage *pg)
+{
+    if (pg->state == PG_SECURE) {
+        rtree_unmap(uv, svm, pg->gfn);
+        svm_tree_changed(uv, c, svm);
+    }
+    page_release(uv, svm, pg);
+    pg->state = PG_HV_SHARING;
+}
+
 /* The call ends: back after the Secure VM's sc 2 with @rc */
 static UvPefNext share_done(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                             UvPefFrame *f, UvPefRegs *r, int64_t rc)
 {
+    uint32_t i;
+
+    /* [U] pages a failed share had taken but not reached: zeroed, secure */
+    for (i = f->share_i; !f->unshare && rc != U_SUCCESS && i < f->share_n;
+         i++) {
+        UvPefPage *pg = page_get(svm, f->share_gfn + i);
+
+        if (pg && pg->state == PG_HV_SHARING) {
+            page_zero_secure(uv, svm, pg);
+        }
+    }
     frame_load(f, r);
     r->gpr[3] = rc;
     frame_drop(svm, f);
@@ -760,8 +787,7 @@ static UvPefNext share_next(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
                     return share_done(uv, c, svm, f, r, RC_NO_MEM);
                 }
             }
-            page_release(uv, svm, pg);
-            pg->state = PG_HV_SHARING;
+            share_take(uv, c, svm, pg);
             args[1] = H_PAGE_IN_SHARED;
         }
         nf = frame_renew(svm, f);
@@ -844,5 +870,33 @@ UvPefNext share_start(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
     f->share_n = n;
     f->unshare = op == UV_UNSHARE_PAGE;
     f->pid = c->pid;
+    if (!f->unshare) {
+        /*
+         * Every present page of the range leaves the tree at once: one
+         * TLB flush for the call, not one per page (a swiotlb pool is
+         * thousands of pages).
+         */
+        bool flush = false;
+
+        for (i = 0; i < n; i++) {
+            UvPefPage *pg = page_get(svm, gfn + i);
+
+            if (pg && pg->state == PG_SECURE) {
+                rtree_unmap(uv, svm, gfn + i);
+                flush = true;
+            }
+        }
+        if (flush) {
+            svm_tree_changed(uv, c, svm);
+        }
+        for (i = 0; i < n; i++) {
+            UvPefPage *pg = page_get(svm, gfn + i);
+
+            if (pg && pg->state == PG_SECURE) {
+                page_release(uv, svm, pg);
+                pg->state = PG_HV_SHARING;
+            }
+        }
+    }
     return share_next(uv, c, svm, f, r);
 }

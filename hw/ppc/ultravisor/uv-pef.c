@@ -52,9 +52,10 @@ static bool hv_page_ok(const UvPef *uv, uint64_t ra)
  * The Secure VM's tree changed: drop what the threads cached of it (the
  * host's op flushes every TLB).
  */
-static void svm_tree_changed(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm)
+void svm_tree_changed(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm)
 {
-    if (svm->rtree.root_ra && uv->ops.pate_changed) {
+    /* Before the commit no partition-table entry points at the tree */
+    if (svm->secure && svm->rtree.root_ra && uv->ops.pate_changed) {
         uv->ops.pate_changed(uv->opaque, c->cpu, svm->lpid);
     }
 }
@@ -487,8 +488,8 @@ static int64_t uc_page_in(UvPef *uv, const UvPefCaller *c, UvPefArgs *a)
         }
         page_set_shared(svm, pg, PG_SHARED);
         pg->hv_ra = src;
+        /* nothing was mapped there since the share began: no flush */
         rtree_map(uv, svm, gfn, src);
-        svm_tree_changed(uv, c, svm);
         return U_SUCCESS;
     case PG_HV_UNSHARING:
         /* The host gives the page back: its bytes are not taken */
