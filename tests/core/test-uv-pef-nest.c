@@ -552,6 +552,42 @@ static void test_rtas(void)
     g_assert_cmpmem(svm_ptr(h, buf, 7), 7, param, 7);
     g_assert_cmpint(svm_ptr(h, buf, 8)[7], ==, 0xEE);
 
+    /*
+     * start-cpu(1, 0x10000, r3): the host sees a cookie for r3; the new
+     * thread's first UV_RETURN with it (r0) starts it where the SVM said
+     */
+    svm_wr32(h, args, TOKEN_START_CPU);
+    svm_wr32(h, args + 4, 3);
+    svm_wr32(h, args + 8, 1);
+    svm_wr32(h, args + 12, 1);
+    svm_wr32(h, args + 16, 0x10000);
+    svm_wr32(h, args + 20, 0x12345678);
+    r.gpr[3] = 0xF000;
+    r.gpr[4] = args;
+    g_assert_cmpint(uv_pef_svm_hcall(h->uv, &svm_c, &r), ==,
+                    UV_PEF_NEXT_LOAD);
+    slot = cc_get_be32(h->normal + GUEST_RA + r.gpr[4] + 20);
+    g_assert_cmphex(slot, !=, 0x12345678);
+    g_assert_cmphex(slot, >=, 0x2000);
+    g_assert_cmphex(cc_get_be32(h->normal + GUEST_RA + r.gpr[4] + 16), ==,
+                    0x10000);
+    cc_put_be32(h->normal + GUEST_RA + r.gpr[4] + 24, 0);
+    g_assert_cmpint(uv_return(h, &r, 0), ==, UV_PEF_NEXT_LOAD);
+    hv = r;
+    memset(&r, 0, sizeof(r));
+    r.nip = 0x10000;
+    r.msr = MSR_SF | MSR_ME;
+    r.gpr[31] = 0x4321;
+    g_assert_cmpint(uv_return(h, &r, slot), ==, UV_PEF_NEXT_LOAD);
+    g_assert_cmphex(r.nip, ==, 0x10000);
+    g_assert_cmphex(r.msr, ==, MSR_SF | MSR_ME | MSR_S);
+    g_assert_cmphex(r.gpr[3], ==, 0x12345678);
+    /* once */
+    memset(&r, 0, sizeof(r));
+    g_assert_cmpint(uv_return(h, &r, slot), ==, UV_PEF_NEXT_RESUME);
+    g_assert_cmphex(r.gpr[3], ==, U_STATE);
+    r = hv;
+
     /* the bounce pages stay shared: unshare refused, unshare-all skips */
     g_assert_cmpint(svm_share(h, &r, UV_UNSHARE_PAGE, bounce, 1), ==, U_P2);
     g_assert_cmpint(svm_share(h, &r, UV_UNSHARE_ALL_PAGES, 0, 0), ==,

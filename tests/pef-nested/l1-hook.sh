@@ -25,6 +25,7 @@ l2_timeout=3600
 l2_mem=512M
 l2_machine=pseries
 l2_svm=0
+l2_smp=1
 l2_needle=
 for arg in $(cat /proc/cmdline); do
     case $arg in
@@ -33,6 +34,7 @@ for arg in $(cat /proc/cmdline); do
     pef_nested.l2_mem=*) l2_mem=${arg#pef_nested.l2_mem=} ;;
     pef_nested.l2_machine=*) l2_machine=${arg#pef_nested.l2_machine=} ;;
     pef_nested.l2_svm=*) l2_svm=${arg#pef_nested.l2_svm=} ;;
+    pef_nested.l2_smp=*) l2_smp=${arg#pef_nested.l2_smp=} ;;
     pef_nested.l2_needle=*) l2_needle=${arg#pef_nested.l2_needle=} ;;
     esac
 done
@@ -109,7 +111,7 @@ if [ -e /dev/kvm ]; then
         -accel kvm -machine "$l2_machine" -machine kernel-irqchip=off \
         -machine cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-dawr1=off \
         "$@" \
-        -smp 1 -m "$l2_mem" -nographic -vga none -net none -no-reboot \
+        -smp "$l2_smp" -m "$l2_mem" -nographic -vga none -net none -no-reboot \
         -kernel /l2/vmlinux -initrd /l2/initrd.cpio.gz -append "$append"
     echo "PEF-NESTED: l2-vmm-status=$?"
 else

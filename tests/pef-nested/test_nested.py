@@ -280,8 +280,10 @@ def nested_normal_l2_powernv10_pef_on():
 # time from the seed in its initramfs (the initramfs is the host's to read,
 # as on IBM's systems: PEF measures boot images, it does not hide them),
 # kept in the L2's memory until a line arrives on its console.
-# Only with pef_nested.hold=1 on the L2's command line.
-L2_HOLD_HOOK = """case " $(cat /proc/cmdline) " in
+# The L2's CPUs online; then, only with pef_nested.hold=1 on the L2's
+# command line, the hold.
+L2_HOLD_HOOK = """echo "PEF-NESTED-L2: cpus=$(grep -c ^processor /proc/cpuinfo)"
+case " $(cat /proc/cmdline) " in
 *" pef_nested.hold=1 "*)
     needle="nest-$(tr 0-9a-f g-v </seed)"
     i=0
@@ -331,7 +333,7 @@ def needle_of(seed):
 
 
 def svm_boot(name, svm_l2, seed, files, tpm, l2_token, hold=True,
-             l2_init=True, l0_extra=()):
+             l2_init=True, l0_extra=(), l2_smp=1):
     """One powernv9,pef=on boot whose L2 runs @files, a Secure VM if
     @svm_l2; with @hold the L2 holds its needle while L1 dumps the L2's RAM
     and L0 dumps L1's (seen["l0_needle"])."""
@@ -352,8 +354,10 @@ def svm_boot(name, svm_l2, seed, files, tpm, l2_token, hold=True,
     try:
         return nested_boot(
             name, "powernv9,pef=on,uv-tpm=tpm0,secure-memory=1G",
-            l1_append="disable_radix=no pef_nested.l2_svm=%d%s"
-            % (svm_l2, " pef_nested.l2_needle=" + pattern if hold else ""),
+            l1_append="disable_radix=no pef_nested.l2_svm=%d "
+            "pef_nested.l2_smp=%d%s"
+            % (svm_l2, l2_smp,
+               " pef_nested.l2_needle=" + pattern if hold else ""),
             l2_mem="256M", l2_files=files, l2_token=l2_token,
             l0_mem="%dM" % (L0_RAM >> 20),
             l0_extra=tpm.args() + ["-qmp", "unix:%s,server=on,wait=off"
@@ -366,16 +370,20 @@ def svm_boot(name, svm_l2, seed, files, tpm, l2_token, hold=True,
 @test
 def nested_svm_l2_boot_powernv9():
     """powernv9,pef=on: Debian's QEMU starts a Linux Secure VM (pef-guest)
-    under the L1 KVM host; it boots to /init with MSR[S]=1 (the reduced
-    form of nested_svm_l2_powernv9 for make check)."""
+    with two vCPUs under the L1 KVM host; it boots to /init with MSR[S]=1
+    and both CPUs online (the second started through RTAS start-cpu and
+    the ultravisor's cookie).  The reduced form of nested_svm_l2_powernv9
+    for make check."""
     work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm-boot")
     l2_token = guest.new_token()
     seed = os.urandom(16).hex()
     tpm, files = svm_l2_files(work, l2_token, seed)
     g, s = svm_boot("pef-nested-powernv9-svm-l2-boot", 1, seed, files, tpm,
-                    l2_token, hold=False)
+                    l2_token, hold=False, l2_smp=2)
     expect(g, s["l2_fields"].get("svm") == "1", "the L2 reports svm=%s"
            % s["l2_fields"].get("svm"))
+    expect(g, "PEF-NESTED-L2: cpus=2" in g.text(), "the L2 Secure VM does "
+           "not have both its CPUs online")
     expect(g, "LPID 1 went secure" in g.text(), "L1's KVM did not log "
            "the Secure VM")
     expect(g, s["vmm_status"] == 0,

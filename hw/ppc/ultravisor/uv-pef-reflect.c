@@ -267,6 +267,29 @@ static void svm_resume(UvPefFrame *f, UvPefRegs *r)
 }
 
 /*
+ * A thread RTAS start-cpu started (svm-rtas.c rtas_start_cpu_end): the
+ * host's first UV_RETURN for it has the start-cpu cookie in r0 (its r3).
+ * It starts at the start_here the Secure VM named, MSR = SF|ME|S, with
+ * the r3 the Secure VM gave; its other registers are the host's (a new
+ * thread's).  The frame its r31 names, the thread's stop-self, is done.
+ */
+static UvPefNext start_cpu(UvPef *uv, UvPefSvm *svm, UvPefRegs *r,
+                           uint64_t r3, uint64_t entry)
+{
+    UvPefFrame *old = g_hash_table_lookup(svm->frames, &r->gpr[31]);
+
+    if (old) {
+        frame_drop(svm, old);
+    }
+    uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": a thread starts at 0x%" PRIx64,
+               svm->lpid, entry);
+    r->gpr[3] = r3;
+    r->nip = entry;
+    r->msr = MSR_SF | MSR_ME | MSR_S;
+    return UV_PEF_NEXT_LOAD;
+}
+
+/*
  * UV_RETURN from the hypervisor (HV=1, PR=0, S=0).  [U] A return that
  * names no frame of the partition in LPIDR gets U_STATE in r3 and stays
  * in the hypervisor: the open-power ultravisor asserts there, which stops
@@ -276,9 +299,13 @@ static UvPefNext uc_return_regs(UvPef *uv, const UvPefCaller *c,
                                 UvPefRegs *r)
 {
     UvPefSvm *svm = get_svm(uv, c->lpid);
-    uint64_t cookie = r->gpr[31];
+    uint64_t cookie = r->gpr[31], start_r3, start_at;
     UvPefFrame *f;
 
+    if (svm && svm->secure && svm->rtas &&
+        uv_pef_rtas_start(svm->rtas, r->gpr[0], &start_r3, &start_at)) {
+        return start_cpu(uv, svm, r, start_r3, start_at);
+    }
     f = svm ? g_hash_table_lookup(svm->frames, &cookie) : NULL;
     if (!f) {
         uv_pef_log(uv, "UV: UV_RETURN for lpid 0x%" PRIx64 " names no "

@@ -32,6 +32,7 @@ typedef enum RtasService {
     RTAS_NVRAM_FETCH,
     RTAS_NVRAM_STORE,
     RTAS_START_CPU,
+    RTAS_STOP_SELF,
     RTAS__MAX
 } RtasService;
 
@@ -46,7 +47,14 @@ static const char *const rtas_names[RTAS__MAX] = {
     [RTAS_NVRAM_FETCH] = "nvram-fetch",
     [RTAS_NVRAM_STORE] = "nvram-store",
     [RTAS_START_CPU] = "start-cpu",
+    [RTAS_STOP_SELF] = "stop-self",
 };
+
+/* What a start-cpu cookie stands for */
+typedef struct StartCpu {
+    uint64_t r3;            /* the new thread's real r3 */
+    uint64_t entry;         /* where it starts (start_here) */
+} StartCpu;
 
 /* A guest buffer an RTAS argument points at, and its bounce slot */
 typedef struct RtasBuf {
@@ -69,7 +77,7 @@ struct UvPefRtas {
     uint32_t token[RTAS__MAX];
     bool have[RTAS__MAX];
     RtasCall call;
-    GHashTable *start_cookies;  /* cookie -> the real r3 */
+    GHashTable *start_cookies;  /* cookie -> StartCpu */
 };
 
 /* The bounce page for arguments, and the first buffer slot */
@@ -377,20 +385,26 @@ bool uv_pef_rtas_prepare(UvPefRtas *rt, const UvPefRtasMem *m,
     }
     if (rc->svc == RTAS_START_CPU && rc->nargs >= 3) {
         uint64_t *cookie = g_new(uint64_t, 1);
-        uint64_t *r3 = g_new(uint64_t, 1);
+        StartCpu *sc = g_new(StartCpu, 1);
         uint32_t c32;
 
-        /* Hide the new thread's r3 behind a 32-bit cookie */
+        /*
+         * Hide the new thread's r3 behind a 32-bit cookie, at least 0x2000
+         * as the ultravisor's (it tells a start from a cookie of its own
+         * frames at the thread's first UV_RETURN, svm-rtas.c)
+         */
         do {
             gnutls_rnd(GNUTLS_RND_NONCE, &c32, sizeof(c32));
             *cookie = c32;
-        } while (!c32 || g_hash_table_contains(rt->start_cookies, cookie));
+        } while (c32 < 0x2000 ||
+                 g_hash_table_contains(rt->start_cookies, cookie));
         if (g_hash_table_size(rt->start_cookies) >= START_COOKIES_MAX) {
             g_hash_table_remove_all(rt->start_cookies);
         }
-        *r3 = args[2];
+        sc->r3 = args[2];
+        sc->entry = args[1];
         args[2] = c32;
-        g_hash_table_insert(rt->start_cookies, cookie, r3);
+        g_hash_table_insert(rt->start_cookies, cookie, sc);
     }
 
     /* The bounce copy of struct rtas_args, results zeroed */
@@ -402,7 +416,11 @@ bool uv_pef_rtas_prepare(UvPefRtas *rt, const UvPefRtasMem *m,
         wr32(m, BOUNCE_ARGS(rt) + 4 * (RTAS_HDR_WORDS + i), args[i]);
     }
     rc->args_gpa = args_gpa;
-    rc->active = true;
+    /*
+     * stop-self does not return: the thread waits in the host for a
+     * start-cpu; there are no results to copy, and other calls go on.
+     */
+    rc->active = rc->svc != RTAS_STOP_SELF;
     *bounce_gpa = BOUNCE_ARGS(rt);
     return true;
 }
@@ -467,15 +485,24 @@ void uv_pef_rtas_fail(const UvPefRtasMem *m, uint64_t args_gpa)
     }
 }
 
+bool uv_pef_rtas_start(UvPefRtas *rt, uint64_t cookie, uint64_t *r3,
+                       uint64_t *entry)
+{
+    StartCpu *sc = g_hash_table_lookup(rt->start_cookies, &cookie);
+
+    if (!sc) {
+        return false;
+    }
+    *r3 = sc->r3;
+    *entry = sc->entry;
+    g_hash_table_remove(rt->start_cookies, &cookie);
+    return true;
+}
+
 uint64_t uv_pef_rtas_start_r3(UvPefRtas *rt, uint64_t r3)
 {
-    uint64_t *real = g_hash_table_lookup(rt->start_cookies, &r3);
-    uint64_t v;
+    uint64_t entry;
 
-    if (!real) {
-        return r3;
-    }
-    v = *real;
-    g_hash_table_remove(rt->start_cookies, &r3);
-    return v;
+    uv_pef_rtas_start(rt, r3, &r3, &entry);
+    return r3;
 }

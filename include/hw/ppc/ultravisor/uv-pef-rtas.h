@@ -73,9 +73,15 @@ void uv_pef_rtas_fail(const UvPefRtasMem *m, uint64_t args_gpa);
 
 /*
  * "start-cpu" hides the new thread's r3 from the hypervisor behind a
- * cookie; a thread started with @r3 gets its real value back here.
- * Returns @r3 itself when it is no cookie.
+ * cookie (at least 0x2000); a thread started with @r3 gets its real value
+ * back here.  Returns @r3 itself when it is no cookie.
  */
 uint64_t uv_pef_rtas_start_r3(UvPefRtas *rt, uint64_t r3);
+/*
+ * The same, with the address the thread starts at (start-cpu's
+ * start_here); false when @cookie is none.  A cookie works once.
+ */
+bool uv_pef_rtas_start(UvPefRtas *rt, uint64_t cookie, uint64_t *r3,
+                       uint64_t *entry);
 
 #endif /* HW_PPC_ULTRAVISOR_UV_PEF_RTAS_H */
