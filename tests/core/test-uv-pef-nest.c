@@ -387,6 +387,18 @@ static bool need_tpm(void)
     return true;
 }
 
+/* A guest entered into secure mode; false (the test skips): no swtpm */
+static bool svm_up(Guest **g, Host **h, UvPefRegs *r)
+{
+    if (!need_tpm()) {
+        return false;
+    }
+    *g = guest_new(pem);
+    *h = host_new(*g);
+    g_assert_true(esm(*h, r));
+    return true;
+}
+
 static void test_esm(void)
 {
     Guest *g;
@@ -396,12 +408,9 @@ static void test_esm(void)
     g_autofree void *fdt = NULL;
     int i, n;
 
-    if (!need_tpm()) {
+    if (!svm_up(&g, &h, &r)) {
         return;
     }
-    g = guest_new(pem);
-    h = host_new(g);
-    g_assert_true(esm(h, &r));
     /* the sequence */
     g_assert_cmpint(h->init_start, ==, 1);
     g_assert_cmpint(h->init_done, ==, 1);
@@ -486,12 +495,9 @@ static void test_rtas(void)
     Guest *g;
     Host *h;
 
-    if (!need_tpm()) {
+    if (!svm_up(&g, &h, &r)) {
         return;
     }
-    g = guest_new(pem);
-    h = host_new(g);
-    g_assert_true(esm(h, &r));
     fdt = secure_fdt(h);
     g_assert_cmpint(fdt_get_mem_rsv(fdt, fdt_num_mem_rsv(fdt) - 1, &bounce,
                                     &len), ==, 0);
@@ -624,12 +630,9 @@ static void test_mmio(void)
     Guest *g;
     Host *h;
 
-    if (!need_tpm()) {
+    if (!svm_up(&g, &h, &r)) {
         return;
     }
-    g = guest_new(pem);
-    h = host_new(g);
-    g_assert_true(esm(h, &r));
     svm = r;
 
     /* lwz r5,8(r6) little-endian: the host loads, the bytes swap */
@@ -721,12 +724,9 @@ static void test_reflect(void)
     uint8_t *plain;
     int i;
 
-    if (!need_tpm()) {
+    if (!svm_up(&g, &h, &r)) {
         return;
     }
-    g = guest_new(pem);
-    h = host_new(g);
-    g_assert_true(esm(h, &r));
     svm = r;
 
     /* hcall: r3..r7 go out, one filler, r31 the cookie */

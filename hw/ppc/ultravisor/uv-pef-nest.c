@@ -84,10 +84,11 @@ void esm_run_free(UvPefSvm *svm)
 
 /* ---- the guest's memory as the checks read it ---------------------------- */
 
-typedef struct EsmRead {
+/* A Secure VM's memory, as the opaque of the read/write callbacks */
+typedef struct SvmRef {
     UvPef *uv;
     UvPefSvm *svm;
-} EsmRead;
+} SvmRef;
 
 /*
  * Guest memory through the ultravisor's copies: a page brought in is read
@@ -97,7 +98,7 @@ typedef struct EsmRead {
  */
 static bool esm_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
 {
-    EsmRead *er = opaque;
+    SvmRef *er = opaque;
     uint8_t *out = buf;
 
     if (gpa + len < gpa) {
@@ -196,14 +197,9 @@ static bool svm_gpa_rw(UvPef *uv, UvPefSvm *svm, uint64_t gpa, void *buf,
 
 /* ---- RTAS through the bounce area ---------------------------------------- */
 
-typedef struct SvmMem {
-    UvPef *uv;
-    UvPefSvm *svm;
-} SvmMem;
-
 static bool svm_mem_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
 {
-    SvmMem *m = opaque;
+    SvmRef *m = opaque;
 
     return svm_gpa_rw(m->uv, m->svm, gpa, buf, len, false);
 }
@@ -211,7 +207,7 @@ static bool svm_mem_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
 static bool svm_mem_write(void *opaque, uint64_t gpa, const void *buf,
                           uint64_t len)
 {
-    SvmMem *m = opaque;
+    SvmRef *m = opaque;
 
     return svm_gpa_rw(m->uv, m->svm, gpa, (void *)buf, len, true);
 }
@@ -232,7 +228,7 @@ bool svm_bounce_gfn(const UvPefSvm *svm, uint64_t gfn)
  */
 bool rtas_prepare(UvPef *uv, UvPefSvm *svm, uint64_t args, uint64_t *bounce)
 {
-    SvmMem sm = { uv, svm };
+    SvmRef sm = { uv, svm };
     UvPefRtasMem m = { svm_mem_read, svm_mem_write, &sm };
 
     if (svm->rtas && !uv_pef_rtas_busy(svm->rtas) &&
@@ -247,7 +243,7 @@ bool rtas_prepare(UvPef *uv, UvPefSvm *svm, uint64_t args, uint64_t *bounce)
 
 void rtas_finish(UvPef *uv, UvPefSvm *svm)
 {
-    SvmMem sm = { uv, svm };
+    SvmRef sm = { uv, svm };
     UvPefRtasMem m = { svm_mem_read, svm_mem_write, &sm };
 
     uv_pef_rtas_finish(svm->rtas, &m);
@@ -260,7 +256,7 @@ void rtas_finish(UvPef *uv, UvPefSvm *svm)
 static UvEsmStatus esm_bounce_setup(UvPef *uv, UvPefSvm *svm)
 {
     UvPefEsmRun *run = svm->esm;
-    EsmRead er = { uv, svm };
+    SvmRef er = { uv, svm };
     g_autofree void *fdt = uv_esm_read_fdt(esm_read, &er, run->fdt);
     uint64_t rmo_top = 0;
     UvEsmStatus st;
@@ -450,7 +446,7 @@ UvPefNext esm_continue(UvPef *uv, const UvPefCaller *c, UvPefSvm *svm,
 {
     UvPefEsmRun *run = svm->esm;
     int64_t rc = r->gpr[0];
-    EsmRead er = { uv, svm };
+    SvmRef er = { uv, svm };
     UvEsmStatus st;
     uint64_t gfn;
 
