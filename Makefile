@@ -66,8 +66,9 @@ check-fuzz: core
 	@tests/run-all.sh fuzz
 
 # The slow tests make check leaves out (it runs their reduced forms): the
-# nested Secure VM's secrecy runs (with their normal-guest controls) and
-# its bad-input run, the other nested hosts (hash MMU, pef=off, POWER10).
+# nested Secure VM's secrecy runs (with their normal-guest controls), its
+# reboot and its bad-input run, the other nested hosts (hash MMU,
+# pef=off, POWER10).
 check-slow: qemu fixtures kernels core
 	@/usr/bin/python3 tests/pef-nested/test_nested.py --slow
 

@@ -14,6 +14,8 @@
 # "PEF-NESTED: <name>-begin" / "-end".
 #
 # pef_nested.l2_svm=1: the L2 is a Secure VM (pef-guest).
+# pef_nested.l2_reboots=N: the L2 may reboot (no -no-reboot); once it has
+# printed "PEF-NESTED-L2: reboot" N + 1 times its VMM is told to quit.
 # pef_nested.l2_needle=RE: once the L2 prints "PEF-NESTED-L2: hold" (it
 # holds its secret, tests/pef-nested/test_nested.py), all its RAM is
 # dumped through the VMM's monitor (pmemsave) and the lines matching RE
@@ -26,6 +28,7 @@ l2_mem=512M
 l2_machine=pseries
 l2_svm=0
 l2_smp=1
+l2_reboots=0
 l2_needle=
 for arg in $(cat /proc/cmdline); do
     case $arg in
@@ -35,6 +38,7 @@ for arg in $(cat /proc/cmdline); do
     pef_nested.l2_machine=*) l2_machine=${arg#pef_nested.l2_machine=} ;;
     pef_nested.l2_svm=*) l2_svm=${arg#pef_nested.l2_svm=} ;;
     pef_nested.l2_smp=*) l2_smp=${arg#pef_nested.l2_smp=} ;;
+    pef_nested.l2_reboots=*) l2_reboots=${arg#pef_nested.l2_reboots=} ;;
     pef_nested.l2_needle=*) l2_needle=${arg#pef_nested.l2_needle=} ;;
     esac
 done
@@ -62,7 +66,6 @@ l2_dump() { # bytes
         sleep 0.5
     done
     echo "PEF-NESTED: l2-dump pmemsave"
-    cat /tmp/mon.out >/tmp/mon.log &
     echo "pmemsave 0 $1 l2.mem" >/tmp/mon.in
     while [ "$(size_of /tmp/l2.mem)" -lt "$1" ]; do
         sleep 0.5
@@ -72,6 +75,16 @@ l2_dump() { # bytes
     echo "PEF-NESTED: l2-dump bytes=$(size_of /tmp/l2.mem)" \
         "needle=$(grep -c -e "$l2_needle" /tmp/l2.mem)"
     rm -f /tmp/l2.mem
+}
+
+# The VMM quits once the L2 has rebooted its N-th time
+l2_quit_after() { # reboots
+    while [ "$(grep -c "PEF-NESTED-L2: reboot" /tmp/l2.console)" -lt "$1" ]
+    do
+        sleep 0.5
+    done
+    echo "PEF-NESTED: l2-reboots=$1, quit"
+    echo "quit" >/tmp/mon.in
 }
 
 echo "PEF-NESTED: l2-begin"
@@ -94,9 +107,8 @@ if [ -e /dev/kvm ]; then
         set -- -machine confidential-guest-support=pef0 \
             -object pef-guest,id=pef0 -action panic=exit-failure
     fi
-    if [ -n "$l2_needle" ]; then
-        # the L2 holds (a Secure VM's command line has it already, measured)
-        [ "$l2_svm" = 1 ] || append="$append pef_nested.hold=1"
+    reboot=-no-reboot
+    if [ -n "$l2_needle" ] || [ "$l2_reboots" -gt 0 ]; then
         # the console is also logged, the monitor is on /tmp/mon.{in,out}
         rm -f /tmp/mon.in /tmp/mon.out /tmp/l2.console
         mkfifo /tmp/mon.in /tmp/mon.out
@@ -104,14 +116,23 @@ if [ -e /dev/kvm ]; then
         set -- "$@" -chardev stdio,id=con0,signal=off,logfile=/tmp/l2.console \
             -serial chardev:con0 -monitor none \
             -chardev pipe,id=mon0,path=/tmp/mon -mon chardev=mon0,mode=readline
-        l2_dump $(( ${l2_mem%M} << 20 )) &
+        cat /tmp/mon.out >/tmp/mon.log &
         cd /tmp
+    fi
+    if [ -n "$l2_needle" ]; then
+        # the L2 holds (a Secure VM's command line has it already, measured)
+        [ "$l2_svm" = 1 ] || append="$append pef_nested.hold=1"
+        l2_dump $(( ${l2_mem%M} << 20 )) &
+    fi
+    if [ "$l2_reboots" -gt 0 ]; then
+        reboot=
+        l2_quit_after $((l2_reboots + 1)) &
     fi
     timeout "$l2_timeout" /usr/bin/qemu-system-ppc64 \
         -accel kvm -machine "$l2_machine" -machine kernel-irqchip=off \
         -machine cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-dawr1=off \
         "$@" \
-        -smp "$l2_smp" -m "$l2_mem" -nographic -vga none -net none -no-reboot \
+        -smp "$l2_smp" -m "$l2_mem" -nographic -vga none -net none $reboot \
         -kernel /l2/vmlinux -initrd /l2/initrd.cpio.gz -append "$append"
     echo "PEF-NESTED: l2-vmm-status=$?"
 else

@@ -292,17 +292,22 @@ case " $(cat /proc/cmdline) " in
     read -t 900 line
     echo "PEF-NESTED-L2: released"
     ;;
+*" pef_nested.reboot=1 "*)
+    echo "PEF-NESTED-L2: reboot"
+    reboot -f
+    ;;
 esac
 """
 L0_RAM = 2 << 30
 
 
-def svm_l2_files(work, l2_token, seed, bootargs_extra="", hold=False):
+def svm_l2_files(work, l2_token, seed, bootargs_extra="", hold=False,
+                 reboot=False):
     """The Secure VM for L2: the ppc64le-svm-guest kernel, its busybox
     initramfs (with @seed and L2_HOLD_HOOK) as an esmb-initrd for the
     ultravisor's TPM, and the command line the blob measures (with
-    pef_nested.hold=1 if @hold) plus @bootargs_extra (a tampered one if
-    not empty).  Returns (Tpm,
+    pef_nested.hold=1 if @hold, pef_nested.reboot=1 if @reboot) plus
+    @bootargs_extra (a tampered one if not empty).  Returns (Tpm,
     l2_files)."""
     sys.path.insert(0, os.path.join(HERE, "..", "pef-svm"))
     import svm
@@ -314,8 +319,9 @@ def svm_l2_files(work, l2_token, seed, bootargs_extra="", hold=False):
     initrd = svm.initramfs(work, "l2-svm", hook=L2_HOLD_HOOK,
                            extra=[sfile + ":/seed"])
     tpm = svm.Tpm(work, "uvtpm")
-    bootargs = "%s qemu_ibm_cc.token=%s%s" % (
-        svm.BOOTARGS, l2_token, " pef_nested.hold=1" if hold else "")
+    bootargs = "%s qemu_ibm_cc.token=%s%s%s" % (
+        svm.BOOTARGS, l2_token, " pef_nested.hold=1" if hold else "",
+        " pef_nested.reboot=1" if reboot else "")
     esmb = svm.esmb_initrd(work, "l2-svm", kernel, initrd, bootargs,
                            tpm.provision())
     args = os.path.join(work, "bootargs")
@@ -333,7 +339,7 @@ def needle_of(seed):
 
 
 def svm_boot(name, svm_l2, seed, files, tpm, l2_token, hold=True,
-             l2_init=True, l0_extra=(), l2_smp=1):
+             l2_init=True, l0_extra=(), l2_smp=1, l1_extra=""):
     """One powernv9,pef=on boot whose L2 runs @files, a Secure VM if
     @svm_l2; with @hold the L2 holds its needle while L1 dumps the L2's RAM
     and L0 dumps L1's (seen["l0_needle"])."""
@@ -355,9 +361,9 @@ def svm_boot(name, svm_l2, seed, files, tpm, l2_token, hold=True,
         return nested_boot(
             name, "powernv9,pef=on,uv-tpm=tpm0,secure-memory=1G",
             l1_append="disable_radix=no pef_nested.l2_svm=%d "
-            "pef_nested.l2_smp=%d%s"
+            "pef_nested.l2_smp=%d%s %s"
             % (svm_l2, l2_smp,
-               " pef_nested.l2_needle=" + pattern if hold else ""),
+               " pef_nested.l2_needle=" + pattern if hold else "", l1_extra),
             l2_mem="256M", l2_files=files, l2_token=l2_token,
             l0_mem="%dM" % (L0_RAM >> 20),
             l0_extra=tpm.args() + ["-qmp", "unix:%s,server=on,wait=off"
@@ -435,6 +441,30 @@ def nested_svm_l2_powernv9():
                               times["svm"], times["normal"],
                               times["svm"] / times["normal"],
                               dump[0], dump[1], control[0], control[1]))
+
+
+@slow_test
+def nested_svm_l2_reboot_powernv9():
+    """The L2 Secure VM reboots (reboot -f): at the reset its VMM turns it
+    back into a normal guest (KVM_PPC_SVM_OFF: UV_UNREGISTER_MEM_SLOT,
+    UV_SVM_TERMINATE), the guest enters secure mode again and reaches
+    /init again; L1 goes on."""
+    work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm-reboot")
+    l2_token = guest.new_token()
+    seed = os.urandom(16).hex()
+    tpm, files = svm_l2_files(work, l2_token, seed, reboot=True)
+    g, s = svm_boot("pef-nested-powernv9-svm-l2-reboot", 1, seed, files,
+                    tpm, l2_token, hold=False, l2_init=False,
+                    l1_extra="pef_nested.l2_reboots=1")
+    text = g.text()
+    boots = text.count(guest.MARKER + " svm=1")
+    secure = text.count("went secure")
+    expect(g, boots == 2, "the L2 Secure VM reached /init %d times, not 2"
+           % boots)
+    expect(g, secure == 2, "L1's KVM logged %d Secure VMs, not 2" % secure)
+    expect(g, s["vmm_status"] == 0,
+           "L1 VMM exited with status %d" % s["vmm_status"])
+    return s["l2_end"], "2 boots as a Secure VM, VMM status 0"
 
 
 @slow_test
