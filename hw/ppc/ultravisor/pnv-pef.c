@@ -620,11 +620,19 @@ static void pnv_pef_svm_hcall(void *opaque, PowerPCCPU *cpu)
     PnvPef *pef = opaque;
     UvPefCaller caller = pnv_pef_caller(cpu);
     g_autofree UvPefRegs *r = g_new0(UvPefRegs, 1);
+    UvPefNext next;
+    uint64_t op;
 
     g_assert(bql_locked());
     pnv_pef_regs_get(cpu, r);
-    trace_uv_pef_svm_hcall(CPU(cpu)->cpu_index, r->gpr[3]);
-    pnv_pef_next(cpu, uv_pef_svm_hcall(pef->core, &caller, r), r, "hcall");
+    op = r->gpr[3];
+    trace_uv_pef_svm_hcall(CPU(cpu)->cpu_index, op);
+    next = uv_pef_svm_hcall(pef->core, &caller, r);
+    if (op == 0xF000 && next == UV_PEF_NEXT_LOAD) {
+        /* H_RTAS goes to the host with the bounce copy in r4 */
+        trace_uv_pef_svm_rtas(CPU(cpu)->cpu_index, r->gpr[4]);
+    }
+    pnv_pef_next(cpu, next, r, "hcall");
 }
 
 /* An interrupt that enters ultravisor state from a Secure VM */
@@ -634,6 +642,7 @@ static void pnv_pef_uv_interrupt(void *opaque, PowerPCCPU *cpu, int excp)
     UvPefCaller caller = pnv_pef_caller(cpu);
     g_autofree UvPefRegs *r = g_new0(UvPefRegs, 1);
     uint32_t vector = cpu->env.excp_vectors[excp];
+    UvPefNext next;
 
     g_assert(bql_locked());
     pnv_pef_regs_get(cpu, r);
@@ -643,8 +652,14 @@ static void pnv_pef_uv_interrupt(void *opaque, PowerPCCPU *cpu, int excp)
     }
     trace_uv_pef_svm_interrupt(CPU(cpu)->cpu_index, vector, r->hsrr0,
                                r->asdr);
-    pnv_pef_next(cpu, uv_pef_svm_interrupt(pef->core, &caller, vector, r), r,
-                 "interrupt");
+    next = uv_pef_svm_interrupt(pef->core, &caller, vector, r);
+    if (vector == 0xE00 && next == UV_PEF_NEXT_LOAD && r->nip == 0xC00 &&
+        (r->gpr[3] == 0x3C || r->gpr[3] == 0x40)) {
+        /* An MMIO access the ultravisor emulates: H_LOGICAL_CI_* */
+        trace_uv_pef_svm_mmio(CPU(cpu)->cpu_index, r->gpr[3] == 0x40,
+                              r->gpr[4], r->gpr[5]);
+    }
+    pnv_pef_next(cpu, next, r, "interrupt");
 }
 
 /*
