@@ -469,26 +469,52 @@ def nested_svm_l2_reboot_powernv9():
 
 @slow_test
 def nested_svm_l2_bad_input_powernv9():
-    """A Secure VM whose command line is not the one its ESM blob measured:
-    Enter Secure Mode fails (the ultravisor says why), KVM takes the
-    H_SVM_INIT_ABORT path, the L2 kernel gives up (ibm,os-term) and L1's
-    VMM exits with a failure; L1 keeps running."""
+    """Secure VMs whose boot images are not the ones their ESM blob
+    measured: a blob sealed for another kernel, an altered initramfs byte,
+    an altered byte of the blob's sealed digests, a command line other than
+    the measured one.  Each time Enter Secure Mode fails (the ultravisor
+    says why), KVM takes the H_SVM_INIT_ABORT path, the L2 kernel reports
+    the failed switch and terminates (ibm,os-term), L1's VMM exits with a
+    failure; L1 keeps running."""
+    sys.path.insert(0, os.path.join(HERE, "..", "pef-svm"))
+    import svm
     work = os.path.join(guest.BUILD, "test-work", "pef-nested-svm-bad")
     l2_token = guest.new_token()
     seed = os.urandom(16).hex()
-    tpm, files = svm_l2_files(work, l2_token, seed, " tampered")
-    g, s = svm_boot("pef-nested-powernv9-svm-l2-bad-input", 1, seed, files,
-                    tpm, l2_token, hold=False, l2_init=False)
-    text = g.text()
-    expect(g, "pnv-pef: Enter Secure Mode failed: " in text,
-           "L0 did not report the failed Enter Secure Mode")
-    expect(g, "from switching to secure mode" in text,
-           "the L2 kernel did not report the failed switch")
-    expect(g, M + " token=" + l2_token not in text,
-           "the L2 reached its /init")
-    expect(g, s["vmm_status"] != 0, "L1 VMM exited with status 0")
-    why = re.search(r"Enter Secure Mode failed: ([^\r\n]*)", text).group(1)
-    return s["l2_end"], "L0: %s; L1 VMM status %d" % (why, s["vmm_status"])
+    want = {"kernel": "kernel digest mismatch",
+            "initrd": "initrd digest mismatch",
+            "blob": "",     # what fails first depends on the byte
+            "bootargs": "bootargs digest mismatch"}
+    seen = []
+    for how in ("kernel", "initrd", "blob", "bootargs"):
+        tpm, files = svm_l2_files(work, l2_token, seed, " tampered"
+                                  if how == "bootargs" else "")
+        esmb = files[1].split(":")[0]
+        if how == "kernel":
+            esmb = svm.esmb_initrd(work, "other-kernel",
+                                   guest.fixture("ppc64el", "vmlinux"),
+                                   os.path.join(work, "l2-svm.cpio.gz"),
+                                   open(files[2].split(":")[0]).read()
+                                   .strip(), tpm.provision())
+        elif how in ("initrd", "blob"):
+            esmb = svm.tampered_copy(esmb, os.path.join(
+                work, "tampered-%s.esmb" % how), how)
+        files[1] = esmb + ":/l2/initrd.cpio.gz"
+        g, s = svm_boot("pef-nested-powernv9-svm-l2-bad-" + how, 1, seed,
+                        files, tpm, l2_token, hold=False, l2_init=False)
+        text = g.text()
+        m = re.search(r"Enter Secure Mode failed: ([^\r\n]*)", text)
+        expect(g, m is not None and want[how] in m.group(1),
+               "%s: L0 reported %r, not %r" % (how, m and m.group(1),
+                                               want[how]))
+        expect(g, "from switching to secure mode" in text,
+               "%s: the L2 kernel did not report the failed switch" % how)
+        expect(g, guest.MARKER + " token=" + l2_token not in text,
+               "%s: the L2 reached its /init" % how)
+        expect(g, s["vmm_status"] != 0, "%s: L1 VMM exited with status 0"
+               % how)
+        seen.append("%s: %s" % (how, m.group(1)))
+    return s["l2_end"], "L0: " + "; ".join(seen)
 
 
 def main():

@@ -165,3 +165,25 @@ def argv(kernel, initrd, bootargs, tpm=None, smp=1, mem="1G", extra=(),
         else:
             a += ["-object", "pef-guest,id=pef0"]
     return a + list(extra)
+
+
+def blob_offset(data):
+    """Where the ESM blob (an FDT) starts in an esmb-initrd."""
+    return data.index(bytes.fromhex("d00dfeed"))
+
+
+def tampered_copy(src, dst, how):
+    """@dst: a copy of esmb-initrd @src with one byte altered: "initrd" in
+    the initramfs after the blob's archive, "blob" in the middle of the
+    blob's structure block (its sealed digests: GCM refuses it)."""
+    data = bytearray(open(src, "rb").read())
+    if how == "initrd":
+        data[-100] ^= 0x40
+    elif how == "blob":
+        off = blob_offset(data)
+        data[off + int.from_bytes(data[off + 4:off + 8], "big") // 2] ^= 0x01
+    else:
+        raise ValueError(how)
+    with open(dst, "wb") as f:
+        f.write(data)
+    return dst

@@ -334,11 +334,6 @@ def esm_fails(name, kernel, esmb, bootargs, tpm, reason, extra=(),
             tpm.stop()
 
 
-def blob_offset(data):
-    """Where the ESM blob (an FDT) starts in an esmb-initrd."""
-    return data.index(bytes.fromhex("d00dfeed"))
-
-
 def fdt_prop_offset(data, base, node, prop):
     """Offset in @data of property @prop's value in the node named @node
     of the FDT at @base."""
@@ -389,10 +384,10 @@ def svm_bad_initrd():
     """One byte of the initramfs (after the blob's archive) altered."""
     s = setup()
 
-    def flip(d):
-        d[-100] ^= 0x40
-    return esm_fails("initrd", s.kernel, tampered_esmb(s, "initrd", flip),
-                     svm.BOOTARGS, s.tpm, "initrd digest mismatch")
+    path = svm.tampered_copy(s.esmb, os.path.join(WORK, "tampered-initrd"
+                                                  ".esmb"), "initrd")
+    return esm_fails("initrd", s.kernel, path, svm.BOOTARGS, s.tpm,
+                     "initrd digest mismatch")
 
 
 @test
@@ -410,15 +405,11 @@ def svm_bad_kernel():
 def svm_bad_blob_byte():
     """One byte of the blob's sealed digests altered: GCM refuses it."""
     s = setup()
-    off = blob_offset(open(s.esmb, "rb").read())
-
-    def flip(d):
-        # the last bytes of the blob's structure block are digests-fdt's
-        # ciphertext or mac (svm-tools' layout): flip one in the middle
-        size = int.from_bytes(d[off + 4:off + 8], "big")
-        d[off + size // 2] ^= 0x01
-    return esm_fails("blob", s.kernel, tampered_esmb(s, "blob", flip),
-                     svm.BOOTARGS, s.tpm, "")
+    # the last bytes of the blob's structure block are digests-fdt's
+    # ciphertext or mac (svm-tools' layout): one in the middle is altered
+    path = svm.tampered_copy(s.esmb, os.path.join(WORK, "tampered-blob"
+                                                  ".esmb"), "blob")
+    return esm_fails("blob", s.kernel, path, svm.BOOTARGS, s.tpm, "")
 
 
 @test
@@ -427,7 +418,7 @@ def svm_bad_sealed_digests():
     AES-GCM refuses it."""
     s = setup()
     data = open(s.esmb, "rb").read()
-    at = fdt_prop_offset(data, blob_offset(data), "digests-fdt",
+    at = fdt_prop_offset(data, svm.blob_offset(data), "digests-fdt",
                          "ciphertext")
 
     def flip(d):
@@ -440,7 +431,7 @@ def svm_bad_sealed_digests():
 def svm_truncated_blob():
     """The blob's header claims fewer bytes than its structure needs."""
     s = setup()
-    off = blob_offset(open(s.esmb, "rb").read())
+    off = svm.blob_offset(open(s.esmb, "rb").read())
 
     def cut(d):
         size = int.from_bytes(d[off + 4:off + 8], "big")
