@@ -278,7 +278,8 @@ static UvPefNext start_cpu(UvPef *uv, UvPefSvm *svm, UvPefRegs *r,
 {
     UvPefFrame *old = g_hash_table_lookup(svm->frames, &r->gpr[31]);
 
-    if (old) {
+    /* only an RTAS call's frame: the host cannot end another thread's */
+    if (old && old->rtas) {
         frame_drop(svm, old);
     }
     uv_pef_log(uv, "UV: lpid 0x%" PRIx64 ": a thread starts at 0x%" PRIx64,
